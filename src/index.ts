@@ -1,0 +1,37 @@
+/**
+ * fluvio-spu: a Fluvio cluster (one SC, N SPUs) with a deterministic, conflict-free port plan
+ * per stack, deployed to Docker or Kubernetes. See README.md.
+ */
+export { ConfigError, isConfigError, type ConfigIssue } from "./config/errors";
+export {
+  parseClusterSpec,
+  type ClusterSpec,
+  type SpuSpec,
+  type ScSpec,
+  type LocalEndpointPolicy,
+  type Target,
+  type Strategy,
+  type Encryption,
+  type ServiceType,
+  type DockerSpec,
+  type KubernetesSpec,
+  type TlsSpec,
+  type MetricsSpec,
+  type ImageSpec,
+} from "./config/schema";
+export { RANGE_PRESETS, DEFAULT_FIRST_SPU_ID, FLUVIO_VERSION, type Environment } from "./config/presets";
+export { loadClusterSpec, loadRegistry, readClusterConfig, readStackConfig, CLUSTER_CONFIG_KEY } from "./config/stack";
+export type { PortRange, PortRole } from "./ports/range";
+export type { PortAssignment, PortSource } from "./ports/allocator";
+export {
+  parseRegistry,
+  formatRegistry,
+  withRecord,
+  findRecordOverlaps,
+  type PortRegistry,
+  type PortClaim,
+  type StackRecord,
+} from "./ports/registry";
+export { WELL_KNOWN_OWNERS } from "./ports/well-known";
+export { planCluster, type PlanContext } from "./plan/plan";
+export type { ClusterPlan, ScPlan, SpuPlan, Endpoint } from "./plan/types";

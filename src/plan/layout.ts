@@ -1,0 +1,28 @@
+/**
+ * Paths inside the containers, shared by the plan's commands and every target's mounts,
+ * so that a flag and the volume behind it can never disagree.
+ */
+export const CONTAINER_PATHS = {
+  /** The `fluvio-run` binary of the `infinyon/fluvio` image. */
+  fluvioRun: "/fluvio-run",
+  /** SPU data (`--log-base-dir`); one named volume or PVC per SPU. */
+  spuData: "/var/lib/fluvio/data",
+  /** SC metadata (`sc --local <dir>`); a named volume. */
+  scMetadata: "/var/lib/fluvio/metadata",
+  /** Server certificate, key and CA, mounted read-only when TLS is on. */
+  tlsDir: "/etc/fluvio/tls",
+  tlsServerCert: "/etc/fluvio/tls/server.crt",
+  tlsServerKey: "/etc/fluvio/tls/server.key",
+  tlsCaCert: "/etc/fluvio/tls/ca.crt",
+  /** The directory shared by an SPU and its exporter; the SPU's metrics socket lives in it. */
+  metricsDir: "/var/run/fluvio-metrics",
+  metricsSocket: "/var/run/fluvio-metrics/spu.sock",
+  /** The exporter's entry point inside its image. */
+  exporterMain: "/app/exporter.js",
+} as const;
+
+/** The environment variable Fluvio's SPU reads its metrics socket path from. */
+export const METRICS_SOCKET_ENV = "FLUVIO_METRIC_SPU";
+
+/** The exporter's health endpoint path (served on the metrics port beside `/metrics`). */
+export const EXPORTER_HEALTH_PATH = "/healthz";

@@ -1,0 +1,55 @@
+import type { ConfigIssue } from "../config/errors";
+import type { ClusterSpec } from "../config/schema";
+
+/** The names every target gives the cluster's nodes; derived once so targets cannot disagree. */
+export interface NodeNames {
+  /** `<cluster>-<stack>`. */
+  prefix: string;
+  /** SC container / public Service name. */
+  sc: string;
+  /** SC in-cluster Service (Kubernetes): the private port. */
+  scInternal: string;
+  /** SPU container / public Service name. */
+  spu(id: number): string;
+  /** SPU in-cluster Service (Kubernetes): private and metrics ports. */
+  spuInternal(id: number): string;
+  /** Names that cannot be used, with the reason (Kubernetes only; Docker names are normalised). */
+  issues: ConfigIssue[];
+}
+
+/** Kubernetes Service names are DNS-1035 labels. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL_MAX = 63;
+
+/**
+ * Names of the SC and SPUs. Docker names are the stack name lower-cased with `_` and `.`
+ * turned into `-` (stack `PR_42.a` → `fluvio-pr-42-a-spu-5001`); Kubernetes names must already
+ * be valid DNS-1035 labels, since a renamed Service would break every endpoint pointing at it.
+ */
+export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, stack: string): NodeNames {
+  const onKubernetes = spec.target === "kubernetes";
+  const prefix = onKubernetes ? `${spec.name}-${stack}` : `${spec.name}-${stack.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+  const names: NodeNames = {
+    prefix,
+    sc: `${prefix}-sc`,
+    scInternal: `${prefix}-sc-internal`,
+    spu: (id) => `${prefix}-spu-${id}`,
+    spuInternal: (id) => `${prefix}-spu-${id}-internal`,
+    issues: [],
+  };
+  if (!onKubernetes) return names;
+  const highestId = spec.spus.reduce((max, spu) => Math.max(max, spu.id), 0);
+  const longest = names.spuInternal(highestId);
+  if (!DNS_1035_LABEL.test(prefix)) {
+    names.issues.push({
+      path: "name",
+      message: `'${prefix}' (cluster name '${spec.name}' joined with stack name '${stack}') is not a valid Kubernetes name: Service names are DNS-1035 labels (lowercase letters, digits and '-', starting with a letter); rename the stack or set name`,
+    });
+  } else if (longest.length > DNS_LABEL_MAX) {
+    names.issues.push({
+      path: "name",
+      message: `'${longest}' (cluster '${spec.name}', stack '${stack}', SPU ${highestId}) is ${longest.length} characters; Kubernetes Service names end at ${DNS_LABEL_MAX}: shorten the cluster name (name) or the stack name by ${longest.length - DNS_LABEL_MAX}`,
+    });
+  }
+  return names;
+}
