@@ -585,3 +585,12 @@ function formatPath(path: readonly PropertyKey[]): string {
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
+
+/** One SPU as a stack file or `SpuCluster` args may give it. */
+export type SpuConfig = z.input<typeof spuInput>;
+
+/**
+ * The raw cluster config: the shape of `fluvio-spu:cluster` in a stack file and of the plain
+ * part of `SpuCluster` args. Every field but `spus` is optional.
+ */
+export type ClusterConfig = Omit<z.input<typeof clusterInput>, "spus"> & { spus: number | SpuConfig[] };

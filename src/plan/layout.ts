@@ -26,3 +26,15 @@ export const METRICS_SOCKET_ENV = "FLUVIO_METRIC_SPU";
 
 /** The exporter's health endpoint path (served on the metrics port beside `/metrics`). */
 export const EXPORTER_HEALTH_PATH = "/healthz";
+
+/**
+ * Labels on every container and object the component creates: preflight recognises the
+ * cluster's own containers by them (a re-deploy is not a conflict), and users can select by them.
+ */
+export const LABELS = {
+  /** The plan's `namePrefix` (`<cluster>-<stack>`). */
+  cluster: "fluvio-spu.cluster",
+  stack: "fluvio-spu.stack",
+  /** `sc`, `spu-<id>`, `exporter-<id>`, `register-<id>`. */
+  node: "fluvio-spu.node",
+} as const;

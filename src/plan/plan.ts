@@ -90,8 +90,17 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     sc,
     spus,
     ports: allocation.assignments,
+    hostPorts: hostPorts(cluster, allocation.assignments),
     warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.warnings],
   };
+}
+
+function hostPorts(cluster: ClusterSpec, assignments: PortAssignment[]): number[] {
+  const published = (role: PortRole): boolean =>
+    cluster.target === "kubernetes"
+      ? role === "nodePort"
+      : role === "public" || (role === "private" && cluster.docker.publishPrivate) || (role === "metrics" && cluster.metrics.publish);
+  return assignments.filter((row) => published(row.role)).map((row) => row.port).sort((a, b) => a - b);
 }
 
 /** The registry key of an SPU. */
@@ -194,11 +203,13 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, names.sc, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(privateHost, privatePort, "PLAINTEXT");
   const mode = onKubernetes ? ["--k8", "-n", cluster.kubernetes.namespace] : ["--local", CONTAINER_PATHS.scMetadata];
+  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption);
   return {
     name: names.sc,
     host: names.sc,
     public: address(publicEndpoint),
     private: address(privateEndpoint),
+    local: localEndpoint ? address(localEndpoint) : null,
     ports: { public: publicPort, private: privatePort, ...(ports.nodePort !== undefined ? { nodePort: ports.nodePort } : {}) },
     endpoints: { public: publicEndpoint, private: privateEndpoint },
     command: [
@@ -234,7 +245,7 @@ function planSpu(
   const service = names.spu(spu.id);
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, service, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : service, privatePort, "PLAINTEXT");
-  const localEndpoint = planLocalEndpoint(cluster, spu, service, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption);
   const metricsPort = ports.metrics;
   const metricsHost = onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : cluster.metrics.publish ? "localhost" : service;
   const name = spu.name ?? defaultSpuName(spu.id);
@@ -294,13 +305,12 @@ function planSpu(
 
 function planLocalEndpoint(
   cluster: ClusterSpec,
-  spu: SpuSpec,
+  policy: LocalEndpointPolicy | false,
   service: string,
   publicPort: number,
   nodePort: number | undefined,
   encryption: Encryption,
 ): Endpoint | null {
-  const policy = spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint;
   if (policy === false) return null;
   const explicitPort = policy.port;
   const useEncryption = policy.encryption ?? encryption;

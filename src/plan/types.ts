@@ -18,6 +18,8 @@ export interface ScPlan {
   public: string;
   /** `host:port` SPUs connect to. */
   private: string;
+  /** `host:port` clients inside containers use (the local endpoint policy applied to the SC), or null. */
+  local: string | null;
   ports: { public: number; private: number; nodePort?: number };
   endpoints: { public: Endpoint; private: Endpoint };
   /** The container's argv: `/fluvio-run sc ...`. */
@@ -76,6 +78,11 @@ export interface ClusterPlan {
   spus: SpuPlan[];
   /** Every assigned port, SC first, then SPUs by id. */
   ports: PortAssignment[];
+  /**
+   * The planned ports bound on the host (sorted): what preflight checks. Docker: public ports,
+   * metrics ports when published, private ports when `docker.publishPrivate`; Kubernetes: NodePorts.
+   */
+  hostPorts: number[];
   /** Things that deserve a look but are not errors (ephemeral range overlap, moved records, well-known ports). */
   warnings: string[];
 }
