@@ -1,0 +1,96 @@
+/**
+ * Asks the local Docker engine which host ports its running containers publish. Docker
+ * publishes either through `docker-proxy` listeners or through NAT rules only (no listener
+ * at all when the userland proxy is off), so its answer counts on its own, beside /proc.
+ * Plain `node:http` over the engine's unix socket: no client library.
+ */
+import { request } from "node:http";
+import type { PublishedPort } from "./types";
+
+/** The engine's default socket on Linux. */
+export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
+
+/** How long the engine gets to answer before preflight goes on with /proc alone. */
+export const ENGINE_TIMEOUT_MS = 3_000;
+
+/** The engine's answer: the published ports, or why there are none to tell. */
+export type EngineAnswer = { ok: true; published: PublishedPort[] } | { ok: false; reason: string };
+
+/**
+ * Which socket to ask: an explicit one, else DOCKER_HOST when it is `unix://...`, else the
+ * default. A DOCKER_HOST over tcp or ssh names a remote engine: its published ports are not
+ * on this host, so the answer is a reason, not a socket.
+ */
+export function dockerSocketPath(explicit: string | undefined, dockerHost: string | undefined): { socketPath: string } | { reason: string } {
+  if (explicit) return { socketPath: explicit };
+  if (!dockerHost) return { socketPath: DEFAULT_DOCKER_SOCKET };
+  if (dockerHost.startsWith("unix://")) return { socketPath: dockerHost.slice("unix://".length) };
+  return { reason: `DOCKER_HOST=${dockerHost} is not a local unix socket; preflight asks only this host's engine` };
+}
+
+/**
+ * The TCP host ports in the engine's answer to GET /containers/json: one row per
+ * `Ports[]` entry with a `PublicPort`, with the container's name (without the leading `/`)
+ * and labels. Throws when the answer is not a container list.
+ */
+export function parseEngineContainers(body: unknown): PublishedPort[] {
+  if (!Array.isArray(body)) throw new Error("the answer is not a container list");
+  return body.flatMap((item): PublishedPort[] => {
+    if (!isRecord(item)) return [];
+    const container = containerName(item);
+    const labels = stringRecord(item.Labels);
+    const ports = Array.isArray(item.Ports) ? item.Ports : [];
+    return ports.flatMap((entry): PublishedPort[] => {
+      if (!isRecord(entry) || typeof entry.PublicPort !== "number" || (entry.Type !== undefined && entry.Type !== "tcp")) return [];
+      return [{ port: entry.PublicPort, address: typeof entry.IP === "string" ? entry.IP : "", container, labels }];
+    });
+  });
+}
+
+function containerName(item: Record<string, unknown>): string {
+  const first = Array.isArray(item.Names) ? item.Names.find((name): name is string => typeof name === "string") : undefined;
+  if (first) return first.replace(/^\//, "");
+  return typeof item.Id === "string" ? item.Id.slice(0, 12) : "(unnamed)";
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** GET /containers/json (running containers) from the engine at `socketPath`; never throws. */
+export function askEngine(socketPath: string, timeoutMs = ENGINE_TIMEOUT_MS): Promise<EngineAnswer> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: "/containers/json", method: "GET", headers: { host: "docker" }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", (error) => resolve({ ok: false, reason: `the Docker engine at ${socketPath} broke off: ${error.message}` }));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if (res.statusCode !== 200) {
+          resolve({ ok: false, reason: `the Docker engine at ${socketPath} answered HTTP ${res.statusCode}: ${text.trim().slice(0, 200)}` });
+          return;
+        }
+        try {
+          resolve({ ok: true, published: parseEngineContainers(JSON.parse(text) as unknown) });
+        } catch (error) {
+          resolve({ ok: false, reason: `the Docker engine at ${socketPath} answered no container list (${(error as Error).message})` });
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, reason: engineErrorReason(socketPath, error) }));
+    req.end();
+  });
+}
+
+function engineErrorReason(socketPath: string, error: NodeJS.ErrnoException): string {
+  if (error.code === "ENOENT") return `no Docker engine socket at ${socketPath}`;
+  if (error.code === "EACCES") return `permission denied on ${socketPath} (join the docker group, or run as root)`;
+  if (error.code === "ECONNREFUSED") return `the Docker engine at ${socketPath} refuses connections (is dockerd running?)`;
+  return `the Docker engine at ${socketPath} did not answer: ${error.message}`;
+}

@@ -1,0 +1,106 @@
+/**
+ * Pure parsers for what Linux tells about TCP listeners: the text of /proc/net/tcp and
+ * /proc/net/tcp6, fd links and /proc/<pid>/cmdline. No I/O here: proc.ts reads, these parse,
+ * so the rules are tested on recorded text.
+ */
+import type { Listener } from "./types";
+
+/** `st` of a listening socket in /proc/net/tcp{,6} (TCP_LISTEN). */
+export const TCP_LISTEN = "0A";
+
+/** Longest command kept in a holder (the message stays one readable line). */
+export const MAX_COMMAND_LENGTH = 80;
+
+/**
+ * The listeners in the text of /proc/net/tcp (`family` 4) or /proc/net/tcp6 (`family` 6):
+ * rows in state 0A; `local_address` is HEXADDR:HEXPORT, column 8 the uid, column 10 the
+ * socket inode. Other rows (connections, TIME_WAIT, ...) and malformed rows are skipped.
+ */
+export function parseProcNetTcp(text: string, family: 4 | 6): Listener[] {
+  const listeners: Listener[] = [];
+  for (const line of text.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[3] !== TCP_LISTEN) continue;
+    const local = fields[1] ?? "";
+    const colon = local.indexOf(":");
+    const address = family === 4 ? ipv4FromHex(local.slice(0, colon)) : ipv6FromHex(local.slice(0, colon));
+    const port = Number.parseInt(local.slice(colon + 1), 16);
+    const uid = Number(fields[7]);
+    const inode = Number(fields[9]);
+    if (address === undefined || !Number.isInteger(port) || !Number.isInteger(inode) || !Number.isInteger(uid)) continue;
+    listeners.push({ address, port, inode, uid });
+  }
+  return listeners;
+}
+
+/** `0100007F` → `127.0.0.1`: the kernel prints the 32-bit address in host (little-endian) order. */
+export function ipv4FromHex(hex: string): string | undefined {
+  if (!/^[0-9A-Fa-f]{8}$/.test(hex)) return undefined;
+  return wordBytes(hex).join(".");
+}
+
+/**
+ * `00000000000000000000000001000000` → `::1`: four 32-bit words, each printed in host
+ * (little-endian) order. IPv4-mapped addresses print as `::ffff:127.0.0.1`.
+ */
+export function ipv6FromHex(hex: string): string | undefined {
+  if (!/^[0-9A-Fa-f]{32}$/.test(hex)) return undefined;
+  const bytes = [0, 8, 16, 24].flatMap((start) => wordBytes(hex.slice(start, start + 8)));
+  return formatIpv6(bytes);
+}
+
+/** The 4 bytes of one little-endian word printed as 8 hex digits, in network order. */
+function wordBytes(hex: string): number[] {
+  return [6, 4, 2, 0].map((start) => Number.parseInt(hex.slice(start, start + 2), 16));
+}
+
+/** RFC 5952 text of 16 bytes: lower case, the longest run (≥ 2) of zero groups as `::`. */
+export function formatIpv6(bytes: readonly number[]): string {
+  const mapped = bytes.slice(0, 10).every((byte) => byte === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (mapped) return `::ffff:${bytes.slice(12).join(".")}`;
+  const groups = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0));
+  const run = longestZeroRun(groups);
+  const hex = (list: number[]): string => list.map((group) => group.toString(16)).join(":");
+  if (run.length < 2) return hex(groups);
+  return `${hex(groups.slice(0, run.start))}::${hex(groups.slice(run.start + run.length))}`;
+}
+
+function longestZeroRun(groups: readonly number[]): { start: number; length: number } {
+  let best = { start: 0, length: 0 };
+  let start = -1;
+  groups.forEach((group, index) => {
+    if (group !== 0) {
+      start = -1;
+      return;
+    }
+    if (start < 0) start = index;
+    const length = index - start + 1;
+    if (length > best.length) best = { start, length };
+  });
+  return best;
+}
+
+/** The inode of an fd link `socket:[12345]`, or undefined for any other link (files, pipes, anon inodes). */
+export function socketInode(link: string): number | undefined {
+  const match = /^socket:\[(\d+)\]$/.exec(link);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * A readable command from the raw /proc/<pid>/cmdline (NUL-separated argv): the basename of
+ * the first argument plus the other arguments, shortened to `max` characters. Empty when the
+ * cmdline is (a kernel thread, a zombie).
+ */
+export function commandFromCmdline(raw: string, max = MAX_COMMAND_LENGTH): string {
+  const args = raw.split("\0");
+  while (args.length > 0 && args[args.length - 1] === "") args.pop();
+  const [first, ...rest] = args;
+  if (first === undefined) return "";
+  const command = [first.slice(first.lastIndexOf("/") + 1), ...rest].join(" ").replace(/\s+/g, " ").trim();
+  return command.length > max ? `${command.slice(0, max - 1)}…` : command;
+}
+
+/** Whether a command (as `commandFromCmdline` gives it) is Docker's userland proxy. */
+export function isDockerProxy(command: string | undefined): boolean {
+  return command !== undefined && /^docker-proxy(\s|$)/.test(command);
+}
