@@ -49,7 +49,7 @@ function formatProblems(text: string): string[] {
   const type = new Map<string, string>();
   const finished = new Set<string>();
   let current: string | undefined;
-  for (const line of text.slice(0, -1).split("\n")) {
+  for (const line of (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n")) {
     const comment = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
     if (comment) {
       const [, kind, name, rest] = comment as unknown as [string, string, string, string];
