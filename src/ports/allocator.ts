@@ -63,9 +63,10 @@ const BLOCKED = 2;
 const TAKEN = 3;
 
 /**
- * Assigns every requested port: pins exactly, recorded ports where they still fit, and the
- * rest by the strategy, stepping around blocked, taken and (while it can) well-known ports.
- * Pure and deterministic. Throws one `ConfigError` with every conflict and exhausted range.
+ * Assigns every requested port: recorded ports where they still fit, then node by node in
+ * priority order, pins exactly and the rest by the strategy, stepping around blocked and taken
+ * ports and (while it can) well-known ones. Pure and deterministic. Throws one `ConfigError`
+ * with every conflict and exhausted range; never moves a pin.
  */
 export function allocatePorts(input: AllocationInput): Allocation {
   const state = new Uint8Array(MAX_PORT + 1);
@@ -84,34 +85,16 @@ export function allocatePorts(input: AllocationInput): Allocation {
     assigned.set(request, { owner: request.owner, role: request.role, port, source });
   };
 
-  for (const request of input.requests) {
-    if (request.pinned === undefined) continue;
-    const port = request.pinned;
-    const blocker = state[port] === BLOCKED ? holderOf(input.blocked, port) : undefined;
-    if (blocker) {
-      issues.push({
-        path: request.configPath,
-        message: `${port} is held by ${blocker.holder}: pin another port for ${request.label} ${request.role}, or ${blocker.fix}`,
-      });
-      continue;
-    }
-    const other = takenBy.get(port);
-    if (other) {
-      issues.push({ path: request.configPath, message: `${port} is also pinned for ${other.label} ${other.role} (${other.configPath}): every port has one owner; pin another port` });
-      continue;
-    }
-    if (state[port] === AVOIDED) {
-      warnings.push(`${request.label} ${request.role} port ${port} is pinned on a port ${holderOf(input.avoided, port)?.holder ?? "well-known software"} usually holds; fine if nothing else listens there on this host`);
-    }
-    take(request, port, "pinned");
-  }
+  const pins = new Map<number, PortRequest>();
+  for (const request of input.requests) if (request.pinned !== undefined && !pins.has(request.pinned)) pins.set(request.pinned, request);
 
+  // Recorded ports first: a stack's record keeps every SPU that stays on its ports.
   for (const request of input.requests) {
     if (request.pinned !== undefined || request.recorded === undefined) continue;
     const port = request.recorded;
     const range = input.ranges[request.role];
-    const pinnedBy = takenBy.get(port);
-    if (pinnedBy) {
+    const pinnedBy = pins.get(port);
+    if (pinnedBy && pinnedBy.owner !== request.owner) {
       issues.push({
         path: pinnedBy.configPath,
         message: `${port} is recorded in the port registry for ${request.label} ${request.role}, which would have to move: pin another port, or run \`fluvio-ports plan --record\` after freeing ${port} on purpose`,
@@ -122,7 +105,9 @@ export function allocatePorts(input: AllocationInput): Allocation {
       ? `is outside ports.${request.role} ${formatRange(range)} now`
       : state[port] === BLOCKED
         ? `is now held by ${holderOf(input.blocked, port)?.holder ?? "another owner"}`
-        : undefined;
+        : state[port] === TAKEN
+          ? `is recorded for ${takenBy.get(port)?.label ?? "another node"} too`
+          : undefined;
     if (reason) {
       warnings.push(`${request.label} ${request.role}: recorded port ${port} ${reason}, so it moves; run \`fluvio-ports plan --record\` to record the new port`);
       continue;
@@ -131,23 +116,69 @@ export function allocatePorts(input: AllocationInput): Allocation {
   }
 
   const pending = input.requests.filter((request) => !assigned.has(request) && request.pinned === undefined);
-  checkCapacity(pending, input, state, issues);
+  checkCapacity(pending, input, state, pins, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
+  // Then node by node, in priority order: a node's ports depend only on the nodes before it,
+  // so adding SPUs with higher ids, or removing the highest, never moves the others.
   const cursors = new Map<string, number>();
-  for (const request of pending) {
+  for (const request of input.requests) {
+    if (assigned.has(request)) continue;
+    if (request.pinned !== undefined) {
+      const issue = pinProblem(request, request.pinned, state, takenBy, assigned, input.blocked);
+      if (issue) issues.push(issue);
+      else {
+        if (state[request.pinned] === AVOIDED) {
+          warnings.push(`${request.label} ${request.role} port ${request.pinned} is pinned on a port ${holderOf(input.avoided, request.pinned)?.holder ?? "well-known software"} usually holds; fine if nothing else listens there on this host`);
+        }
+        take(request, request.pinned, "pinned");
+      }
+      continue;
+    }
     const range = input.ranges[request.role];
     const port =
       input.strategy === "sequential"
         ? nextSequential(state, range, request.role, cursors)
         : nextHashed(state, range, hashToOffset(`${input.seed}\u0000${request.owner}\u0000${request.role}`, rangeSize(range)));
+    if (port === undefined) {
+      issues.push({
+        path: `ports.${request.role}`,
+        message: `${formatRange(range)} has no free port left for ${request.label} once the pinned ports are honoured: widen the range or pin fewer ports inside it`,
+      });
+      continue;
+    }
     if (state[port] === AVOIDED) {
       warnings.push(`${request.label} ${request.role} got port ${port}, which ${holderOf(input.avoided, port)?.holder ?? "well-known software"} usually holds: ports.${request.role} ${formatRange(range)} has no other free port; widen it to keep clear`);
     }
     take(request, port, "derived");
   }
+  if (issues.length > 0) throw new ConfigError(issues);
 
   return { assignments: input.requests.flatMap((request) => assigned.get(request) ?? []), warnings };
+}
+
+function pinProblem(
+  request: PortRequest,
+  port: number,
+  state: Uint8Array,
+  takenBy: Map<number, PortRequest>,
+  assigned: Map<PortRequest, PortAssignment>,
+  blocked: readonly BlockedPorts[],
+): ConfigIssue | undefined {
+  const blocker = state[port] === BLOCKED ? holderOf(blocked, port) : undefined;
+  if (blocker) {
+    return { path: request.configPath, message: `${port} is held by ${blocker.holder}: pin another port for ${request.label} ${request.role}, or ${blocker.fix}` };
+  }
+  const other = takenBy.get(port);
+  if (!other) return undefined;
+  const source = assigned.get(other)?.source;
+  if (source === "pinned") {
+    return { path: request.configPath, message: `${port} is also pinned for ${other.label} ${other.role} (${other.configPath}): every port has one owner; pin another port` };
+  }
+  return {
+    path: request.configPath,
+    message: `${port} already went to ${other.label} ${other.role} (${source}; nodes are planned in id order, so that adding or removing SPUs never moves another): pin another port (\`fluvio-ports plan\` shows the taken ones), or pin ${other.label}'s ${other.role} port elsewhere too`,
+  };
 }
 
 function markRanges(
@@ -170,7 +201,13 @@ function holderOf<T extends { ports: PortRange }>(entries: readonly T[], port: n
 }
 
 /** Fails early, with numbers, when a range cannot hold what it must. */
-function checkCapacity(pending: readonly PortRequest[], input: AllocationInput, state: Uint8Array, issues: ConfigIssue[]): void {
+function checkCapacity(
+  pending: readonly PortRequest[],
+  input: AllocationInput,
+  state: Uint8Array,
+  pins: ReadonlyMap<number, PortRequest>,
+  issues: ConfigIssue[],
+): void {
   const needed = new Map<PortRole, PortRequest[]>();
   for (const request of pending) needed.set(request.role, [...(needed.get(request.role) ?? []), request]);
   for (const [role, requests] of needed) {
@@ -180,7 +217,7 @@ function checkCapacity(pending: readonly PortRequest[], input: AllocationInput, 
     let taken = 0;
     for (let port = range.from; port <= range.to; port++) {
       if (state[port] === BLOCKED) blocked++;
-      else if (state[port] === TAKEN) taken++;
+      else if (state[port] === TAKEN || pins.has(port)) taken++;
       else usable++;
     }
     if (usable >= requests.length) continue;
@@ -188,7 +225,7 @@ function checkCapacity(pending: readonly PortRequest[], input: AllocationInput, 
     let extra = usable;
     while (extra < requests.length && to < MAX_PORT) {
       to++;
-      if (state[to] !== BLOCKED && state[to] !== TAKEN) extra++;
+      if (state[to] !== BLOCKED && state[to] !== TAKEN && !pins.has(to)) extra++;
     }
     const widen = extra >= requests.length ? `widen it to ${range.from}-${to} (to: ${to})` : `move it to a roomier part of the port space`;
     issues.push({
@@ -203,17 +240,17 @@ function describeOwners(requests: readonly PortRequest[]): string {
   return labels.length <= 4 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
 }
 
-function nextSequential(state: Uint8Array, range: PortRange, role: PortRole, cursors: Map<string, number>): number {
+function nextSequential(state: Uint8Array, range: PortRange, role: PortRole, cursors: Map<string, number>): number | undefined {
   for (const [wanted, key] of [[FREE, `${role}:free`], [AVOIDED, `${role}:avoided`]] as const) {
     let port = cursors.get(key) ?? range.from;
     while (port <= range.to && state[port] !== wanted) port++;
     cursors.set(key, port);
     if (port <= range.to) return port;
   }
-  throw new Error(`internal: no free ${role} port left in ${formatRange(range)} after the capacity check`);
+  return undefined;
 }
 
-function nextHashed(state: Uint8Array, range: PortRange, offset: number): number {
+function nextHashed(state: Uint8Array, range: PortRange, offset: number): number | undefined {
   const size = rangeSize(range);
   for (const wanted of [FREE, AVOIDED]) {
     for (let step = 0; step < size; step++) {
@@ -221,7 +258,7 @@ function nextHashed(state: Uint8Array, range: PortRange, offset: number): number
       if (state[port] === wanted) return port;
     }
   }
-  throw new Error(`internal: no free port left in ${formatRange(range)} after the capacity check`);
+  return undefined;
 }
 
 /** A stable 32-bit hash (FNV-1a, then murmur3's finaliser for spread), reduced to an offset. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
 import { ConfigError } from "../config/errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
 
@@ -135,7 +135,15 @@ export function formatRegistry(registry: PortRegistry): string {
   const header =
     "# The port registry: who owns which port on which host. Reviewed in git like a lockfile.\n" +
     "# claims: ports other services or teams own. records: written by `fluvio-ports plan --stack <s> --record`.\n";
-  return header + stringifyYaml(doc, { flowCollectionPadding: true, collectionStyle: "block" }).replace(/^(\s+)(sc|spu-\d+): *\n\s+/gm, "$1$2: ");
+  const yaml = new Document(doc);
+  // One line per node (`spu-5001: { public: 9010, private: 9111 }`) keeps review diffs to the node that changed.
+  visit(yaml, {
+    Pair(_, pair) {
+      const key = String((pair.key as { value?: unknown } | null)?.value ?? "");
+      if ((key === "sc" || /^spu-\d+$/.test(key) || key === "hosts") && (isMap(pair.value) || isSeq(pair.value))) pair.value.flow = true;
+    },
+  });
+  return header + yaml.toString({ flowCollectionPadding: true });
 }
 
 function recordKey(record: Pick<StackRecord, "stack" | "cluster">): string {
