@@ -19,6 +19,11 @@ interface Scenario {
 
 const strategy = fc.constantFrom("sequential", "stack-hash");
 
+/** A value in one draw out of `oneIn`, else null. */
+function rarely<T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
+}
+
 /** Three ranges near each other; sometimes overlapping, sometimes tiny, sometimes privileged. */
 const ranges = fc
   .record({
@@ -42,8 +47,8 @@ const scenario: fc.Arbitrary<Scenario> = fc
     count: fc.integer({ min: 1, max: 30 }),
     listForm: fc.boolean(),
     ids: fc.uniqueArray(fc.integer({ min: 0, max: 80 }), { minLength: 1, maxLength: 20 }),
-    duplicateId: fc.option(fc.integer({ min: 0, max: 80 }), { freq: 8 }),
-    pinOffsets: fc.array(fc.option(fc.tuple(fc.constantFrom("publicPort", "privatePort", "metricsPort"), fc.integer({ min: -3, max: 130 })), { freq: 6 }), { maxLength: 20 }),
+    duplicateId: rarely(fc.integer({ min: 0, max: 80 }), 12),
+    pinOffsets: fc.array(rarely(fc.tuple(fc.constantFrom("publicPort", "privatePort", "metricsPort"), fc.integer({ min: -3, max: 130 })), 6), { maxLength: 20 }),
     reservedOffsets: fc.array(fc.tuple(fc.integer({ min: -2, max: 120 }), fc.integer({ min: 0, max: 4 })), { maxLength: 3 }),
     claimOffsets: fc.array(fc.tuple(fc.integer({ min: -2, max: 120 }), fc.integer({ min: 0, max: 6 }), fc.boolean()), { maxLength: 2 }),
     otherRecordOffsets: fc.array(fc.integer({ min: 0, max: 120 }), { maxLength: 4 }),
@@ -122,9 +127,10 @@ describe("port rules over random configs (property-based)", () => {
       }),
       { numRuns: RUNS },
     );
-    // The generator must exercise both sides, or the property proves little.
-    expect(planned).toBeGreaterThan(RUNS / 10);
-    expect(rejected).toBeGreaterThan(RUNS / 10);
+    // The generator must exercise both sides, or the property proves little (about 28 % are planned).
+    expect(planned).toBeGreaterThan(RUNS / 5);
+    expect(rejected).toBeGreaterThan(RUNS / 5);
+    console.log(`port rules property: ${planned} configs planned, ${rejected} rejected with a ConfigError`);
   });
 
   it(`rule 2: byte-identical plans for the same config and stack, in any order of the SPU list (${RUNS} configs)`, () => {
