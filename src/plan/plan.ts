@@ -68,8 +68,9 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     strategy: cluster.strategy,
     seed: `${context.stack}/${cluster.name}`,
   });
-  const portsOf = (owner: string): Partial<Record<PortRole, number>> =>
-    Object.fromEntries(allocation.assignments.filter((row) => row.owner === owner).map((row) => [row.role, row.port]));
+  const byOwner = new Map<string, Partial<Record<PortRole, number>>>();
+  for (const row of allocation.assignments) byOwner.set(row.owner, { ...byOwner.get(row.owner), [row.role]: row.port });
+  const portsOf = (owner: string): Partial<Record<PortRole, number>> => byOwner.get(owner) ?? {};
 
   const encryption: Encryption = cluster.tls.enabled ? "SSL" : "PLAINTEXT";
   const sc = planSc(cluster, names, portsOf("sc"), encryption);

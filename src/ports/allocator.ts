@@ -209,7 +209,11 @@ function checkCapacity(
   issues: ConfigIssue[],
 ): void {
   const needed = new Map<PortRole, PortRequest[]>();
-  for (const request of pending) needed.set(request.role, [...(needed.get(request.role) ?? []), request]);
+  for (const request of pending) {
+    const list = needed.get(request.role) ?? [];
+    list.push(request);
+    needed.set(request.role, list);
+  }
   for (const [role, requests] of needed) {
     const range = input.ranges[role];
     let usable = 0;
