@@ -20,6 +20,8 @@ export interface NodeNames {
 /** Kubernetes Service names are DNS-1035 labels. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_LABEL_MAX = 63;
+/** An SPU's StatefulSet is named like its public Service; its pods' `controller-revision-hash` label adds 11 characters. */
+export const STATEFUL_SET_NAME_MAX = DNS_LABEL_MAX - 11;
 
 /**
  * Names of the SC and SPUs. Docker names are the stack name lower-cased with `_` and `.`
@@ -49,6 +51,12 @@ export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, s
     names.issues.push({
       path: "name",
       message: `'${longest}' (cluster '${spec.name}', stack '${stack}', SPU ${highestId}) is ${longest.length} characters; Kubernetes Service names end at ${DNS_LABEL_MAX}: shorten the cluster name (name) or the stack name by ${longest.length - DNS_LABEL_MAX}`,
+    });
+  } else if (names.spu(highestId).length > STATEFUL_SET_NAME_MAX) {
+    const workload = names.spu(highestId);
+    names.issues.push({
+      path: "name",
+      message: `'${workload}' (cluster '${spec.name}', stack '${stack}', SPU ${highestId}) is ${workload.length} characters; it names the SPU's StatefulSet, whose pods carry the label controller-revision-hash: '<name>-<10-character hash>' (label values end at ${DNS_LABEL_MAX}), so it must end at ${STATEFUL_SET_NAME_MAX}: shorten the cluster name (name) or the stack name by ${workload.length - STATEFUL_SET_NAME_MAX}`,
     });
   }
   return names;

@@ -1,12 +1,130 @@
-import type * as k8s from "@pulumi/kubernetes";
-import type { TargetDeployment, TargetInputs } from "../contract";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ConfigError } from "../../config/errors";
+import type { ClusterPlan } from "../../plan/types";
+import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
+import { buildKubernetesObjects, type BuildOptions } from "./build";
+import { tlsMaterialIssues } from "./checks";
+import type { ClusterObject, PodTemplate } from "./model";
+import { TLS_FILES, tlsFileKeys } from "./pods";
+
+export { buildKubernetesObjects, createsNamespace, KUBERNETES_OWNED_NAMESPACES, tlsSecretName, type BuildOptions } from "./build";
+export { FLUVIO_KINDS, SPU_SCHEMA, fluvioCrds } from "./crds";
+export type * from "./model";
 
 /** Kubernetes-only inputs a program may pass. */
 export interface KubernetesTargetOptions {
+  /** The provider of the cluster to deploy to; the ambient one when absent. */
   provider?: k8s.Provider;
+  /** Create the plan's namespace (see `BuildOptions.createNamespace`). */
+  createNamespace?: boolean;
 }
 
-/** Deploys the plan as Kubernetes objects. */
-export function deployKubernetes(_inputs: TargetInputs, _options: KubernetesTargetOptions): TargetDeployment {
-  throw new Error("the Kubernetes target is being built (issue 4)");
+/**
+ * When an object may be created: 0 = Namespace and CRDs; 1 = what pods and custom resources
+ * rely on (RBAC, Secret, Services, policies); 2 = workloads and custom resources. Each resource
+ * depends on every resource of the earlier stages, so nothing waits on an API that is not there yet.
+ */
+function stageOf(kind: ClusterObject["kind"]): 0 | 1 | 2 {
+  switch (kind) {
+    case "Namespace":
+    case "CustomResourceDefinition":
+      return 0;
+    case "Deployment":
+    case "StatefulSet":
+    case "Spu":
+    case "ServiceMonitor":
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+/**
+ * Deploys the plan as Kubernetes objects: builds them as plain data (`buildKubernetesObjects`),
+ * checks what only the program can give (TLS material), then creates one `@pulumi/kubernetes`
+ * resource per object, parented to the component. Every `ConfigError` is thrown before the
+ * first resource is registered. The namespace is created (unless Kubernetes owns it or the
+ * program opts out) and kept on `pulumi destroy`: it holds the SPUs' volumes, and data outlives
+ * the cluster as on Docker; `kubectl delete namespace` removes it with the data.
+ */
+export function deployKubernetes(inputs: TargetInputs, options: KubernetesTargetOptions): TargetDeployment {
+  const { plan, spec, tls } = inputs;
+  const materialIssues = tlsMaterialIssues(spec, { serverCert: tls !== undefined, serverKey: tls !== undefined, caCert: tls?.caCert !== undefined });
+  if (materialIssues.length > 0) throw new ConfigError(materialIssues);
+  const buildOptions: BuildOptions = options.createNamespace !== undefined ? { createNamespace: options.createNamespace } : {};
+  const objects = buildKubernetesObjects(plan, spec, buildOptions);
+
+  const stages: pulumi.Resource[][] = [[], [], []];
+  for (const object of objects) {
+    const stage = stageOf(object.kind);
+    const resourceOptions: pulumi.CustomResourceOptions = {
+      parent: inputs.parent,
+      ...(options.provider ? { provider: options.provider } : {}),
+      dependsOn: stages.slice(0, stage).flat(),
+      ...(object.kind === "Namespace" ? { retainOnDelete: true } : {}),
+      ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
+    };
+    stages[stage]?.push(createResource(logicalName(plan, object), object, inputs, resourceOptions));
+  }
+  const created = stages.flat();
+  return { ready: pulumi.all(created.map((resource) => resource.urn)) };
+}
+
+/** The Pulumi name of an object: its Kubernetes name, qualified by the plan's prefix where it lacks it. */
+export function logicalName(plan: ClusterPlan, object: ClusterObject): string {
+  const name = object.metadata.name;
+  return name.startsWith(`${plan.namePrefix}-`) ? name : `${plan.namePrefix}-${name}`;
+}
+
+/** The Secret's data: the TLS files under their Secret keys, as one Pulumi secret. */
+export function tlsSecretData(plan: ClusterPlan, clientAuth: boolean, material: TlsMaterial): pulumi.Output<Record<string, string>> {
+  const files: Record<string, pulumi.Output<string>> = {};
+  for (const key of tlsFileKeys(plan, clientAuth)) {
+    const value = material[key];
+    if (value !== undefined) files[TLS_FILES[key]] = value;
+  }
+  return pulumi.secret(pulumi.all(files));
+}
+
+/** The image each container runs: Fluvio's for the SC and SPU, the exporter's for the sidecar. */
+const CONTAINER_IMAGES: Record<string, keyof ImageInputs> = { sc: "fluvio", spu: "fluvio", exporter: "exporter" };
+
+/** A pod template with the program's images (which may be outputs of image builds). */
+function withImages(template: PodTemplate, images: ImageInputs) {
+  return {
+    ...template,
+    spec: {
+      ...template.spec,
+      containers: template.spec.containers.map((container) => ({ ...container, image: images[CONTAINER_IMAGES[container.name] ?? "fluvio"] })),
+    },
+  };
+}
+
+function createResource(name: string, object: ClusterObject, inputs: TargetInputs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  switch (object.kind) {
+    case "Namespace":
+      return new k8s.core.v1.Namespace(name, object, opts);
+    case "CustomResourceDefinition":
+      return new k8s.apiextensions.v1.CustomResourceDefinition(name, object, opts);
+    case "ServiceAccount":
+      return new k8s.core.v1.ServiceAccount(name, object, opts);
+    case "Role":
+      return new k8s.rbac.v1.Role(name, object, opts);
+    case "RoleBinding":
+      return new k8s.rbac.v1.RoleBinding(name, object, opts);
+    case "Secret":
+      return new k8s.core.v1.Secret(name, { ...object, stringData: tlsSecretData(inputs.plan, inputs.spec.tls.clientAuth, inputs.tls as TlsMaterial) }, opts);
+    case "Service":
+      return new k8s.core.v1.Service(name, object, opts);
+    case "NetworkPolicy":
+      return new k8s.networking.v1.NetworkPolicy(name, object, opts);
+    case "Deployment":
+      return new k8s.apps.v1.Deployment(name, { ...object, spec: { ...object.spec, template: withImages(object.spec.template, inputs.images) } }, opts);
+    case "StatefulSet":
+      return new k8s.apps.v1.StatefulSet(name, { ...object, spec: { ...object.spec, template: withImages(object.spec.template, inputs.images) } }, opts);
+    case "Spu":
+    case "ServiceMonitor":
+      return new k8s.apiextensions.CustomResource(name, object, opts);
+  }
 }

@@ -1,0 +1,304 @@
+/**
+ * Minimal shapes of the Kubernetes objects this target emits: plain data with the field names
+ * of the Kubernetes API, no Pulumi types, so the same objects can be handed to
+ * `@pulumi/kubernetes` or rendered as YAML for `kubectl apply -f`. Only the fields the target
+ * sets are declared; the schema tests validate every object against the real OpenAPI schemas.
+ */
+
+/** Labels and annotations: string to string. */
+export type StringMap = Record<string, string>;
+
+/** `metadata` of every object. Namespaced kinds carry `namespace`; cluster-scoped ones do not. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels: StringMap;
+  annotations?: StringMap;
+}
+
+/** What every emitted object has in common. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+}
+
+export interface LabelSelector {
+  matchLabels: StringMap;
+}
+
+// ----- core/v1 --------------------------------------------------------------------------------
+
+export interface Namespace extends KubernetesObject {
+  apiVersion: "v1";
+  kind: "Namespace";
+}
+
+export interface ServiceAccount extends KubernetesObject {
+  apiVersion: "v1";
+  kind: "ServiceAccount";
+  automountServiceAccountToken: boolean;
+}
+
+/**
+ * A Secret without its data: the values are secrets and never part of plain objects. The
+ * deploying edge adds `stringData` from Pulumi secrets under the keys of `SecretShell.keys`.
+ */
+export interface Secret extends KubernetesObject {
+  apiVersion: "v1";
+  kind: "Secret";
+  type: "Opaque";
+  immutable?: boolean;
+  stringData?: StringMap;
+}
+
+export interface ServicePort {
+  name: string;
+  protocol: "TCP";
+  port: number;
+  targetPort: number;
+  nodePort?: number;
+}
+
+export interface Service extends KubernetesObject {
+  apiVersion: "v1";
+  kind: "Service";
+  spec: {
+    type: "ClusterIP" | "NodePort" | "LoadBalancer";
+    selector: StringMap;
+    ports: ServicePort[];
+  };
+}
+
+export interface ContainerPort {
+  name: string;
+  containerPort: number;
+  protocol: "TCP";
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+
+export interface Probe {
+  tcpSocket?: { port: number };
+  httpGet?: { path: string; port: number };
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}
+
+export interface SecurityContext {
+  runAsNonRoot: boolean;
+  allowPrivilegeEscalation: boolean;
+  readOnlyRootFilesystem: boolean;
+  capabilities: { drop: string[] };
+  seccompProfile: { type: "RuntimeDefault" };
+}
+
+export interface PodSecurityContext {
+  runAsNonRoot: boolean;
+  runAsUser: number;
+  runAsGroup: number;
+  fsGroup: number;
+  fsGroupChangePolicy: "OnRootMismatch";
+  seccompProfile: { type: "RuntimeDefault" };
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  ports: ContainerPort[];
+  env?: EnvVar[];
+  volumeMounts: VolumeMount[];
+  readinessProbe: Probe;
+  livenessProbe: Probe;
+  securityContext: SecurityContext;
+}
+
+export type Volume =
+  | { name: string; emptyDir: { medium?: string; sizeLimit?: string } }
+  | { name: string; secret: { secretName: string; defaultMode: number; items: { key: string; path: string }[] } };
+
+export interface PodTemplate {
+  metadata: { labels: StringMap; annotations?: StringMap };
+  spec: {
+    serviceAccountName?: string;
+    automountServiceAccountToken: boolean;
+    securityContext: PodSecurityContext;
+    containers: Container[];
+    volumes: Volume[];
+    terminationGracePeriodSeconds: number;
+  };
+}
+
+export interface PersistentVolumeClaimTemplate {
+  metadata: { name: string; labels: StringMap };
+  spec: {
+    accessModes: ["ReadWriteOnce"];
+    storageClassName?: string;
+    resources: { requests: { storage: string } };
+  };
+}
+
+// ----- apps/v1 --------------------------------------------------------------------------------
+
+export interface Deployment extends KubernetesObject {
+  apiVersion: "apps/v1";
+  kind: "Deployment";
+  spec: {
+    replicas: number;
+    strategy: { type: "Recreate" };
+    selector: LabelSelector;
+    template: PodTemplate;
+  };
+}
+
+export interface StatefulSet extends KubernetesObject {
+  apiVersion: "apps/v1";
+  kind: "StatefulSet";
+  spec: {
+    replicas: 1;
+    serviceName: string;
+    selector: LabelSelector;
+    template: PodTemplate;
+    volumeClaimTemplates: PersistentVolumeClaimTemplate[];
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain"; whenScaled: "Retain" };
+  };
+}
+
+// ----- rbac.authorization.k8s.io/v1 -------------------------------------------------------------
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+export interface Role extends KubernetesObject {
+  apiVersion: "rbac.authorization.k8s.io/v1";
+  kind: "Role";
+  rules: PolicyRule[];
+}
+
+export interface RoleBinding extends KubernetesObject {
+  apiVersion: "rbac.authorization.k8s.io/v1";
+  kind: "RoleBinding";
+  roleRef: { apiGroup: "rbac.authorization.k8s.io"; kind: "Role"; name: string };
+  subjects: { kind: "ServiceAccount"; name: string; namespace: string }[];
+}
+
+// ----- networking.k8s.io/v1 -------------------------------------------------------------------
+
+export interface NetworkPolicyPort {
+  protocol: "TCP";
+  port: number;
+}
+
+export interface NetworkPolicy extends KubernetesObject {
+  apiVersion: "networking.k8s.io/v1";
+  kind: "NetworkPolicy";
+  spec: {
+    podSelector: LabelSelector;
+    policyTypes: ["Ingress"];
+    ingress: { from?: { podSelector: LabelSelector }[]; ports: NetworkPolicyPort[] }[];
+  };
+}
+
+// ----- apiextensions.k8s.io/v1 ----------------------------------------------------------------
+
+/** The subset of OpenAPI v3 a structural CRD schema uses here. */
+export interface JsonSchema {
+  type?: "object" | "array" | "string" | "integer" | "boolean";
+  description?: string;
+  required?: string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  nullable?: boolean;
+  "x-kubernetes-preserve-unknown-fields"?: boolean;
+}
+
+export interface CustomResourceDefinitionVersion {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  deprecated?: boolean;
+  schema: { openAPIV3Schema: JsonSchema };
+  subresources: { status: Record<string, never> };
+  additionalPrinterColumns?: { name: string; type: "string" | "integer"; jsonPath: string; description?: string }[];
+}
+
+export interface CustomResourceDefinition extends KubernetesObject {
+  apiVersion: "apiextensions.k8s.io/v1";
+  kind: "CustomResourceDefinition";
+  spec: {
+    group: string;
+    scope: "Namespaced";
+    names: { kind: string; plural: string; singular: string; listKind: string };
+    versions: CustomResourceDefinitionVersion[];
+  };
+}
+
+// ----- custom resources -----------------------------------------------------------------------
+
+/** An endpoint as Fluvio's `Spu` spec stores it. */
+export interface SpuEndpoint {
+  host: string;
+  port: number;
+  encryption: "PLAINTEXT" | "SSL";
+}
+
+/** One ingress address of an SPU's public endpoint: a DNS name or an IP address. */
+export type SpuIngress = { hostname: string } | { ip: string };
+
+/** Fluvio's `Spu` custom resource (`fluvio.infinyon.com/v1`): what registers a custom SPU with the SC. */
+export interface Spu extends KubernetesObject {
+  apiVersion: "fluvio.infinyon.com/v1";
+  kind: "Spu";
+  spec: {
+    spuId: number;
+    spuType: "Custom";
+    rack?: string;
+    publicEndpoint: { port: number; ingress: SpuIngress[]; encryption: "PLAINTEXT" | "SSL" };
+    privateEndpoint: SpuEndpoint;
+    publicEndpointLocal?: SpuEndpoint;
+  };
+}
+
+/** The Prometheus Operator's `ServiceMonitor` (`monitoring.coreos.com/v1`). */
+export interface ServiceMonitor extends KubernetesObject {
+  apiVersion: "monitoring.coreos.com/v1";
+  kind: "ServiceMonitor";
+  spec: {
+    selector: LabelSelector;
+    namespaceSelector: { matchNames: string[] };
+    endpoints: { port: string; path: string; interval: string }[];
+  };
+}
+
+/** Every object the Kubernetes target emits, in one union. */
+export type ClusterObject =
+  | Namespace
+  | CustomResourceDefinition
+  | ServiceAccount
+  | Role
+  | RoleBinding
+  | Secret
+  | Service
+  | NetworkPolicy
+  | Deployment
+  | StatefulSet
+  | Spu
+  | ServiceMonitor;

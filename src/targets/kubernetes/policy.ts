@@ -1,0 +1,36 @@
+import type { ClusterPlan } from "../../plan/types";
+import { clusterPodSelector } from "./labels";
+import type { NetworkPolicy, StringMap } from "./model";
+
+/** One pod's ports, split by who may reach them. */
+export interface PodPorts {
+  name: string;
+  labels: StringMap;
+  podSelector: StringMap;
+  /** Reachable from anywhere: public ports (clients, NodePorts) and the metrics port (Prometheus). */
+  openPorts: number[];
+  /** Reachable only from this cluster's SC and SPU pods. */
+  privatePorts: number[];
+}
+
+/**
+ * A NetworkPolicy for one pod: its open ports from anywhere, its private ports only from the
+ * SC and SPU pods of this cluster, every other port closed. One policy per pod, so adding or
+ * removing an SPU leaves the other pods' policies untouched.
+ */
+export function privatePortPolicy(plan: ClusterPlan, pod: PodPorts): NetworkPolicy {
+  const port = (number: number) => ({ protocol: "TCP" as const, port: number });
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: pod.name, namespace: plan.namespace as string, labels: pod.labels },
+    spec: {
+      podSelector: { matchLabels: pod.podSelector },
+      policyTypes: ["Ingress"],
+      ingress: [
+        { ports: pod.openPorts.map(port) },
+        { from: [{ podSelector: { matchLabels: clusterPodSelector(plan) } }], ports: pod.privatePorts.map(port) },
+      ],
+    },
+  };
+}
