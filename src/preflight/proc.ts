@@ -39,7 +39,8 @@ async function readText(path: string): Promise<string | undefined> {
  * The processes holding the given socket inodes: ONE pass over /proc/<pid>/fd/* links,
  * stopping as soon as every inode is found. Other users' fds are unreadable without root
  * (EACCES) and processes exit mid-pass (ENOENT): both are skipped, so an inode may stay
- * without an owner.
+ * without an owner. A socket shared by forked workers goes to the first process found:
+ * /proc lists pids in ascending order, so usually the parent that opened it.
  */
 export function findSocketOwners(procRoot: string, inodes: ReadonlySet<number>): Map<number, SocketOwner> {
   const owners = new Map<number, SocketOwner>();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
-import { dockerSocketPath, parseEngineContainers } from "../../src/preflight/docker";
+import { askEngine, dockerSocketPath, parseEngineContainers } from "../../src/preflight/docker";
 import { checkPorts, formatConflicts, type PortCheckReport } from "../../src/preflight/index";
 import { describeHolder, findConflicts, fixFor, type MatchInput } from "../../src/preflight/match";
 import { findSocketOwners } from "../../src/preflight/proc";
@@ -316,6 +316,21 @@ describe("Docker's published ports", () => {
       expect(paths).toContain("/containers/json");
       expect(report.sources).toEqual({ proc: false, docker: true });
       expect(report.conflicts.map((conflict) => [conflict.port, conflict.holder.kind, conflict.holder.container])).toEqual([[18001, "container", "web"]]);
+    });
+
+    it("gives up on an engine that does not answer in time, or answers with an error, and says so", async () => {
+      const silentPath = join(dir, "silent.sock");
+      const failingPath = join(dir, "failing.sock");
+      const silent = createServer(() => undefined);
+      const failing = createServer((_req, res) => res.writeHead(500).end('{"message":"daemon is shutting down"}'));
+      await Promise.all([new Promise<void>((resolve) => silent.listen(silentPath, resolve)), new Promise<void>((resolve) => failing.listen(failingPath, resolve))]);
+      try {
+        expect(await askEngine(silentPath, 100)).toEqual({ ok: false, reason: `the Docker engine at ${silentPath} did not answer: no answer within 100 ms` });
+        expect(await askEngine(failingPath)).toEqual({ ok: false, reason: `the Docker engine at ${failingPath} answered HTTP 500: {"message":"daemon is shutting down"}` });
+      } finally {
+        silent.closeAllConnections();
+        await Promise.all([new Promise((resolve) => silent.close(resolve)), new Promise((resolve) => failing.close(resolve))]);
+      }
     });
 
     it("goes on with /proc alone and says why when no engine answers", async () => {
