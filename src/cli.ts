@@ -1,0 +1,219 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { stringify as stringifyYaml } from "yaml";
+import { ConfigError, isConfigError } from "./config/errors";
+import { listStacks, loadClusterSpec, loadRegistry, readEphemeralRange, registryPath } from "./config/stack";
+import { planCluster } from "./plan/plan";
+import type { ClusterPlan } from "./plan/types";
+import { checkPorts, formatConflicts } from "./preflight";
+import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry, type RecordedPorts } from "./ports/registry";
+
+const USAGE = `fluvio-ports: plan and check the ports of a Fluvio cluster per Pulumi stack
+
+Usage:
+  fluvio-ports plan  --stack <s> [--format table|json|yaml] [--record]
+  fluvio-ports check --stack <s>
+
+Options:
+  --stack <s>     the stack whose stacks/Pulumi.<s>.yaml to read
+  --format <f>    table (default), json (the ClusterPlan object) or yaml
+  --record        write the stack's assignments into stacks/ports.registry.yaml (review it in git)
+  --root <dir>    the project root (default: the nearest folder above the current one with Pulumi.yaml)
+
+Exit codes: 0 ok, 1 conflicts found (check), 2 bad config or usage.
+`;
+
+/** What the CLI prints to; tests pass their own. */
+export interface CliStreams {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processStreams: CliStreams = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+interface CliOptions {
+  command: string;
+  stack?: string;
+  format: "table" | "json" | "yaml";
+  record: boolean;
+  root?: string;
+}
+
+/** Runs `fluvio-ports` with the given arguments; resolves to the exit code. */
+export async function main(argv: string[], streams: CliStreams = processStreams): Promise<number> {
+  try {
+    const options = parseArguments(argv);
+    if (options.command === "help") {
+      streams.out(USAGE);
+      return 0;
+    }
+    const root = options.root ? resolve(options.root) : findProjectRoot(process.cwd());
+    if (options.command === "plan") return runPlan(root, options, streams);
+    return await runCheck(root, options, streams);
+  } catch (error) {
+    if (isConfigError(error)) {
+      streams.err(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function parseArguments(argv: string[]): CliOptions {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    return { command: "help", format: "table", record: false };
+  }
+  if (command !== "plan" && command !== "check") usageError(`unknown command '${command}': use plan or check`);
+  const options: CliOptions = { command, format: "table", record: false };
+  for (let index = 0; index < rest.length; index++) {
+    const flag = rest[index] as string;
+    const [name, inline] = flag.includes("=") ? (flag.split(/=(.*)/s, 2) as [string, string]) : [flag, undefined];
+    const value = (): string => {
+      const next = inline ?? rest[++index];
+      if (next === undefined || next.startsWith("--")) usageError(`${name} needs a value`);
+      return next;
+    };
+    switch (name) {
+      case "--stack":
+      case "-s":
+        options.stack = value();
+        break;
+      case "--format": {
+        const format = value();
+        if (format !== "table" && format !== "json" && format !== "yaml") usageError(`--format ${format}: use table, json or yaml`);
+        options.format = format;
+        break;
+      }
+      case "--record":
+        if (command !== "plan") usageError("--record goes with plan");
+        options.record = true;
+        break;
+      case "--root":
+        options.root = value();
+        break;
+      default:
+        usageError(`unknown option '${flag}'`);
+    }
+  }
+  if (!options.stack) usageError("--stack is required, for example --stack dev");
+  return options;
+}
+
+function usageError(message: string): never {
+  throw new ConfigError({ path: "arguments", message: `${message}\n\n${USAGE}` }, "fluvio-ports: usage");
+}
+
+/** The nearest folder at or above `start` holding Pulumi.yaml (else `start`). */
+export function findProjectRoot(start: string): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+    if (dirname(dir) === dir) return resolve(start);
+  }
+}
+
+function planStack(root: string, stack: string, registry: PortRegistry): ClusterPlan {
+  const ephemeralRange = readEphemeralRange();
+  return planCluster(loadClusterSpec(root, stack), { stack, registry, ...(ephemeralRange ? { ephemeralRange } : {}) });
+}
+
+function runPlan(root: string, options: CliOptions, streams: CliStreams): number {
+  const stack = options.stack as string;
+  const registry = loadRegistry(root);
+  const plan = planStack(root, stack, registry);
+  if (options.record) {
+    const updated = withRecord(registry, recordOf(plan));
+    writeFileSync(registryPath(root), formatRegistry(updated));
+    streams.err(`recorded ${plan.ports.length} ports of stack ${stack} (cluster ${plan.cluster}) in ${registryPath(root)}: review and commit it\n`);
+  }
+  for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
+  if (options.format === "json") streams.out(`${JSON.stringify(plan, null, 2)}\n`);
+  else if (options.format === "yaml") streams.out(stringifyYaml(plan));
+  else streams.out(formatPlanTable(plan));
+  return 0;
+}
+
+/** The registry record of a plan: every node's ports by role. */
+export function recordOf(plan: ClusterPlan): { stack: string; cluster: string; host: string; nodes: Record<string, RecordedPorts> } {
+  const nodes: Record<string, RecordedPorts> = {};
+  for (const row of plan.ports) nodes[row.owner] = { ...(nodes[row.owner] ?? {}), [row.role]: row.port };
+  return { stack: plan.stack, cluster: plan.cluster, host: plan.host, nodes };
+}
+
+async function runCheck(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
+  const stack = options.stack as string;
+  const registry = loadRegistry(root);
+  const plan = planStack(root, stack, registry);
+  for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
+  const report = await checkPorts(plan);
+  const overlaps = overlapsWithOtherStacks(root, plan, registry);
+  if (report.sources.docker !== true) streams.err(`note: the Docker engine was not asked (${report.sources.docker}); ports Docker publishes without a listener are not seen\n`);
+  if (report.conflicts.length === 0 && overlaps.length === 0) {
+    streams.out(`ok: all ${report.checked.length} planned host ports of stack ${stack} are free on this host\n`);
+    return 0;
+  }
+  if (report.conflicts.length > 0) streams.out(`${formatConflicts(report)}\n`);
+  for (const line of overlaps) streams.out(`${line}\n`);
+  return 1;
+}
+
+/** Host ports this stack plans that another stack on the same host plans (or recorded) too. */
+function overlapsWithOtherStacks(root: string, plan: ClusterPlan, registry: PortRegistry): string[] {
+  const mine = new Map(plan.ports.filter((row) => plan.hostPorts.includes(row.port)).map((row) => [row.port, row]));
+  const lines: string[] = [];
+  for (const other of listStacks(root)) {
+    if (other === plan.stack) continue;
+    let otherPlan: ClusterPlan;
+    try {
+      otherPlan = planStack(root, other, registry);
+    } catch {
+      continue; // its own check reports its config errors
+    }
+    if (!hostsShareMachine(registry, otherPlan.host, plan.host)) continue;
+    for (const row of otherPlan.ports) {
+      const clash = mine.get(row.port);
+      if (!clash || !otherPlan.hostPorts.includes(row.port)) continue;
+      lines.push(
+        `Port ${row.port} is planned by stack ${other} too (${describeOwner(row.owner)} ${row.role}) on host ${otherPlan.host}: wanted by ${describeOwner(clash.owner)} ${clash.role} of stack ${plan.stack}; record one stack (fluvio-ports plan --stack ${other} --record) so the other plans around it, or give the stacks separate ranges`,
+      );
+    }
+  }
+  return lines;
+}
+
+function describeOwner(owner: string): string {
+  return owner === "sc" ? "SC" : `SPU ${owner.replace(/^spu-/, "")}`;
+}
+
+/** The plan as `fluvio cluster spu list` prints SPUs, with the LOCAL and METRICS columns (and NODEPORT on Kubernetes). */
+export function formatPlanTable(plan: ClusterPlan): string {
+  const withNodePorts = plan.spus.some((spu) => spu.ports.nodePort !== undefined);
+  const header = ["ID", "NAME", "STATUS", "TYPE", "RACK", "PUBLIC", "PRIVATE", "LOCAL", "METRICS", ...(withNodePorts ? ["NODEPORT"] : [])];
+  const rows = plan.spus.map((spu) => [
+    String(spu.id),
+    spu.name,
+    "planned",
+    "custom",
+    spu.rack ?? "-",
+    spu.public,
+    spu.private,
+    spu.local ?? "-",
+    spu.metrics ?? "-",
+    ...(withNodePorts ? [String(spu.ports.nodePort ?? "-")] : []),
+  ]);
+  const lines = [
+    `stack ${plan.stack} · cluster ${plan.cluster} · target ${plan.target}${plan.namespace ? ` (namespace ${plan.namespace}, ${plan.serviceType})` : ""} · host ${plan.host} · strategy ${plan.strategy}`,
+    `SC  public ${plan.sc.public}  private ${plan.sc.private}${plan.sc.local ? `  local ${plan.sc.local}` : ""}${plan.sc.ports.nodePort !== undefined ? `  nodePort ${plan.sc.ports.nodePort}` : ""}`,
+    "",
+    ...alignColumns([header, ...rows]),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function alignColumns(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd((widths[column] ?? 0) + 2))).join("").trimEnd());
+}
