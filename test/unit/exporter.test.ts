@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFlags } from "../../src/exporter/flags";
@@ -6,7 +6,9 @@ import type { ScrapeError, ScrapeResult } from "../../src/exporter/model";
 import { SCRAPE_ERROR_REASONS } from "../../src/exporter/model";
 import { counterValue, parseDocument } from "../../src/exporter/parse";
 import { escapeLabelValue, formatValue, renderMetrics } from "../../src/exporter/render";
+import { HEALTH_PATH } from "../../src/exporter/server";
 import { socketErrorOf } from "../../src/exporter/socket";
+import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH } from "../../src/plan/layout";
 
 const FIXTURES = join(__dirname, "../fixtures/exporter");
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
@@ -272,6 +274,21 @@ describe("parseFlags", () => {
     if (result.kind !== "error") return;
     expect(result.message).toMatch(message);
     expect(result.message).not.toContain("\n");
+  });
+});
+
+describe("the contract with the plan", () => {
+  it("serves health on the plan's EXPORTER_HEALTH_PATH (kept as a copy: the exporter imports nothing outside src/exporter)", () => {
+    expect(HEALTH_PATH).toBe(EXPORTER_HEALTH_PATH);
+    expect(CONTAINER_PATHS.exporterMain).toBe("/app/exporter.js");
+  });
+
+  it("imports only Node builtins and its own folder, so plain node runs it from /app", () => {
+    const dir = join(__dirname, "../../src/exporter");
+    for (const file of readdirSync(dir).filter((name) => name.endsWith(".ts"))) {
+      const imports = [...readFileSync(join(dir, file), "utf8").matchAll(/(?:from|import)\s+"([^"]+)"/g)].map((match) => match[1] as string);
+      expect(imports.filter((spec) => !spec.startsWith("node:") && !/^\.\/[a-z-]+$/.test(spec)), file).toEqual([]);
+    }
   });
 });
 
