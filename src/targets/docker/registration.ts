@@ -1,0 +1,84 @@
+import { joinHostPort } from "../../config/hosts";
+import type { ClusterPlan, SpuPlan } from "../../plan/types";
+
+/** Where the registration job writes the CLI profile it is handed (`FLV_PROFILE_PATH`, read by the `fluvio` CLI). */
+export const REGISTRATION_PROFILE_PATH = "/tmp/fluvio-spu-profile.toml";
+
+/** How long a registration job waits for the SC to answer before it gives up, in seconds. */
+export const REGISTRATION_WAIT_SECONDS = 60;
+
+/** The line a registration job prints when the SPU is registered (the deployment reads it back from the logs). */
+export const REGISTERED_MARKER = "fluvio-spu: registered SPU";
+
+/**
+ * The registration job's script, run as `sh -c <script> fluvio-spu-register <plan.register...>`
+ * so the plan's `register` argv reaches `fluvio` verbatim as "$@". Idempotent: it waits for
+ * the SC, removes the SPU's registration if there is one (Fluvio has no command to change a
+ * registered SPU's endpoints), then registers it again. Needs `/bin/sh` and `fluvio` on the
+ * PATH (see images/fluvio-cli).
+ */
+export const REGISTRATION_SCRIPT = [
+  "set -eu",
+  'printf "%s\\n" "$FLUVIO_SPU_PROFILE" > "$FLV_PROFILE_PATH"',
+  "tries=0",
+  "until fluvio cluster spu list >/dev/null 2>&1; do",
+  "  tries=$((tries + 1))",
+  '  if [ "$tries" -ge "$FLUVIO_SPU_WAIT_SECONDS" ]; then',
+  '    echo "fluvio-spu: the SC at $FLUVIO_SPU_SC did not answer in $FLUVIO_SPU_WAIT_SECONDS s; SPU $FLUVIO_SPU_ID is not registered" >&2',
+  "    exit 1",
+  "  fi",
+  "  sleep 1",
+  "done",
+  'fluvio cluster spu unregister --id "$FLUVIO_SPU_ID" >/dev/null 2>&1 || true',
+  'fluvio "$@"',
+  `echo "${REGISTERED_MARKER} $FLUVIO_SPU_ID"`,
+].join("\n");
+
+/** The argv zero `sh -c` gives the script (shows in `ps` and error messages). */
+export const REGISTRATION_ARGV0 = "fluvio-spu-register";
+
+/**
+ * The SC address registration jobs use: the SC's public port (Fluvio's admin API) at its
+ * alias on the cluster network, so registering never leaves the network.
+ */
+export function registrationScAddress(plan: ClusterPlan): string {
+  return joinHostPort(plan.sc.host, plan.sc.ports.public);
+}
+
+/**
+ * The Fluvio client profile (TOML) the registration job's CLI uses. TLS: `anonymous` (the SC
+ * serves TLS on its public port); clusters that demand client certificates are not covered yet.
+ */
+export function registrationProfile(plan: ClusterPlan): string {
+  const cluster = `${plan.namePrefix}-registration`;
+  return [
+    `version = "2.0"`,
+    `current_profile = ${JSON.stringify(cluster)}`,
+    ``,
+    `[profile.${JSON.stringify(cluster)}]`,
+    `cluster = ${JSON.stringify(cluster)}`,
+    ``,
+    `[cluster.${JSON.stringify(cluster)}]`,
+    `endpoint = ${JSON.stringify(registrationScAddress(plan))}`,
+    ``,
+    `[cluster.${JSON.stringify(cluster)}.tls]`,
+    `tls_policy = ${JSON.stringify(plan.encryption === "SSL" ? "anonymous" : "disabled")}`,
+    ``,
+  ].join("\n");
+}
+
+/** The registration job's argv: the script, then the plan's `register` argv for `fluvio`. */
+export function registrationCommand(spu: SpuPlan): string[] {
+  return ["/bin/sh", "-c", REGISTRATION_SCRIPT, REGISTRATION_ARGV0, ...spu.register];
+}
+
+/** The registration job's environment. */
+export function registrationEnvironment(plan: ClusterPlan, spu: SpuPlan): Record<string, string> {
+  return {
+    FLV_PROFILE_PATH: REGISTRATION_PROFILE_PATH,
+    FLUVIO_SPU_PROFILE: registrationProfile(plan),
+    FLUVIO_SPU_SC: registrationScAddress(plan),
+    FLUVIO_SPU_ID: String(spu.id),
+    FLUVIO_SPU_WAIT_SECONDS: String(REGISTRATION_WAIT_SECONDS),
+  };
+}
