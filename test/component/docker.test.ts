@@ -1,0 +1,386 @@
+/**
+ * The root program on the Docker target under Pulumi's mocks, with config loaded from the
+ * stack files as `pulumi up` loads it: every resource's inputs checked against the plan of the
+ * same config, resource options, outputs, what a plan change may and may not replace, and
+ * where TLS secrets go.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { isConfigError } from "../../src/config/errors";
+import { parseClusterSpec } from "../../src/config/schema";
+import { loadRegistry, readClusterConfig } from "../../src/config/stack";
+import { CONTAINER_PATHS, LABELS, METRICS_SOCKET_ENV } from "../../src/plan/layout";
+import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs";
+import { planCluster } from "../../src/plan/plan";
+import type { ClusterPlan } from "../../src/plan/types";
+import { declareCluster } from "../../src/program";
+import {
+  HOST_GATEWAY,
+  bridgeGatewayAddress,
+  buildDockerSpecs,
+  creationOrder,
+  publishAddressIssues,
+  registrationProfile,
+} from "../../src/targets/docker";
+import { PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const NETWORK = "docker:index/network:Network";
+const GET_NETWORK = "docker:index/getNetwork:getNetwork";
+const GATEWAY = "172.31.0.1";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The engine's answer to `docker.getNetwork("bridge")` under mocks (the harness echoes inputs otherwise). */
+const bridgeLookups: string[] = [];
+/** Each resource's inputs exactly as the engine receives them (secrets still wrapped). */
+const rawInputs = new Map<string, Record<string, unknown>>();
+
+function patchMonitor(): void {
+  const proto = MockMonitor.prototype as any;
+  if (proto.__dockerTestPatched) return;
+  proto.__dockerTestPatched = true;
+  const invoke = proto.invoke;
+  proto.invoke = function (this: any, req: any, callback: any) {
+    if (!this.__bridgeWrapped) {
+      const inner = this.mocks;
+      this.mocks = {
+        newResource: (args: any) => inner.newResource(args),
+        call: (args: any) => {
+          if (args.token !== GET_NETWORK) return inner.call(args);
+          bridgeLookups.push(args.inputs.name);
+          return { id: "bridge-id", name: args.inputs.name, driver: "bridge", internal: false, options: {}, scope: "local", ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: GATEWAY }] };
+        },
+      };
+      this.__bridgeWrapped = true;
+    }
+    return invoke.call(this, req, callback);
+  };
+  const register = proto.registerResource;
+  proto.registerResource = function (this: any, req: any, callback: any) {
+    rawInputs.set(`${req.getType()}::${req.getName()}`, req.getObject().toJavaScript());
+    return register.call(this, req, callback);
+  };
+}
+
+const NO_PREFLIGHT = { "fluvio-spu:preflight": "false" };
+
+async function runDev(cluster?: unknown, extra: Record<string, string> = {}) {
+  return runUnderMocks({
+    stack: "dev",
+    program: declareCluster,
+    extraConfig: { ...NO_PREFLIGHT, ...(cluster !== undefined ? { "fluvio-spu:cluster": JSON.stringify(cluster) } : {}), ...extra },
+  });
+}
+
+function planOf(cluster: unknown, stack = "dev"): ClusterPlan {
+  return planCluster(parseClusterSpec(cluster), { stack, project: "fluvio-spu", registry: loadRegistry(PROJECT_ROOT) });
+}
+
+function container(run: MockRun, name: string): RecordedResource {
+  const found = run.byType(CONTAINER).find((resource) => resource.inputs.name === name);
+  if (!found) throw new Error(`no container ${name}; have ${run.byType(CONTAINER).map((resource) => resource.inputs.name).join(", ")}`);
+  return found;
+}
+
+function volume(run: MockRun, name: string): RecordedResource {
+  const found = run.byType(VOLUME).find((resource) => resource.inputs.name === name);
+  if (!found) throw new Error(`no volume ${name}`);
+  return found;
+}
+
+function labelsOf(resource: RecordedResource): Record<string, string> {
+  return Object.fromEntries((resource.inputs.labels ?? []).map((entry: { label: string; value: string }) => [entry.label, entry.value]));
+}
+
+function publishedPorts(resource: RecordedResource): string[] {
+  return (resource.inputs.ports ?? []).map((port: any) => `${port.ip}:${port.external}->${port.internal}/${port.protocol}`).sort();
+}
+
+beforeAll(() => patchMonitor());
+
+describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
+  const devConfig = readClusterConfig(PROJECT_ROOT, "dev");
+  const plan = planOf(devConfig);
+  let run: Awaited<ReturnType<typeof runDev>>;
+
+  beforeAll(async () => {
+    run = await runDev();
+  });
+
+  it("creates one network, one metadata volume, a data and a socket volume per SPU, and SC + SPU + exporter + registration containers, all children of the component", () => {
+    expect(run.byType(NETWORK).map((resource) => resource.inputs.name)).toEqual([plan.namePrefix]);
+    expect(run.byType(VOLUME).map((resource) => resource.inputs.name).sort()).toEqual(
+      [`${plan.sc.name}-metadata`, ...plan.spus.flatMap((spu) => [`${spu.host}-data`, `${spu.host}-metrics`])].sort(),
+    );
+    expect(run.byType(CONTAINER).map((resource) => resource.inputs.name).sort()).toEqual(
+      [plan.sc.name, ...plan.spus.flatMap((spu) => [spu.host, `${spu.host}-exporter`, `${spu.host}-register`])].sort(),
+    );
+    const component = run.byType("fluvio:index:SpuCluster");
+    expect(component).toHaveLength(1);
+    for (const resource of [...run.byType(CONTAINER), ...run.byType(VOLUME), ...run.byType(NETWORK)]) {
+      expect(resource.parent).toBe(component[0]?.urn);
+      expect(resource.name.startsWith("fluvio-")).toBe(true);
+    }
+    expect(bridgeLookups).toContain("bridge");
+  });
+
+  it("publishes public ports host = container = plan on 127.0.0.1 and the bridge gateway, metrics on loopback, private ports not at all", () => {
+    expect(publishedPorts(container(run, plan.sc.name))).toEqual(
+      [`127.0.0.1:${plan.sc.ports.public}->${plan.sc.ports.public}/tcp`, `${GATEWAY}:${plan.sc.ports.public}->${plan.sc.ports.public}/tcp`].sort(),
+    );
+    for (const spu of plan.spus) {
+      expect(publishedPorts(container(run, spu.host))).toEqual(
+        [
+          `127.0.0.1:${spu.ports.public}->${spu.ports.public}/tcp`,
+          `${GATEWAY}:${spu.ports.public}->${spu.ports.public}/tcp`,
+          `127.0.0.1:${spu.ports.metrics}->${spu.ports.metrics}/tcp`,
+        ].sort(),
+      );
+      expect(publishedPorts(container(run, `${spu.host}-exporter`))).toEqual([]);
+    }
+    const published = new Set(run.byType(CONTAINER).flatMap((resource) => (resource.inputs.ports ?? []).map((port: any) => port.external)));
+    expect([...published].sort((a, b) => a - b)).toEqual(plan.hostPorts);
+    for (const spu of plan.spus) expect(published.has(spu.ports.private)).toBe(false);
+  });
+
+  it("runs the plan's commands, with the SPU's metrics socket in its env and every volume where the commands expect it", () => {
+    expect(container(run, plan.sc.name).inputs.command).toEqual(plan.sc.command);
+    expect(container(run, plan.sc.name).inputs.mounts).toEqual([
+      { type: "volume", source: `${plan.sc.name}-metadata`, target: CONTAINER_PATHS.scMetadata, readOnly: false },
+    ]);
+    for (const spu of plan.spus) {
+      const node = container(run, spu.host);
+      expect(node.inputs.command).toEqual(spu.command);
+      expect(node.inputs.envs).toEqual([`${METRICS_SOCKET_ENV}=${CONTAINER_PATHS.metricsSocket}`]);
+      expect(node.inputs.mounts).toEqual([
+        { type: "volume", source: `${spu.host}-data`, target: CONTAINER_PATHS.spuData, readOnly: false },
+        { type: "volume", source: `${spu.host}-metrics`, target: CONTAINER_PATHS.metricsDir, readOnly: false },
+      ]);
+      const exporter = container(run, `${spu.host}-exporter`);
+      expect(exporter.inputs.command).toEqual(spu.exporterCommand);
+      expect(exporter.inputs.mounts).toEqual([{ type: "volume", source: `${spu.host}-metrics`, target: CONTAINER_PATHS.metricsDir, readOnly: false }]);
+    }
+  });
+
+  it("maps host.docker.internal to host-gateway on every container with its own network, and joins the cluster network with the plan's aliases", () => {
+    for (const resource of run.byType(CONTAINER).filter((resource) => !resource.inputs.name.endsWith("-exporter"))) {
+      expect(resource.inputs.hosts).toEqual([{ host: "host.docker.internal", ip: "host-gateway" }]);
+      expect(resource.inputs.networkMode).toBe(plan.namePrefix);
+    }
+    expect(container(run, plan.sc.name).inputs.networksAdvanced).toEqual([{ name: plan.namePrefix, aliases: [plan.sc.host] }]);
+    for (const spu of plan.spus) {
+      expect(container(run, spu.host).inputs.networksAdvanced).toEqual([{ name: plan.namePrefix, aliases: [spu.host] }]);
+      // The exporter lives in the SPU's network namespace (and sees its /etc/hosts): Docker refuses hosts or networks there.
+      const exporter = container(run, `${spu.host}-exporter`);
+      expect(exporter.inputs.networkMode).toBe(`container:${container(run, spu.host).name}-id`);
+      expect(exporter.inputs.hosts ?? []).toEqual([]);
+      expect(exporter.inputs.networksAdvanced ?? []).toEqual([]);
+    }
+  });
+
+  it("labels every container with the cluster, the stack and the node, as preflight expects", () => {
+    for (const resource of run.byType(CONTAINER)) {
+      const labels = labelsOf(resource);
+      expect(labels[LABELS.cluster]).toBe(plan.namePrefix);
+      expect(labels[LABELS.stack]).toBe("dev");
+      expect(labels[LABELS.node]).toMatch(/^(sc|spu-\d+|exporter-\d+|register-\d+)$/);
+    }
+    expect(labelsOf(container(run, plan.spus[0]!.host))[LABELS.node]).toBe(`spu-${plan.spus[0]!.id}`);
+  });
+
+  it("health-checks the SC and SPUs on their public port with nc -z and the exporter on /healthz", () => {
+    expect(container(run, plan.sc.name).inputs.healthcheck.tests).toEqual(["CMD", "nc", "-z", "127.0.0.1", String(plan.sc.ports.public)]);
+    expect(container(run, plan.sc.name).inputs.wait).toBe(true);
+    for (const spu of plan.spus) {
+      expect(container(run, spu.host).inputs.healthcheck.tests).toEqual(["CMD", "nc", "-z", "127.0.0.1", String(spu.ports.public)]);
+      const probe = container(run, `${spu.host}-exporter`).inputs.healthcheck.tests as string[];
+      expect(probe.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
+      expect(probe[3]).toContain(`http://127.0.0.1:${spu.ports.metrics}/healthz`);
+    }
+  });
+
+  it("registers every SPU with the plan's register argv (local endpoint included) through the CLI image, after the SC and its SPU", () => {
+    for (const spu of plan.spus) {
+      const job = container(run, `${spu.host}-register`);
+      const command = job.inputs.command as string[];
+      expect(command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+      expect(command.slice(4)).toEqual(spu.register);
+      expect(command).toContain("--public-server-local");
+      expect(command[command.indexOf("--public-server-local") + 1]).toBe(`host.docker.internal:${spu.ports.public}`);
+      expect(command[2]).toContain('fluvio cluster spu unregister --id "$FLUVIO_SPU_ID"');
+      expect(job.inputs.image).toBe(parseClusterSpec(devConfig).images.cli);
+      expect(job.inputs.envs).toContain(`FLUVIO_SPU_ID=${spu.id}`);
+      expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan)}`);
+      expect(registrationProfile(plan)).toContain(`endpoint = "${plan.sc.host}:${plan.sc.ports.public}"`);
+      expect(job.inputs).toMatchObject({ mustRun: false, attach: true, logs: true, rm: false, restart: "no" });
+      expect(job.dependencies).toEqual(expect.arrayContaining([container(run, plan.sc.name).urn, container(run, spu.host).urn]));
+    }
+  });
+
+  it("sets deleteBeforeReplace on every container and retains the data volumes, not the socket volumes", () => {
+    for (const resource of run.byType(CONTAINER)) expect(resource.options.deleteBeforeReplace).toBe(true);
+    expect(volume(run, `${plan.sc.name}-metadata`).options.retainOnDelete).toBe(true);
+    for (const spu of plan.spus) {
+      expect(volume(run, `${spu.host}-data`).options.retainOnDelete).toBe(true);
+      expect(volume(run, `${spu.host}-metrics`).options.retainOnDelete).toBe(false);
+    }
+  });
+
+  it("exports the plan's rows, endpoints and both client profiles as stack outputs", async () => {
+    const outputs = run.result;
+    expect(await valueOf(outputs.spus)).toEqual(spuRows(plan));
+    expect(await valueOf(outputs.sc)).toEqual(scRow(plan));
+    expect(await valueOf(outputs.ports)).toEqual(portRows(plan));
+    expect(await valueOf(outputs.clientProfile)).toEqual(clientProfile(plan, { inContainer: false }));
+    const inContainer = await valueOf(outputs.containerClientProfile);
+    expect(inContainer).toEqual(clientProfile(plan, { inContainer: true }));
+    expect(inContainer).toContain("use_spu_local_address = true");
+    expect(inContainer).toContain(`endpoint = "host.docker.internal:${plan.sc.ports.public}"`);
+  });
+});
+
+describe("plan changes", () => {
+  const base = { ...(readClusterConfig(PROJECT_ROOT, "dev") as Record<string, unknown>), spus: [{ id: 5001 }, { id: 5002 }] };
+  const byName = (run: MockRun, type: string) => new Map(run.byType(type).map((resource) => [resource.inputs.name as string, resource]));
+
+  it("never changes a volume's inputs when ports or images change, while the containers change", async () => {
+    const before = await runDev(base);
+    const movedPorts = await runDev({ ...base, spus: [{ id: 5001, publicPort: 9050, privatePort: 9150 }, { id: 5002 }], sc: { publicPort: 9060 } });
+    const newImage = await runDev({ ...base, images: { fluvio: "infinyon/fluvio:0.18.2" } });
+    for (const after of [movedPorts, newImage]) {
+      const volumesBefore = byName(before, VOLUME);
+      const volumesAfter = byName(after, VOLUME);
+      expect([...volumesAfter.keys()].sort()).toEqual([...volumesBefore.keys()].sort());
+      for (const [name, resource] of volumesAfter) {
+        expect(resource.inputs).toEqual(volumesBefore.get(name)?.inputs);
+        expect(resource.name).toBe(volumesBefore.get(name)?.name);
+      }
+    }
+    expect(container(movedPorts, "fluvio-dev-spu-5001").inputs.command).toContain("0.0.0.0:9050");
+    expect(container(before, "fluvio-dev-spu-5001").inputs.command).not.toContain("0.0.0.0:9050");
+    expect(container(newImage, "fluvio-dev-spu-5001").inputs.image).toBe("infinyon/fluvio:0.18.2");
+    expect(volume(newImage, "fluvio-dev-spu-5001-data").options.retainOnDelete).toBe(true);
+  });
+
+  it("re-registers the SPUs when only the local endpoint changes, without touching any other container", async () => {
+    const before = await runDev(base);
+    const after = await runDev({ ...base, localEndpoint: { host: "gateway.docker.internal" } });
+    const containersBefore = byName(before, CONTAINER);
+    const changed = [...byName(after, CONTAINER)].filter(([name, resource]) => JSON.stringify(resource.inputs) !== JSON.stringify(containersBefore.get(name)?.inputs)).map(([name]) => name);
+    expect(changed.sort()).toEqual(["fluvio-dev-spu-5001-register", "fluvio-dev-spu-5002-register"]);
+    const command = container(after, "fluvio-dev-spu-5001-register").inputs.command as string[];
+    expect(command[command.indexOf("--public-server-local") + 1]).toBe(`gateway.docker.internal:${planOf(base).spus[0]!.ports.public}`);
+  });
+});
+
+describe("a prod-like Docker config", () => {
+  const prodLike = {
+    target: "docker",
+    environment: "prod",
+    spus: [
+      { id: 5001, rack: "rack-a" },
+      { id: 5002, rack: "rack-b" },
+    ],
+    metrics: { enabled: true, publish: false },
+    docker: { publishAddresses: ["127.0.0.1"], publishPrivate: true, deleteDataOnDestroy: true, network: "shared-net" },
+  };
+
+  it("publishes private ports when asked, keeps metrics on the network, joins the given network and lets data go on destroy", async () => {
+    const run = await runUnderMocks({ stack: "prod", stackFile: false, program: declareCluster, extraConfig: { ...NO_PREFLIGHT, "fluvio-spu:cluster": JSON.stringify(prodLike) } });
+    const plan = planOf(prodLike, "prod");
+    expect(run.byType(NETWORK)).toHaveLength(0);
+    expect(publishedPorts(container(run, plan.sc.name))).toEqual([`127.0.0.1:${plan.sc.ports.private}->${plan.sc.ports.private}/tcp`, `127.0.0.1:${plan.sc.ports.public}->${plan.sc.ports.public}/tcp`].sort());
+    for (const spu of plan.spus) {
+      expect(spu.ports.public).toBeGreaterThanOrEqual(10000);
+      const node = container(run, spu.host);
+      expect(publishedPorts(node)).toEqual([`127.0.0.1:${spu.ports.private}->${spu.ports.private}/tcp`, `127.0.0.1:${spu.ports.public}->${spu.ports.public}/tcp`].sort());
+      expect(node.inputs.networksAdvanced).toEqual([{ name: "shared-net", aliases: [spu.host] }]);
+      expect(volume(run, `${spu.host}-data`).options.retainOnDelete).toBe(false);
+      const command = container(run, `${spu.host}-register`).inputs.command as string[];
+      expect(command.slice(4)).toEqual(spu.register);
+      expect(command[command.indexOf("--rack") + 1]).toBe(spu.rack);
+    }
+    expect(volume(run, `${plan.sc.name}-metadata`).options.retainOnDelete).toBe(false);
+    // No host-gateway in the addresses: the bridge is never looked up.
+    expect(JSON.stringify(run.byType(CONTAINER).map((resource) => resource.inputs.ports))).not.toContain(GATEWAY);
+  });
+});
+
+describe("TLS material", () => {
+  const cert = "-----BEGIN CERTIFICATE-----\nMIIB-test-server-cert-7f3a\n-----END CERTIFICATE-----";
+  const key = "-----BEGIN PRIVATE KEY-----\nMIIE-test-server-key-91bc\n-----END PRIVATE KEY-----";
+  const ca = "-----BEGIN CERTIFICATE-----\nMIIB-test-ca-cert-55d0\n-----END CERTIFICATE-----";
+  const tlsCluster = { target: "docker", environment: "dev", spus: 2, tls: { enabled: true, clientAuth: true } };
+
+  it("is uploaded into the SC and SPU containers as secret inputs only, and appears in no output", async () => {
+    rawInputs.clear();
+    const run = await runDev(tlsCluster, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key, "fluvio-spu:tlsCaCert": ca });
+    const plan = planOf(tlsCluster);
+    for (const node of [plan.sc.name, ...plan.spus.map((spu) => spu.host)]) {
+      const resource = container(run, node);
+      // The whole upload list reaches the engine as one secret.
+      expect(resource.inputs.uploads["4dabf18193072939515e22adb298388d"]).toBe(SECRET_SIG);
+      expect(resource.inputs.uploads.value.map((upload: any) => upload.file).sort()).toEqual([CONTAINER_PATHS.tlsCaCert, CONTAINER_PATHS.tlsServerCert, CONTAINER_PATHS.tlsServerKey].sort());
+      expect(resource.inputs.command).toEqual(expect.arrayContaining(["--tls", "--server-cert", CONTAINER_PATHS.tlsServerCert, "--enable-client-cert"]));
+      const raw = JSON.stringify(rawInputs.get(`${CONTAINER}::${resource.name}`));
+      expect(raw).toContain(SECRET_SIG);
+    }
+    // Secrets appear in the raw inputs only inside secret wrappers.
+    for (const [name, raw] of rawInputs) {
+      const withoutSecrets = JSON.stringify(raw, (_key, value) => (value && typeof value === "object" && Object.values(value).includes(SECRET_SIG) ? "<secret>" : value));
+      for (const secret of [cert, key, ca]) expect(withoutSecrets, name).not.toContain(secret.split("\n")[1]);
+    }
+    // No output carries them; the profiles say TLS.
+    const outputs = await Promise.all(Object.values(run.result).map((output) => valueOf(output as any)));
+    const text = JSON.stringify(outputs);
+    for (const secret of [cert, key, ca]) expect(text).not.toContain(secret.split("\n")[1]);
+    expect(await valueOf(run.result.clientProfile)).toContain(`tls_policy = "anonymous"`);
+    expect(registrationProfile(plan)).toContain(`tls_policy = "anonymous"`);
+  });
+
+  it("without the certificate secrets is a ConfigError naming the config keys", async () => {
+    await expect(runDev(tlsCluster)).rejects.toSatisfy((error: unknown) => isConfigError(error) && /fluvio-spu:tlsServerCert/.test((error as Error).message));
+  });
+});
+
+describe("the plain Docker spec", () => {
+  const plan = planOf({ target: "docker", environment: "dev", spus: 2 });
+  const spec = parseClusterSpec({ target: "docker", environment: "dev", spus: 2 });
+
+  it("holds no Pulumi values and orders containers by their dependencies", () => {
+    const plain = buildDockerSpecs(plan, spec);
+    expect(JSON.parse(JSON.stringify(plain))).toEqual(plain);
+    const order = creationOrder(plain).map((container) => container.key);
+    expect(order[0]).toBe("sc");
+    for (const spu of plan.spus) {
+      expect(order.indexOf(`spu-${spu.id}`)).toBeLessThan(order.indexOf(`register-${spu.id}`));
+      expect(order.indexOf(`spu-${spu.id}`)).toBeLessThan(order.indexOf(`exporter-${spu.id}`));
+    }
+    expect(plain.containers.find((container) => container.key === "sc")?.ports.map((port) => port.ip)).toEqual(["127.0.0.1", HOST_GATEWAY]);
+  });
+
+  it("rejects publish addresses that cannot work, as ConfigErrors naming docker.publishAddresses", () => {
+    expect(publishAddressIssues(["127.0.0.1", "host-gateway"])).toEqual([]);
+    expect(publishAddressIssues(["127.0.0.1", "::1"])[0]?.message).toMatch(/mixes IPv4 and IPv6/);
+    expect(publishAddressIssues(["0.0.0.0", "127.0.0.1"])[0]?.message).toMatch(/every address/);
+    expect(publishAddressIssues(["localhost"])[0]?.path).toBe("docker.publishAddresses[0]");
+    const bad = parseClusterSpec({ target: "docker", environment: "dev", spus: 1, docker: { publishAddresses: ["0.0.0.0", "::"] } });
+    expect(() => buildDockerSpecs(planOf(bad), bad)).toThrow(/docker\.publishAddresses/);
+  });
+
+  it("finds the bridge gateway, from IPAM or from the subnet when the engine leaves it out", () => {
+    expect(bridgeGatewayAddress([{ subnet: "172.17.0.0/16", gateway: "172.17.0.1" }])).toBe("172.17.0.1");
+    expect(bridgeGatewayAddress([{ subnet: "172.17.0.0/16" }])).toBe("172.17.0.1");
+    expect(bridgeGatewayAddress([{ subnet: "fd00::/64" }, { subnet: "10.200.0.0/24" }])).toBe("10.200.0.1");
+    expect(bridgeGatewayAddress([{ subnet: "fd00::/64" }])).toBeUndefined();
+  });
+
+  it("leaves exporters and their socket volumes out when metrics are off", () => {
+    const noMetrics = parseClusterSpec({ target: "docker", environment: "dev", spus: 2, metrics: { enabled: false } });
+    const plain = buildDockerSpecs(planOf(noMetrics), noMetrics);
+    expect(plain.containers.map((container) => container.role)).toEqual(["sc", "spu", "spu"]);
+    expect(plain.volumes.map((volume) => volume.holds)).toEqual(["sc-metadata", "spu-data", "spu-data"]);
+    expect(plain.containers[1]?.env).toEqual({});
+  });
+});
