@@ -1,0 +1,221 @@
+/**
+ * The Docker target as a Compose file: the very `DockerClusterSpec` the Pulumi Docker target
+ * creates containers from (`buildDockerSpecs`), written in Compose's words. Nothing is mapped
+ * here: every port, argv, mount, label and dependency is read from the spec.
+ *
+ * Format: the Compose Specification with no `version` key, in the subset Debian's
+ * `docker-compose` 1.29.2 accepts too (so the file works with Compose v1 and v2): ports in the
+ * short syntax `IP:published:target/tcp` (1.29.2 has no `host_ip` in the long syntax),
+ * `depends_on` with conditions, `network_mode: service:<spu>` for the exporter sidecars.
+ */
+import type { ClusterSpec } from "../config/schema";
+import type { ClusterPlan } from "../plan/types";
+import { HOST_GATEWAY } from "../targets/docker/addresses";
+import {
+  buildDockerSpecs,
+  type ContainerDependency,
+  type DockerClusterSpec,
+  type DockerContainerSpec,
+  type DockerSpecOptions,
+  type PortPublication,
+  type SecretFile,
+} from "../targets/docker/spec";
+import { toYaml, yamlComment } from "./yaml";
+
+/**
+ * The variable a Compose user sets to the Docker bridge gateway address, where the Pulumi
+ * target publishes public ports for `host.docker.internal` clients. The Pulumi target asks the
+ * engine; a file cannot, so it names the variable with Docker's default as fallback.
+ */
+export const HOST_GATEWAY_VARIABLE = "FLUVIO_SPU_HOST_GATEWAY";
+
+/** Docker's default bridge gateway (docker0), the fallback of `HOST_GATEWAY_VARIABLE`. */
+export const DEFAULT_BRIDGE_GATEWAY = "172.17.0.1";
+
+/** Where the Compose file expects the TLS files, relative to itself (never their content). */
+export const COMPOSE_TLS_FILES: Record<SecretFile["secret"], string> = {
+  serverCert: "./tls/server.crt",
+  serverKey: "./tls/server.key",
+  caCert: "./tls/ca.crt",
+};
+
+/** Choices that are not in the cluster spec: those of the Pulumi Docker target. */
+export type RenderComposeOptions = DockerSpecOptions;
+
+/** A Compose file as plain data (the parts this renderer writes). */
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  networks: Record<string, ComposeNetwork>;
+  volumes: Record<string, ComposeVolume>;
+  secrets?: Record<string, { file: string }>;
+}
+
+/** One Compose service: one container of the Docker spec. */
+export interface ComposeService {
+  container_name: string;
+  image: string;
+  command: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  extra_hosts?: string[];
+  networks?: Record<string, { aliases?: string[] }>;
+  network_mode?: string;
+  volumes?: { type: "volume"; source: string; target: string; read_only: boolean }[];
+  secrets?: { source: string; target: string }[];
+  healthcheck?: { test: string[]; interval: string; timeout: string; start_period: string; retries: number };
+  labels: Record<string, string>;
+  restart: "unless-stopped" | "no";
+  depends_on?: Record<string, { condition: ComposeCondition }>;
+}
+
+/** Compose's names for the states a dependency must reach. */
+export type ComposeCondition = "service_healthy" | "service_started" | "service_completed_successfully";
+
+export interface ComposeNetwork {
+  name: string;
+  external?: true;
+  labels?: Record<string, string>;
+}
+
+export interface ComposeVolume {
+  name: string;
+  labels: Record<string, string>;
+}
+
+const CONDITIONS: Record<ContainerDependency["condition"], ComposeCondition> = {
+  healthy: "service_healthy",
+  started: "service_started",
+  completed: "service_completed_successfully",
+};
+
+/** The cluster as a Compose file. Pure: the same plan and spec give the same text. */
+export function renderCompose(plan: ClusterPlan, spec: ClusterSpec, options: RenderComposeOptions = {}): string {
+  const docker = buildDockerSpecs(plan, spec, options);
+  return `${yamlComment(composeHeader(plan, docker))}${toYaml(composeFile(docker, spec))}`;
+}
+
+function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
+  const all = [...docker.containers, ...docker.registrations];
+  const usesGateway = all.some((container) => container.ports.some((port) => port.ip === HOST_GATEWAY));
+  const tlsSecrets = [...new Set(all.flatMap((container) => container.files.map((file) => file.secret)))];
+  return [
+    `Fluvio cluster ${plan.cluster}, stack ${plan.stack}: rendered by \`fluvio-ports render --stack ${plan.stack}\`.`,
+    `The same containers, volumes and network the Pulumi Docker target creates, every port from the stack's plan (plan.json).`,
+    `Do not edit: change the stack config and render again.`,
+    ``,
+    `Start:  docker-compose -p ${plan.namePrefix} up -d     (or: docker compose -p ${plan.namePrefix} up -d)`,
+    `The register-<id> services run once, after the SC is healthy, and register each SPU with its endpoints.`,
+    `Stop:   docker-compose -p ${plan.namePrefix} down      (keeps the data volumes; \`down -v\` deletes them)`,
+    ...(docker.network.create ? [] : [``, `The cluster joins the existing network ${docker.network.name}: create it first.`]),
+    ...(usesGateway
+      ? [
+          ``,
+          `Public ports are published on loopback and on the Docker bridge gateway, where containers reach`,
+          `host.docker.internal. The gateway is \${${HOST_GATEWAY_VARIABLE}}, ${DEFAULT_BRIDGE_GATEWAY} (Docker's default) when unset; find yours with`,
+          `  docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}'`,
+        ]
+      : []),
+    ...(tlsSecrets.length > 0
+      ? [
+          ``,
+          `TLS: certificates and keys are secrets and are never rendered. Put your PEM files next to this file:`,
+          ...tlsSecrets.map((secret) => `  ${COMPOSE_TLS_FILES[secret]}`),
+          `Compose mounts them read-only where the SC and SPUs read them; keep the key file private (chmod 0400).`,
+        ]
+      : []),
+  ];
+}
+
+/** The Compose file of a Docker spec, as plain data. Service keys are the containers' `key`s. */
+export function composeFile(docker: DockerClusterSpec, spec: Pick<ClusterSpec, "images">): ComposeFile {
+  const all = [...docker.containers, ...docker.registrations];
+  const names: ComposeNames = { serviceKey: keyByName(all, "container"), volumeKey: keyByName(docker.volumes, "volume") };
+  const services = Object.fromEntries(all.map((container) => [container.key, composeService(container, spec.images, names)]));
+  const secretNames = [...new Set(all.flatMap((container) => container.files.map((file) => file.secret)))];
+  return {
+    services,
+    networks: { [docker.network.name]: composeNetwork(docker) },
+    volumes: Object.fromEntries(docker.volumes.map((volume) => [volume.key, { name: volume.name, labels: escapeAll(volume.labels) }])),
+    ...(secretNames.length > 0 ? { secrets: Object.fromEntries(secretNames.map((secret) => [tlsSecretKey(secret), { file: COMPOSE_TLS_FILES[secret] }])) } : {}),
+  };
+}
+
+/**
+ * The spec refers to containers and volumes by name (`dependsOn`, `sharesNetworkWith`, mounts);
+ * the Compose file keys services and volumes by the spec's short `key`s.
+ */
+interface ComposeNames {
+  serviceKey(containerName: string): string;
+  volumeKey(volumeName: string): string;
+}
+
+function keyByName(items: readonly { key: string; name: string }[], what: string): (name: string) => string {
+  const keys = new Map(items.map((item) => [item.name, item.key]));
+  return (name) => {
+    const key = keys.get(name);
+    if (key === undefined) throw new Error(`the Docker spec names ${what} ${name}, which it does not hold`);
+    return key;
+  };
+}
+
+function composeNetwork(docker: DockerClusterSpec): ComposeNetwork {
+  if (!docker.network.create) return { name: docker.network.name, external: true };
+  return { name: docker.network.name, labels: escapeAll(docker.network.labels) };
+}
+
+function composeService(container: DockerContainerSpec, images: ClusterSpec["images"], names: ComposeNames): ComposeService {
+  const environment = escapeAll(container.env);
+  return {
+    container_name: container.name,
+    image: images[container.image],
+    command: container.command.map(escapeDollars),
+    ...(Object.keys(environment).length > 0 ? { environment } : {}),
+    ...(container.ports.length > 0 ? { ports: container.ports.map(composePort) } : {}),
+    ...(container.hosts.length > 0 ? { extra_hosts: container.hosts.map((entry) => `${entry.host}:${entry.ip}`) } : {}),
+    ...(container.sharesNetworkWith !== null
+      ? { network_mode: `service:${names.serviceKey(container.sharesNetworkWith)}` }
+      : { networks: Object.fromEntries(container.networks.map((attachment) => [attachment.network, attachment.aliases.length > 0 ? { aliases: attachment.aliases } : {}])) }),
+    ...(container.mounts.length > 0
+      ? { volumes: container.mounts.map((mount) => ({ type: "volume" as const, source: names.volumeKey(mount.volume), target: mount.target, read_only: mount.readOnly })) }
+      : {}),
+    ...(container.files.length > 0 ? { secrets: container.files.map((file) => ({ source: tlsSecretKey(file.secret), target: file.path })) } : {}),
+    ...(container.healthcheck
+      ? {
+          healthcheck: {
+            test: container.healthcheck.test.map(escapeDollars),
+            interval: container.healthcheck.interval,
+            timeout: container.healthcheck.timeout,
+            start_period: container.healthcheck.startPeriod,
+            retries: container.healthcheck.retries,
+          },
+        }
+      : {}),
+    labels: escapeAll(container.labels),
+    restart: container.restart,
+    ...(container.dependsOn.length > 0
+      ? { depends_on: Object.fromEntries(container.dependsOn.map((dependency) => [names.serviceKey(dependency.container), { condition: CONDITIONS[dependency.condition] }])) }
+      : {}),
+  };
+}
+
+/**
+ * `IP:published:target/tcp`, published = target (port rule 5). `host-gateway` becomes the
+ * bridge gateway variable (see `HOST_GATEWAY_VARIABLE`); IPv6 addresses are bracketed.
+ */
+export function composePort(port: PortPublication): string {
+  const ip = port.ip === HOST_GATEWAY ? `\${${HOST_GATEWAY_VARIABLE}:-${DEFAULT_BRIDGE_GATEWAY}}` : port.ip.includes(":") ? `[${port.ip}]` : port.ip;
+  return `${ip}:${port.external}:${port.internal}/${port.protocol}`;
+}
+
+function tlsSecretKey(secret: SecretFile["secret"]): string {
+  return `tls-${secret.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** Compose reads `$NAME` in every value as a variable; a `$` the container should see is written `$$`. */
+export function escapeDollars(text: string): string {
+  return text.replaceAll("$", "$$$$");
+}
+
+function escapeAll(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, escapeDollars(value)]));
+}

@@ -1,0 +1,64 @@
+/**
+ * `fluvio-ports render`: a stack as files a user can review and apply without Pulumi. The only
+ * room of src/render that does I/O: it loads the stack, plans it, and writes the files.
+ */
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigError } from "../config/errors";
+import { loadClusterSpec, loadRegistry, readEphemeralRange } from "../config/stack";
+import { planCluster } from "../plan/plan";
+import type { ClusterSpec } from "../config/schema";
+import type { ClusterPlan } from "../plan/types";
+import { renderCompose } from "./compose";
+import { renderKubernetes } from "./kubernetes";
+
+/** The file names `renderStack` writes, per target. */
+export const RENDERED_FILES = { docker: "docker-compose.yaml", kubernetes: "kubernetes.yaml", plan: "plan.json" } as const;
+
+/** What `renderStack` wrote, and what deserves a look. */
+export interface RenderedStack {
+  /** `docker-compose.yaml` (Docker target) or `kubernetes.yaml` (Kubernetes target). */
+  manifest: string;
+  /** `plan.json`: the plan the manifest was rendered from, as `fluvio-ports plan --format json` prints it. */
+  plan: string;
+  /** Every written path, manifest first. */
+  paths: string[];
+  /** The plan's warnings. */
+  warnings: string[];
+}
+
+/** The manifest of a plan for its target: a Compose file or Kubernetes YAML. */
+export function renderManifest(plan: ClusterPlan, spec: ClusterSpec): { file: string; text: string } {
+  return plan.target === "docker"
+    ? { file: RENDERED_FILES.docker, text: renderCompose(plan, spec) }
+    : { file: RENDERED_FILES.kubernetes, text: renderKubernetes(plan, spec) };
+}
+
+/**
+ * Loads stack `stack` of the project at `root` (its stack file and the port registry), plans
+ * it exactly as `fluvio-ports plan` does, and writes the manifest and `plan.json` into
+ * `outDir` (created if missing). Throws `ConfigError` for bad config or an unusable `outDir`.
+ */
+export function renderStack(root: string, stack: string, outDir: string): RenderedStack {
+  const spec = loadClusterSpec(root, stack);
+  const ephemeralRange = readEphemeralRange();
+  const plan = planCluster(spec, { stack, registry: loadRegistry(root), ...(ephemeralRange ? { ephemeralRange } : {}) });
+  const manifest = renderManifest(plan, spec);
+  const dir = prepareOutDir(outDir);
+  const manifestPath = join(dir, manifest.file);
+  const planPath = join(dir, RENDERED_FILES.plan);
+  writeFileSync(manifestPath, manifest.text);
+  writeFileSync(planPath, `${JSON.stringify(plan, null, 2)}\n`);
+  return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath], warnings: plan.warnings };
+}
+
+function prepareOutDir(outDir: string): string {
+  const dir = resolve(outDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
+  } catch (error) {
+    throw new ConfigError({ path: "--out", message: `'${outDir}' cannot hold the rendered files (${(error as Error).message}): give a directory path you can write to` }, "fluvio-ports render");
+  }
+  return dir;
+}
