@@ -7,17 +7,20 @@ import { planCluster } from "./plan/plan";
 import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
 import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry, type RecordedPorts } from "./ports/registry";
+import { renderStack } from "./render/stack";
 
 const USAGE = `fluvio-ports: plan and check the ports of a Fluvio cluster per Pulumi stack
 
 Usage:
   fluvio-ports plan  --stack <s> [--format table|json|yaml] [--record]
   fluvio-ports check --stack <s>
+  fluvio-ports render --stack <s> --out <dir>
 
 Options:
   --stack <s>     the stack whose stacks/Pulumi.<s>.yaml to read
   --format <f>    table (default), json (the ClusterPlan object) or yaml
   --record        write the stack's assignments into stacks/ports.registry.yaml (review it in git)
+  --out <dir>     render: where to write docker-compose.yaml or kubernetes.yaml, and plan.json
   --root <dir>    the project root (default: the nearest folder above the current one with Pulumi.yaml)
 
 Exit codes: 0 ok, 1 conflicts found (check), 2 bad config or usage.
@@ -40,6 +43,7 @@ interface CliOptions {
   format: "table" | "json" | "yaml";
   record: boolean;
   root?: string;
+  out?: string;
 }
 
 /** Runs `fluvio-ports` with the given arguments; resolves to the exit code. */
@@ -52,6 +56,7 @@ export async function main(argv: string[], streams: CliStreams = processStreams)
     }
     const root = options.root ? resolve(options.root) : findProjectRoot(process.cwd());
     if (options.command === "plan") return runPlan(root, options, streams);
+    if (options.command === "render") return runRender(root, options, streams);
     return await runCheck(root, options, streams);
   } catch (error) {
     if (isConfigError(error)) {
@@ -67,7 +72,7 @@ function parseArguments(argv: string[]): CliOptions {
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     return { command: "help", format: "table", record: false };
   }
-  if (command !== "plan" && command !== "check") usageError(`unknown command '${command}': use plan or check`);
+  if (command !== "plan" && command !== "check" && command !== "render") usageError(`unknown command '${command}': use plan, check or render`);
   const options: CliOptions = { command, format: "table", record: false };
   for (let index = 0; index < rest.length; index++) {
     const flag = rest[index] as string;
@@ -95,11 +100,16 @@ function parseArguments(argv: string[]): CliOptions {
       case "--root":
         options.root = value();
         break;
+      case "--out":
+        if (command !== "render") usageError("--out goes with render");
+        options.out = value();
+        break;
       default:
         usageError(`unknown option '${flag}'`);
     }
   }
   if (!options.stack) usageError("--stack is required, for example --stack dev");
+  if (command === "render" && !options.out) usageError("--out is required with render, for example --out rendered/dev");
   return options;
 }
 
@@ -133,6 +143,13 @@ function runPlan(root: string, options: CliOptions, streams: CliStreams): number
   if (options.format === "json") streams.out(`${JSON.stringify(plan, null, 2)}\n`);
   else if (options.format === "yaml") streams.out(stringifyYaml(plan));
   else streams.out(formatPlanTable(plan));
+  return 0;
+}
+
+function runRender(root: string, options: CliOptions, streams: CliStreams): number {
+  const rendered = renderStack(root, options.stack as string, options.out as string);
+  for (const warning of rendered.warnings) streams.err(`warning: ${warning}\n`);
+  for (const path of rendered.paths) streams.out(`${path}\n`);
   return 0;
 }
 
