@@ -1,0 +1,214 @@
+/**
+ * The root program under Pulumi's mocks for `stacks/Pulumi.prod.yaml`, config as `pulumi up`
+ * hands it over: every Kubernetes resource the cluster creates, checked against the plan of
+ * the same config, and the TLS material kept out of everything that is not a secret.
+ */
+import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { SpuCluster, SPU_CLUSTER_TYPE } from "../../src/component";
+import { ConfigError } from "../../src/config/errors";
+import { parseClusterSpec } from "../../src/config/schema";
+import { loadRegistry, readClusterConfig } from "../../src/config/stack";
+import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs";
+import { planCluster } from "../../src/plan/plan";
+import { declareCluster } from "../../src/program";
+import { buildKubernetesObjects } from "../../src/targets/kubernetes/build";
+import { logicalName, tlsSecretData } from "../../src/targets/kubernetes";
+import type { ClusterObject } from "../../src/targets/kubernetes/model";
+import { PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
+
+type Raw = Record<string, unknown>;
+type StringMap = Record<string, string>;
+
+/** The Pulumi type token of a Kubernetes object (`kubernetes:<group>/<version>:<Kind>`, core group `core`). */
+function typeToken(object: ClusterObject): string {
+  const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["core", object.apiVersion];
+  return `kubernetes:${group}/${version}:${object.kind}`;
+}
+
+/** The plan and plain objects the prod stack's config gives, computed apart from the program. */
+function expectedFor(raw: Raw) {
+  const spec = parseClusterSpec({ name: "fluvio", ...raw });
+  const plan = planCluster(spec, { stack: "prod", project: "fluvio-spu", registry: loadRegistry(PROJECT_ROOT) });
+  return { spec, plan, objects: buildKubernetesObjects(plan, spec) };
+}
+
+const kubernetesResources = (run: MockRun) => run.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+const selects = (selector: StringMap, labels: StringMap) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
+  const run = await runUnderMocks({ stack: "prod", program: () => declareCluster() });
+  const { plan, objects } = expectedFor(readClusterConfig(PROJECT_ROOT, "prod") as Raw);
+  const component = run.byType(SPU_CLUSTER_TYPE)[0]!;
+  const created = kubernetesResources(run);
+  const inputsOf = (type: string) => run.byType(type).map((resource) => resource.inputs);
+
+  it("creates exactly the objects buildKubernetesObjects gives for the same config, with the same contents", () => {
+    const key = (type: string, name: string) => `${type} ${name}`;
+    expect(created.map((resource) => key(resource.type, resource.name)).sort()).toEqual(objects.map((object) => key(typeToken(object), logicalName(plan, object))).sort());
+    for (const object of objects) expect(run.one(typeToken(object), logicalName(plan, object)).inputs, `${object.kind} ${object.metadata.name}`).toEqual(object);
+  });
+
+  it("the component's plan is the plan of the same config, and every Service port is a planned port", () => {
+    expect(run.result).toBeDefined();
+    const services = inputsOf("kubernetes:core/v1:Service");
+    expect(services).toHaveLength(2 + 2 * plan.spus.length);
+    const sc = services.find((service) => service.metadata.name === plan.sc.name)!;
+    expect(sc.spec).toMatchObject({ type: "NodePort", ports: [{ port: plan.sc.ports.public, targetPort: plan.sc.ports.public, nodePort: plan.sc.ports.nodePort }] });
+    for (const spu of plan.spus) {
+      const publicService = services.find((service) => service.metadata.name === spu.host)!;
+      expect(publicService.spec.type).toBe("NodePort");
+      expect(publicService.spec.ports).toEqual([{ name: "public", protocol: "TCP", port: spu.ports.public, targetPort: spu.ports.public, nodePort: spu.ports.nodePort }]);
+      const internal = services.find((service) => service.metadata.name === `${spu.host}-internal`)!;
+      expect(internal.spec.ports.map((port: { port: number }) => port.port)).toEqual([spu.ports.private, spu.ports.metrics]);
+      const set = inputsOf("kubernetes:apps/v1:StatefulSet").find((candidate) => candidate.metadata.name === spu.host)!;
+      const ports = set.spec.template.spec.containers.flatMap((container: { ports: { containerPort: number }[] }) => container.ports.map((port) => port.containerPort));
+      expect(ports).toEqual([spu.ports.public, spu.ports.private, spu.ports.metrics]);
+    }
+  });
+
+  it("every Service's selector matches the labels of exactly one pod template: its node's", () => {
+    const pods = [...inputsOf("kubernetes:apps/v1:Deployment"), ...inputsOf("kubernetes:apps/v1:StatefulSet")].map((workload) => ({
+      name: workload.metadata.name as string,
+      labels: workload.spec.template.metadata.labels as StringMap,
+      selector: workload.spec.selector.matchLabels as StringMap,
+    }));
+    expect(pods).toHaveLength(1 + plan.spus.length);
+    for (const pod of pods) expect(selects(pod.selector, pod.labels)).toBe(true);
+    for (const service of inputsOf("kubernetes:core/v1:Service")) {
+      const matched = pods.filter((pod) => selects(service.spec.selector, pod.labels)).map((pod) => pod.name);
+      expect(matched, service.metadata.name).toEqual([service.metadata.name.replace(/-internal$/, "")]);
+    }
+  });
+
+  it("one Spu resource per SPU with the plan's public, private and local endpoints", () => {
+    const spus = inputsOf("kubernetes:fluvio.infinyon.com/v1:Spu");
+    expect(spus.map((spu) => spu.spec.spuId)).toEqual(plan.spus.map((spu) => spu.id));
+    for (const planned of plan.spus) {
+      const spu = spus.find((candidate) => candidate.spec.spuId === planned.id)!;
+      expect(spu.metadata).toMatchObject({ name: planned.name, namespace: plan.namespace });
+      expect(spu.spec).toEqual({
+        spuId: planned.id,
+        spuType: "Custom",
+        rack: planned.rack,
+        publicEndpoint: { port: planned.endpoints.public.port, ingress: [{ hostname: planned.endpoints.public.host }], encryption: "PLAINTEXT" },
+        privateEndpoint: planned.endpoints.private,
+        publicEndpointLocal: planned.endpoints.local,
+      });
+    }
+  });
+
+  it("parents every resource to the component; orders Namespace and CRDs before what needs them; keeps the namespace on destroy", () => {
+    for (const resource of created) expect(resource.parent, resource.name).toBe(component.urn);
+    const urnOf = (type: string, name: string) => run.one(type, name).urn;
+    const crd = urnOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "fluvio-prod-spus.fluvio.infinyon.com");
+    const namespace = urnOf("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio");
+    for (const spu of run.byType("kubernetes:fluvio.infinyon.com/v1:Spu")) expect(spu.dependencies).toContain(crd);
+    for (const set of run.byType("kubernetes:apps/v1:StatefulSet")) expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd]));
+    expect(run.one("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio").options.retainOnDelete).toBe(true);
+  });
+
+  it("outputs the same rows and profiles as on Docker, from the plan", async () => {
+    const outputs = run.result as ReturnType<typeof declareCluster>;
+    expect(await valueOf(outputs.spus)).toEqual(spuRows(plan));
+    expect(await valueOf(outputs.sc)).toEqual(scRow(plan));
+    expect(await valueOf(outputs.ports)).toEqual(portRows(plan));
+    expect(await valueOf(outputs.clientProfile)).toBe(clientProfile(plan, { inContainer: false }));
+    expect(await valueOf(outputs.containerClientProfile)).toBe(clientProfile(plan, { inContainer: true }));
+  });
+});
+
+describe("SpuCluster on Kubernetes: provider, options and errors", () => {
+  const config = readClusterConfig(PROJECT_ROOT, "prod") as Raw;
+
+  it("passes the given provider to every Kubernetes resource", async () => {
+    const run = await runUnderMocks({
+      stack: "prod",
+      program: () => {
+        const provider = new k8s.Provider("kind", { context: "kind-fluvio" });
+        return new SpuCluster("fluvio", { ...(config as object as ConstructorParameters<typeof SpuCluster>[1]), kubernetesProvider: provider });
+      },
+    });
+    const provider = run.one("pulumi:providers:kubernetes", "kind");
+    const resources = kubernetesResources(run);
+    expect(resources.length).toBeGreaterThan(30);
+    for (const resource of resources) expect(resource.options.provider, resource.name).toMatch(new RegExp(`^${escape(provider.urn)}::`));
+  });
+
+  it("throws a ConfigError and sends nothing when TLS is on without certificates", async () => {
+    let thrown: unknown;
+    const run = await runUnderMocks({
+      stack: "prod",
+      program: () => {
+        try {
+          new SpuCluster("fluvio", { ...(config as object as ConstructorParameters<typeof SpuCluster>[1]), tls: { enabled: true } });
+        } catch (error) {
+          thrown = error;
+        }
+      },
+    });
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).issues.map((issue) => issue.path)).toEqual(["tls.enabled"]);
+    expect(kubernetesResources(run)).toEqual([]);
+  });
+});
+
+describe("SpuCluster on Kubernetes: TLS material stays secret", async () => {
+  const pem = { cert: "-----BEGIN CERTIFICATE-----\nSERVER-CERT-MARKER\n", key: "-----BEGIN PRIVATE KEY-----\nSERVER-KEY-MARKER\n", ca: "-----BEGIN CERTIFICATE-----\nCA-MARKER\n" };
+  const markers = ["SERVER-CERT-MARKER", "SERVER-KEY-MARKER", "CA-MARKER"];
+  const raw = { ...(readClusterConfig(PROJECT_ROOT, "prod") as Raw), tls: { enabled: true, clientAuth: true } };
+  const run = await runUnderMocks({
+    stack: "prod",
+    extraConfig: {
+      "fluvio-spu:cluster": JSON.stringify(raw),
+      "fluvio-spu:tlsServerCert": pem.cert,
+      "fluvio-spu:tlsServerKey": pem.key,
+      "fluvio-spu:tlsCaCert": pem.ca,
+    },
+    program: () => declareCluster(),
+  });
+  const { plan } = expectedFor(raw);
+  const secret = run.one("kubernetes:core/v1:Secret", "fluvio-prod-tls");
+
+  it("puts the files into the Secret, sent to the engine as a secret, and into nothing else", () => {
+    expect(secret.inputs.stringData).toEqual({
+      [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+      value: { "server.crt": pem.cert, "server.key": pem.key, "ca.crt": pem.ca },
+    });
+    expect(secret.options.additionalSecretOutputs).toEqual(expect.arrayContaining(["data", "stringData"]));
+    for (const resource of run.resources.filter((candidate) => candidate !== secret)) {
+      const text = JSON.stringify(resource.inputs);
+      for (const marker of markers) expect(text.includes(marker), `${marker} in ${resource.type} ${resource.name}`).toBe(false);
+    }
+  });
+
+  it("hands the Secret its data as a Pulumi secret", async () => {
+    const material = { serverCert: pulumi.output(pem.cert), serverKey: pulumi.output(pem.key), caCert: pulumi.output(pem.ca) };
+    expect(await pulumi.isSecret(tlsSecretData(plan, true, material))).toBe(true);
+  });
+
+  it("keeps every value out of the component's outputs, which record SSL", async () => {
+    const outputs = run.result as ReturnType<typeof declareCluster>;
+    for (const output of [outputs.spus, outputs.sc, outputs.ports, outputs.clientProfile, outputs.containerClientProfile] as pulumi.Output<unknown>[]) {
+      const text = JSON.stringify(await valueOf(output));
+      for (const marker of markers) expect(text.includes(marker)).toBe(false);
+    }
+    expect(await valueOf(outputs.clientProfile)).toMatch(/tls_policy = "anonymous"/);
+    for (const spu of run.byType("kubernetes:fluvio.infinyon.com/v1:Spu")) expect(spu.inputs.spec.publicEndpoint.encryption).toBe("SSL");
+  });
+
+  it("mounts the Secret read-only into the SC and every SPU", () => {
+    const workloads = [...run.byType("kubernetes:apps/v1:Deployment"), ...run.byType("kubernetes:apps/v1:StatefulSet")] as RecordedResource[];
+    expect(workloads).toHaveLength(1 + plan.spus.length);
+    for (const workload of workloads) {
+      const pod = workload.inputs.spec.template.spec;
+      expect(pod.volumes).toContainEqual(expect.objectContaining({ name: "tls", secret: expect.objectContaining({ secretName: "fluvio-prod-tls" }) }));
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: "tls", mountPath: "/etc/fluvio/tls", readOnly: true });
+    }
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
