@@ -99,13 +99,14 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
     }
   });
 
-  it("parents every resource to the component; orders Namespace and CRDs before what needs them; keeps the namespace on destroy", () => {
+  it("parents every resource to the component; orders Namespace, CRDs and Spu registrations before the workloads; keeps the namespace on destroy", () => {
     for (const resource of created) expect(resource.parent, resource.name).toBe(component.urn);
     const urnOf = (type: string, name: string) => run.one(type, name).urn;
     const crd = urnOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "fluvio-prod-spus.fluvio.infinyon.com");
     const namespace = urnOf("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio");
     for (const spu of run.byType("kubernetes:fluvio.infinyon.com/v1:Spu")) expect(spu.dependencies).toContain(crd);
-    for (const set of run.byType("kubernetes:apps/v1:StatefulSet")) expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd]));
+    const registrations = run.byType("kubernetes:fluvio.infinyon.com/v1:Spu").map((spu) => spu.urn);
+    for (const set of run.byType("kubernetes:apps/v1:StatefulSet")) expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd, ...registrations]));
     expect(run.one("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio").options.retainOnDelete).toBe(true);
   });
 

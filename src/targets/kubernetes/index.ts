@@ -21,9 +21,10 @@ export interface KubernetesTargetOptions {
 }
 
 /**
- * When an object may be created: 0 = Namespace and CRDs; 1 = what pods and custom resources
- * rely on (RBAC, Secret, Services, policies); 2 = workloads and custom resources. Each resource
- * depends on every resource of the earlier stages, so nothing waits on an API that is not there yet.
+ * When an object may be created: 0 = Namespace and CRDs; 1 = what the pods rely on (RBAC, the
+ * TLS Secret, Services, policies) and the `Spu` registrations, so the SC knows every SPU before
+ * it starts; 2 = the workloads. Each resource depends on every resource of the earlier stages,
+ * so nothing is sent before the API or the namespace it needs exists.
  */
 function stageOf(kind: ClusterObject["kind"]): 0 | 1 | 2 {
   switch (kind) {
@@ -32,8 +33,6 @@ function stageOf(kind: ClusterObject["kind"]): 0 | 1 | 2 {
       return 0;
     case "Deployment":
     case "StatefulSet":
-    case "Spu":
-    case "ServiceMonitor":
       return 2;
     default:
       return 1;
@@ -114,7 +113,8 @@ function createResource(name: string, object: ClusterObject, inputs: TargetInput
     case "RoleBinding":
       return new k8s.rbac.v1.RoleBinding(name, object, opts);
     case "Secret":
-      return new k8s.core.v1.Secret(name, { ...object, stringData: tlsSecretData(inputs.plan, inputs.spec.tls.clientAuth, inputs.tls as TlsMaterial) }, opts);
+      if (!inputs.tls) throw new Error("the TLS Secret needs TLS material; tlsMaterialIssues should have stopped this earlier");
+      return new k8s.core.v1.Secret(name, { ...object, stringData: tlsSecretData(inputs.plan, inputs.spec.tls.clientAuth, inputs.tls) }, opts);
     case "Service":
       return new k8s.core.v1.Service(name, object, opts);
     case "NetworkPolicy":

@@ -48,7 +48,6 @@ export interface Secret extends KubernetesObject {
   apiVersion: "v1";
   kind: "Secret";
   type: "Opaque";
-  immutable?: boolean;
   stringData?: StringMap;
 }
 
