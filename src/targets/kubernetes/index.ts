@@ -54,17 +54,22 @@ export function deployKubernetes(inputs: TargetInputs, options: KubernetesTarget
   const buildOptions: BuildOptions = options.createNamespace !== undefined ? { createNamespace: options.createNamespace } : {};
   const objects = buildKubernetesObjects(plan, spec, buildOptions);
 
-  const stages: pulumi.Resource[][] = [[], [], []];
-  for (const object of objects) {
-    const stage = stageOf(object.kind);
-    const resourceOptions: pulumi.CustomResourceOptions = {
-      parent: inputs.parent,
-      ...(options.provider ? { provider: options.provider } : {}),
-      dependsOn: stages.slice(0, stage).flat(),
-      ...(object.kind === "Namespace" ? { retainOnDelete: true } : {}),
-      ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
-    };
-    stages[stage]?.push(createResource(logicalName(plan, object), object, inputs, resourceOptions));
+  const stages: pulumi.Resource[][] = [];
+  for (const stage of [0, 1, 2] as const) {
+    const earlier = stages.flat();
+    stages.push(
+      objects
+        .filter((object) => stageOf(object.kind) === stage)
+        .map((object) =>
+          createResource(logicalName(plan, object), object, inputs, {
+            parent: inputs.parent,
+            ...(options.provider ? { provider: options.provider } : {}),
+            dependsOn: earlier,
+            ...(object.kind === "Namespace" ? { retainOnDelete: true } : {}),
+            ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
+          }),
+        ),
+    );
   }
   const created = stages.flat();
   return { ready: pulumi.all(created.map((resource) => resource.urn)) };
