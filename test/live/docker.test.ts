@@ -1,0 +1,207 @@
+/**
+ * The Docker target on a real engine: the plain specs `buildDockerSpecs` produces, applied
+ * through a test-only Engine API adapter (the Pulumi CLI cannot be downloaded here), with
+ * stand-in images built locally. Checks what only a real engine shows: public ports answer
+ * on the host and not on the LAN address, local endpoints answer from a second container on
+ * its own network through host-gateway, taken ports are reported before anything starts,
+ * registrations reach the SC, and data survives a port change.
+ * Ports 19000-19499 only; every object is named fluvio-spu-docker-test-*.
+ */
+import { existsSync } from "node:fs";
+import net from "node:net";
+import { networkInterfaces } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseClusterSpec, type ClusterSpec } from "../../src/config/schema";
+import { clientProfile } from "../../src/plan/outputs";
+import { planCluster } from "../../src/plan/plan";
+import type { ClusterPlan } from "../../src/plan/types";
+import { checkPorts } from "../../src/preflight";
+import { REGISTERED_MARKER, bridgeGatewayAddress, buildDockerSpecs, preflightError } from "../../src/targets/docker";
+import { docker, skipLiveTier } from "../support/docker";
+import { applyCluster, bridgeIpam, createNetwork, removeEverything, runToCompletion, type AppliedCluster } from "./support/engine";
+import { buildStandInImage } from "./support/images";
+
+const PREFIX = "fluvio-spu-docker-test-";
+const skip = skipLiveTier("test/live/docker.test.ts");
+
+const baseConfig = {
+  name: "fluvio-spu-docker-test",
+  target: "docker",
+  ports: { public: "19000-19049", private: "19100-19149", metrics: "19200-19249" },
+  spus: [{ id: 5001 }, { id: 5002 }],
+};
+
+function planFor(config: unknown): { spec: ClusterSpec; plan: ClusterPlan } {
+  const spec = parseClusterSpec(config);
+  return { spec, plan: planCluster(spec, { stack: "live", project: "fluvio-spu" }) };
+}
+
+function httpGet(host: string, port: number, path = "/"): Promise<{ status: number; body: string }> {
+  return fetch(`http://${host}:${port}${path}`, { signal: AbortSignal.timeout(3000) }).then(async (res) => ({ status: res.status, body: await res.text() }));
+}
+
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1500 });
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+/** This host's address on its LAN (not loopback, not a Docker bridge): what another machine would connect to. */
+function lanAddress(): string | undefined {
+  return Object.entries(networkInterfaces())
+    .filter(([name]) => !/^(lo|docker|br-|veth)/.test(name))
+    .flatMap(([, entries]) => entries ?? [])
+    .find((entry) => entry.family === "IPv4" && !entry.internal)?.address;
+}
+
+describe.skipIf(skip)("the Docker target on a real engine", () => {
+  let image: string;
+  let exporterImage: string | undefined;
+  let hostGateway: string;
+
+  beforeAll(async () => {
+    await removeEverything(PREFIX);
+    image = buildStandInImage();
+    const exporterModule = join(__dirname, "../support/exporter-image.ts");
+    if (existsSync(exporterModule) && existsSync(join(__dirname, "../../dist/exporter/exporter.js"))) {
+      const { buildExporterImage } = (await import(exporterModule)) as { buildExporterImage: () => string };
+      exporterImage = buildExporterImage();
+    }
+    hostGateway = bridgeGatewayAddress(await bridgeIpam()) as string;
+    expect(hostGateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  afterAll(async () => {
+    await removeEverything(PREFIX);
+  });
+
+  const apply = (config: unknown): Promise<AppliedCluster & { plan: ClusterPlan }> => {
+    const { spec, plan } = planFor(config);
+    return applyCluster(buildDockerSpecs(plan, spec), { images: { fluvio: image, cli: image, exporter: exporterImage ?? image }, hostGateway }).then((applied) => ({ ...applied, plan }));
+  };
+
+  it("reports a planned port held by another process or container before anything starts", async () => {
+    const { plan } = planFor({ ...baseConfig, metrics: { enabled: false } });
+    const byProcess = plan.sc.ports.public;
+    const byContainer = plan.spus[1]!.ports.public;
+    const server = net.createServer().listen(byProcess, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    await runToCompletion({ name: `${PREFIX}squatter`, image, command: ["/usr/local/bin/node", "-e", "setInterval(() => {}, 1000)"], ports: [{ port: byContainer, ip: "127.0.0.1" }], detach: true });
+    try {
+      const report = await checkPorts(plan);
+      const byPort = new Map(report.conflicts.map((conflict) => [conflict.port, conflict]));
+      expect(byPort.get(byProcess)?.holder.kind).toBe("process");
+      expect(byPort.get(byProcess)?.message).toContain("SC public");
+      expect(byPort.get(byContainer)?.holder.container).toBe(`${PREFIX}squatter`);
+      expect(byPort.get(byContainer)?.message).toContain(`SPU ${plan.spus[1]!.id} public`);
+      const error = preflightError(plan, report);
+      expect(error?.message).toContain(`fluvio-ports check: 2 planned host ports are taken`);
+      // Nothing of the cluster exists yet.
+      expect(docker(["ps", "-a", "--filter", `label=fluvio-spu.cluster=${plan.namePrefix}`, "--format", "{{.Names}}"])).toBe("");
+    } finally {
+      server.close();
+      docker(["rm", "-f", `${PREFIX}squatter`]);
+    }
+  });
+
+  describe("a deployed cluster", () => {
+    let deployed: AppliedCluster & { plan: ClusterPlan };
+
+    beforeAll(async () => {
+      deployed = await apply(baseConfig);
+    });
+
+    it("registers every SPU with the SC, local endpoint host.docker.internal:<public port> included", async () => {
+      const { plan, jobs } = deployed;
+      for (const job of jobs) {
+        expect(job.exitCode, job.logs).toBe(0);
+        expect(job.logs).toContain(REGISTERED_MARKER);
+      }
+      const registered = JSON.parse((await httpGet("127.0.0.1", plan.sc.ports.public, "/spus")).body) as { id: number; argv: string[] }[];
+      expect(registered.map((entry) => entry.id).sort()).toEqual(plan.spus.map((spu) => spu.id));
+      for (const spu of plan.spus) {
+        const argv = registered.find((entry) => entry.id === spu.id)?.argv ?? [];
+        expect(argv).toEqual(spu.register);
+        expect(argv[argv.indexOf("--public-server-local") + 1]).toBe(`host.docker.internal:${spu.ports.public}`);
+      }
+    });
+
+    it("answers on every public port on the host, and on no private port", async () => {
+      const { plan } = deployed;
+      expect(JSON.parse((await httpGet("127.0.0.1", plan.sc.ports.public)).body)).toMatchObject({ role: "sc", public: plan.sc.ports.public });
+      for (const spu of plan.spus) {
+        const identity = JSON.parse((await httpGet("127.0.0.1", spu.ports.public)).body);
+        expect(identity).toMatchObject({ role: "spu", id: spu.id, public: spu.ports.public, sc: plan.sc.private });
+        expect(identity.env.FLUVIO_METRIC_SPU).toBe("/var/run/fluvio-metrics/spu.sock");
+        expect(await connects("127.0.0.1", spu.ports.private)).toBe(false);
+      }
+    });
+
+    it("is not reachable on the host's LAN address", async (context) => {
+      const lan = lanAddress();
+      if (!lan) context.skip();
+      for (const port of [deployed.plan.sc.ports.public, ...deployed.plan.spus.map((spu) => spu.ports.public)]) {
+        expect(await connects(lan as string, port), `${lan}:${port}`).toBe(false);
+      }
+    });
+
+    it("answers on every local endpoint from a second container on its own network, through host-gateway", async () => {
+      const { plan } = deployed;
+      const appNetwork = `${PREFIX}app`;
+      await createNetwork(appNetwork);
+      // The app knows only the container profile: the SC endpoint, then each SPU's local endpoint.
+      const profile = clientProfile(plan, { inContainer: true });
+      expect(profile).toContain("use_spu_local_address = true");
+      const sc = /endpoint = "([^"]+)"/.exec(profile)?.[1] as string;
+      const targets = [sc, ...plan.spus.map((spu) => spu.local as string)];
+      const script = `Promise.all(${JSON.stringify(targets)}.map((t) => fetch("http://" + t + "/", { signal: AbortSignal.timeout(3000) }).then((r) => r.json()))).then((all) => console.log(JSON.stringify(all)), (e) => { console.error(String(e.cause ?? e)); process.exit(1); })`;
+      const result = await runToCompletion({ name: `${PREFIX}app-client`, image, command: ["/usr/local/bin/node", "-e", script], network: appNetwork, hosts: ["host.docker.internal:host-gateway"] });
+      expect(result.exitCode, result.logs).toBe(0);
+      const answers = JSON.parse(result.logs.trim()) as { role: string; id?: number }[];
+      expect(answers[0]).toMatchObject({ role: "sc" });
+      expect(answers.slice(1).map((answer) => answer.id)).toEqual(plan.spus.map((spu) => spu.id));
+    });
+
+    it("serves Prometheus text from the exporter sidecar on the planned metrics port", async (context) => {
+      if (!exporterImage) {
+        console.warn("exporter image unavailable (test/support/exporter-image.ts or dist/exporter missing): metrics scrape skipped");
+        context.skip();
+      }
+      const spu = deployed.plan.spus[0]!;
+      let scrape = { status: 0, body: "" };
+      for (let attempt = 0; attempt < 40 && scrape.status !== 200; attempt++) {
+        scrape = await httpGet("127.0.0.1", spu.ports.metrics as number, "/metrics").catch(() => ({ status: 0, body: "" }));
+        if (scrape.status !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(scrape.status).toBe(200);
+      // The stand-in SPU serves no metrics socket: the exporter says so and keeps running.
+      expect(scrape.body).toMatch(new RegExp(`fluvio_spu_up\\{[^}]*${spu.id}[^}]*\\} 0`));
+      expect((await httpGet("127.0.0.1", spu.ports.metrics as number, "/healthz")).status).toBe(200);
+    });
+
+    it("keeps an SPU's data when its port changes, and re-registers it once at the new port", async () => {
+      const before = deployed.plan.spus[1]!;
+      expect((await fetch(`http://127.0.0.1:${before.ports.public}/data/canary`, { method: "PUT", body: "kept across replacements" })).status).toBe(200);
+      const moved = await apply({ ...baseConfig, spus: [{ id: 5001 }, { id: 5002, publicPort: 19040 }] });
+      const after = moved.plan.spus[1]!;
+      expect(after.ports.public).toBe(19040);
+      expect(moved.plan.spus[0]!.ports).toEqual(deployed.plan.spus[0]!.ports);
+      expect(await connects("127.0.0.1", before.ports.public)).toBe(false);
+      expect(JSON.parse((await httpGet("127.0.0.1", 19040, "/data/canary")).body)).toEqual({ content: "kept across replacements" });
+      const registered = JSON.parse((await httpGet("127.0.0.1", moved.plan.sc.ports.public, "/spus")).body) as { id: number; argv: string[] }[];
+      expect(registered.filter((entry) => entry.id === 5002)).toEqual([{ id: 5002, argv: after.register }]);
+      expect(registered).toHaveLength(2);
+      expect(after.register).toContain("host.docker.internal:19040");
+    });
+  });
+});
