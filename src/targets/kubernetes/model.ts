@@ -23,17 +23,20 @@ export interface KubernetesObject {
   metadata: ObjectMeta;
 }
 
+/** A selector by exact labels (the only form this target uses, so selectors are easy to check). */
 export interface LabelSelector {
   matchLabels: StringMap;
 }
 
 // ----- core/v1 --------------------------------------------------------------------------------
 
+/** The cluster's namespace, when the target creates it. */
 export interface Namespace extends KubernetesObject {
   apiVersion: "v1";
   kind: "Namespace";
 }
 
+/** The SC's identity for the Kubernetes API; the token is mounted only into the SC pod. */
 export interface ServiceAccount extends KubernetesObject {
   apiVersion: "v1";
   kind: "ServiceAccount";
@@ -51,6 +54,7 @@ export interface Secret extends KubernetesObject {
   stringData?: StringMap;
 }
 
+/** One Service port: `port` and `targetPort` are the same planned number, `nodePort` the planned NodePort. */
 export interface ServicePort {
   name: string;
   protocol: "TCP";
@@ -59,6 +63,7 @@ export interface ServicePort {
   nodePort?: number;
 }
 
+/** A Service selecting the pod of one node (SC or SPU). */
 export interface Service extends KubernetesObject {
   apiVersion: "v1";
   kind: "Service";
@@ -69,23 +74,27 @@ export interface Service extends KubernetesObject {
   };
 }
 
+/** One planned port a container listens on. */
 export interface ContainerPort {
   name: string;
   containerPort: number;
   protocol: "TCP";
 }
 
+/** A plain environment variable (never a secret: secrets come through mounted files). */
 export interface EnvVar {
   name: string;
   value: string;
 }
 
+/** Where a container sees a pod volume. */
 export interface VolumeMount {
   name: string;
   mountPath: string;
   readOnly?: boolean;
 }
 
+/** A readiness or liveness check: a TCP connect or an HTTP GET on a planned port. */
 export interface Probe {
   tcpSocket?: { port: number };
   httpGet?: { path: string; port: number };
@@ -95,6 +104,7 @@ export interface Probe {
   failureThreshold: number;
 }
 
+/** Container hardening, the same for every container. */
 export interface SecurityContext {
   runAsNonRoot: boolean;
   allowPrivilegeEscalation: boolean;
@@ -103,6 +113,7 @@ export interface SecurityContext {
   seccompProfile: { type: "RuntimeDefault" };
 }
 
+/** Pod hardening: a fixed non-root user, and the group that owns the volumes. */
 export interface PodSecurityContext {
   runAsNonRoot: boolean;
   runAsUser: number;
@@ -112,6 +123,7 @@ export interface PodSecurityContext {
   seccompProfile: { type: "RuntimeDefault" };
 }
 
+/** One container: the plan's argv, its planned ports, its mounts, probes and hardening. */
 export interface Container {
   name: string;
   image: string;
@@ -124,10 +136,12 @@ export interface Container {
   securityContext: SecurityContext;
 }
 
+/** A pod volume: scratch space (emptyDir) or the TLS Secret's files. */
 export type Volume =
   | { name: string; emptyDir: { medium?: string; sizeLimit?: string } }
   | { name: string; secret: { secretName: string; defaultMode: number; items: { key: string; path: string }[] } };
 
+/** The pod of the SC Deployment or an SPU StatefulSet. */
 export interface PodTemplate {
   metadata: { labels: StringMap; annotations?: StringMap };
   spec: {
@@ -140,6 +154,7 @@ export interface PodTemplate {
   };
 }
 
+/** An SPU's data volume claim (storage class and size from the config). */
 export interface PersistentVolumeClaimTemplate {
   metadata: { name: string; labels: StringMap };
   spec: {
@@ -151,6 +166,7 @@ export interface PersistentVolumeClaimTemplate {
 
 // ----- apps/v1 --------------------------------------------------------------------------------
 
+/** The SC's workload. */
 export interface Deployment extends KubernetesObject {
   apiVersion: "apps/v1";
   kind: "Deployment";
@@ -162,6 +178,7 @@ export interface Deployment extends KubernetesObject {
   };
 }
 
+/** One SPU's workload: one replica, its own claim. */
 export interface StatefulSet extends KubernetesObject {
   apiVersion: "apps/v1";
   kind: "StatefulSet";
@@ -177,18 +194,21 @@ export interface StatefulSet extends KubernetesObject {
 
 // ----- rbac.authorization.k8s.io/v1 -------------------------------------------------------------
 
+/** One RBAC rule: API groups, resources and verbs, never wildcards. */
 export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
 }
 
+/** What the SC may do in its namespace. */
 export interface Role extends KubernetesObject {
   apiVersion: "rbac.authorization.k8s.io/v1";
   kind: "Role";
   rules: PolicyRule[];
 }
 
+/** Grants the SC's Role to its ServiceAccount. */
 export interface RoleBinding extends KubernetesObject {
   apiVersion: "rbac.authorization.k8s.io/v1";
   kind: "RoleBinding";
@@ -198,11 +218,13 @@ export interface RoleBinding extends KubernetesObject {
 
 // ----- networking.k8s.io/v1 -------------------------------------------------------------------
 
+/** A TCP port a NetworkPolicy rule admits. */
 export interface NetworkPolicyPort {
   protocol: "TCP";
   port: number;
 }
 
+/** Which peers may reach which ports of one pod. */
 export interface NetworkPolicy extends KubernetesObject {
   apiVersion: "networking.k8s.io/v1";
   kind: "NetworkPolicy";
@@ -229,6 +251,7 @@ export interface JsonSchema {
   "x-kubernetes-preserve-unknown-fields"?: boolean;
 }
 
+/** One served version of a CRD, with its structural schema. */
 export interface CustomResourceDefinitionVersion {
   name: string;
   served: boolean;
@@ -239,6 +262,7 @@ export interface CustomResourceDefinitionVersion {
   additionalPrinterColumns?: { name: string; type: "string" | "integer"; jsonPath: string; description?: string }[];
 }
 
+/** A Fluvio kind's definition (cluster-scoped). */
 export interface CustomResourceDefinition extends KubernetesObject {
   apiVersion: "apiextensions.k8s.io/v1";
   kind: "CustomResourceDefinition";
