@@ -104,6 +104,11 @@ export interface KubernetesSpec {
   installCrds: boolean;
   /** Create a Prometheus Operator `ServiceMonitor` (needs its CRD on the cluster). */
   serviceMonitor: boolean;
+  /**
+   * Create the namespace. Unset: created unless Kubernetes makes it itself (`default`, `kube-*`);
+   * false when another team owns it.
+   */
+  createNamespace?: boolean;
 }
 
 /** TLS on the public endpoints (`encryption: SSL`); the certificate material comes as Pulumi secrets. */
@@ -249,6 +254,7 @@ const clusterInput = z.strictObject({
         .default("10Gi"),
       installCrds: z.boolean().default(true),
       serviceMonitor: z.boolean().default(false),
+      createNamespace: z.boolean().optional(),
     })
     .default({
       namespace: "fluvio",

@@ -12,7 +12,7 @@ import {
   type SpuSpec,
 } from "../config/schema";
 import { allocatePorts, type AvoidedPorts, type BlockedPorts, type PortAssignment, type PortRequest } from "../ports/allocator";
-import { formatRange, rangeIntersection, type PortRange, type PortRole } from "../ports/range";
+import { FIRST_UNPRIVILEGED_PORT, MAX_PORT, formatRange, rangeIntersection, type PortRange, type PortRole } from "../ports/range";
 import {
   EMPTY_REGISTRY,
   claimApplies,
@@ -221,7 +221,7 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
       `0.0.0.0:${publicPort}`,
       "--bind-private",
       `0.0.0.0:${privatePort}`,
-      ...tlsFlags(cluster),
+      ...tlsFlags(cluster, ports),
     ],
   };
 }
@@ -280,7 +280,7 @@ function planSpu(
       sc.private,
       "--log-base-dir",
       CONTAINER_PATHS.spuData,
-      ...tlsFlags(cluster),
+      ...tlsFlags(cluster, ports),
     ],
     register: [
       "cluster",
@@ -321,8 +321,18 @@ function planLocalEndpoint(
   return endpoint(host, explicitPort ?? (onNodePort && nodePort !== undefined ? nodePort : publicPort), useEncryption);
 }
 
-function tlsFlags(cluster: ClusterSpec): string[] {
+/**
+ * Fluvio's TLS flags. With `--tls`, Fluvio serves TLS on the public address through a proxy in
+ * front of a plaintext listener at `--bind-non-tls-public`; that listener stays on the
+ * container's loopback, on the first port after the private one that the node does not use
+ * (Fluvio's own installer takes private + 1 too), so it never reaches the host or the plan.
+ */
+function tlsFlags(cluster: ClusterSpec, ports: Partial<Record<PortRole, number>>): string[] {
   if (!cluster.tls.enabled) return [];
+  const used = new Set(Object.values(ports));
+  const next = (port: number): number => (port >= MAX_PORT ? FIRST_UNPRIVILEGED_PORT : port + 1);
+  let loopbackPort = next(ports.private as number);
+  while (used.has(loopbackPort)) loopbackPort = next(loopbackPort);
   return [
     "--tls",
     "--server-cert",
@@ -330,6 +340,8 @@ function tlsFlags(cluster: ClusterSpec): string[] {
     "--server-key",
     CONTAINER_PATHS.tlsServerKey,
     ...(cluster.tls.clientAuth ? ["--enable-client-cert", "--ca-cert", CONTAINER_PATHS.tlsCaCert] : []),
+    "--bind-non-tls-public",
+    `127.0.0.1:${loopbackPort}`,
   ];
 }
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, planCluster } from "../../src";
+import { clientProfile } from "../../src/plan/outputs";
+
+describe("planCluster: endpoints, commands and registrations", () => {
+  it("Docker: public endpoints on publicHost, private ones on the node's network alias, local ones on host.docker.internal", () => {
+    const plan = planCluster({ environment: "dev", spus: 2 }, { stack: "dev" });
+    const [first] = plan.spus;
+    expect(first!.public).toBe(`localhost:${first!.ports.public}`);
+    expect(first!.private).toBe(`fluvio-dev-spu-5001:${first!.ports.private}`);
+    expect(first!.local).toBe(`host.docker.internal:${first!.ports.public}`);
+    expect(first!.command).toEqual(expect.arrayContaining(["--sc-addr", plan.sc.private]));
+    expect(first!.register).toEqual(expect.arrayContaining(["--public-server-local", first!.local]));
+  });
+
+  it("localEndpoint: false registers no local endpoint; a per-SPU policy overrides the cluster's", () => {
+    const plan = planCluster({ environment: "dev", localEndpoint: false, spus: [{ id: 1 }, { id: 2, localEndpoint: { host: "gateway.local", port: 9999 } }] }, { stack: "dev" });
+    expect(plan.spus[0]!.local).toBeNull();
+    expect(plan.spus[0]!.register).not.toContain("--public-server-local");
+    expect(plan.spus[1]!.local).toBe("gateway.local:9999");
+  });
+
+  it("Kubernetes NodePort: public and local endpoints use the NodePort, private endpoints the internal Service DNS name", () => {
+    const plan = planCluster({ target: "kubernetes", environment: "prod", spus: 1 }, { stack: "prod" });
+    const [spu] = plan.spus;
+    expect(spu!.public).toBe(`localhost:${spu!.ports.nodePort}`);
+    expect(spu!.local).toBe(`host.docker.internal:${spu!.ports.nodePort}`);
+    expect(spu!.private).toBe(`fluvio-prod-spu-${spu!.id}-internal.fluvio.svc.cluster.local:${spu!.ports.private}`);
+    expect(plan.sc.command).toEqual(expect.arrayContaining(["--k8", "-n", "fluvio"]));
+  });
+
+  it("Kubernetes: a host.docker.internal local endpoint cannot ride a ClusterIP Service", () => {
+    expect(() => planCluster({ target: "kubernetes", environment: "prod", spus: 1, kubernetes: { serviceType: "ClusterIP" } }, { stack: "prod" })).toThrow(ConfigError);
+    const inCluster = planCluster({ target: "kubernetes", environment: "prod", spus: 1, kubernetes: { serviceType: "ClusterIP" }, localEndpoint: { inCluster: true } }, { stack: "prod" });
+    expect(inCluster.spus[0]!.local).toBe(`fluvio-prod-spu-5001.fluvio.svc.cluster.local:${inCluster.spus[0]!.ports.public}`);
+  });
+
+  it("TLS: every endpoint says SSL, and the plaintext listener behind Fluvio's TLS proxy stays on loopback on a port the node does not use", () => {
+    const plan = planCluster({ environment: "dev", spus: 2, tls: { enabled: true, clientAuth: true } }, { stack: "dev" });
+    expect(plan.encryption).toBe("SSL");
+    for (const spu of plan.spus) {
+      expect(spu.endpoints.public.encryption).toBe("SSL");
+      expect(spu.endpoints.local?.encryption).toBe("SSL");
+      const loopback = spu.command[spu.command.indexOf("--bind-non-tls-public") + 1]!;
+      expect(loopback).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(Object.values(spu.ports)).not.toContain(Number(loopback.split(":")[1]));
+      expect(spu.command).toEqual(expect.arrayContaining(["--tls", "--enable-client-cert", "--ca-cert"]));
+    }
+  });
+
+  it("client profiles: the host one uses public endpoints, the container one the local endpoints", () => {
+    const plan = planCluster({ environment: "dev", spus: 1 }, { stack: "dev" });
+    const host = clientProfile(plan, { inContainer: false });
+    const container = clientProfile(plan, { inContainer: true });
+    expect(host).toContain(`endpoint = "${plan.sc.public}"`);
+    expect(host).toContain("use_spu_local_address = false");
+    expect(container).toContain(`endpoint = "host.docker.internal:${plan.sc.ports.public}"`);
+    expect(container).toContain("use_spu_local_address = true");
+    expect(container).toContain(`tls_policy = "disabled"`);
+  });
+
+  it("a missing stack name is a ConfigError", () => {
+    expect(() => planCluster({ environment: "dev", spus: 1 }, { stack: "" })).toThrow(/stack: is missing/);
+  });
+});
