@@ -1,18 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli";
+import { runCli } from "../support/cli";
 import { makeProject } from "../support/project";
 
 /** Ports 18100-18199 belong to this file (other live tests use other ranges). */
 const ranges = { public: "18100-18119", private: "18120-18139", metrics: "18140-18159" };
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { out: (text) => (out += text), err: (text) => (err += text) });
-  return { code, out, err };
-}
 
 describe("fluvio-ports check on this host", () => {
   const root = makeProject({
@@ -23,7 +17,7 @@ describe("fluvio-ports check on this host", () => {
   let heldPort = 0;
 
   beforeAll(async () => {
-    const plan = JSON.parse((await cli(["plan", "--stack", "live", "--format", "json", "--root", root])).out);
+    const plan = JSON.parse((await runCli(["plan", "--stack", "live", "--format", "json", "--root", root])).out);
     heldPort = plan.spus[0].ports.public;
     holder = spawn(process.execPath, ["-e", `require("net").createServer().listen(${heldPort}, "0.0.0.0", () => console.log("listening"))`, "fluvio-spu-check-holder"], { stdio: ["ignore", "pipe", "inherit"] });
     await once(holder.stdout!, "data");
@@ -34,7 +28,7 @@ describe("fluvio-ports check on this host", () => {
   });
 
   it("exits 1 and names the process holding a planned port, what wants it and the fix", async () => {
-    const { code, out } = await cli(["check", "--stack", "live", "--root", root]);
+    const { code, out } = await runCli(["check", "--stack", "live", "--root", root]);
     expect(code).toBe(1);
     const line = out.split("\n").find((candidate) => candidate.startsWith(`Port ${heldPort} `));
     expect(line).toBeDefined();
@@ -47,14 +41,14 @@ describe("fluvio-ports check on this host", () => {
   it("reports the stacks that share this host and plan the same ports", async () => {
     holder?.kill();
     await once(holder!, "exit");
-    const { code, out } = await cli(["check", "--stack", "live", "--root", root]);
+    const { code, out } = await runCli(["check", "--stack", "live", "--root", root]);
     expect(code).toBe(1);
     expect(out).toMatch(/is planned by stack neighbour too/);
   });
 
   it("exits 0 once the other stack is recorded and plans around it", async () => {
-    await cli(["plan", "--stack", "neighbour", "--record", "--root", root]);
-    const { code, out } = await cli(["check", "--stack", "live", "--root", root]);
+    await runCli(["plan", "--stack", "neighbour", "--record", "--root", root]);
+    const { code, out } = await runCli(["check", "--stack", "live", "--root", root]);
     expect(out).toMatch(/^ok: all \d+ planned host ports of stack live are free/);
     expect(code).toBe(0);
   });

@@ -3,21 +3,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { main } from "../../src/cli";
+import { runCli } from "../support/cli";
 import { parseRegistry } from "../../src/ports/registry";
 import { makeProject } from "../support/project";
 import { PROJECT_ROOT } from "../support/pulumi";
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { out: (text) => (out += text), err: (text) => (err += text) });
-  return { code, out, err };
-}
 
 describe("fluvio-ports plan", () => {
   it("prints the dev stack's 9000-series plan like `fluvio cluster spu list`, plus LOCAL and METRICS", async () => {
-    const { code, out } = await cli(["plan", "--stack", "dev", "--root", PROJECT_ROOT]);
+    const { code, out } = await runCli(["plan", "--stack", "dev", "--root", PROJECT_ROOT]);
     expect(code).toBe(0);
     const lines = out.split("\n");
     const header = lines.find((line) => line.startsWith("ID"));
@@ -33,7 +27,7 @@ describe("fluvio-ports plan", () => {
   });
 
   it("prints the prod stack's 10000-series plan, with the NodePorts", async () => {
-    const { code, out } = await cli(["plan", "--stack", "prod", "--format", "json", "--root", PROJECT_ROOT]);
+    const { code, out } = await runCli(["plan", "--stack", "prod", "--format", "json", "--root", PROJECT_ROOT]);
     expect(code).toBe(0);
     const plan = JSON.parse(out);
     expect(plan).toMatchObject({ stack: "prod", target: "kubernetes" });
@@ -47,12 +41,12 @@ describe("fluvio-ports plan", () => {
       expect(spu.ports.nodePort).toBeGreaterThanOrEqual(30000);
       expect(spu.ports.nodePort).toBeLessThanOrEqual(32767);
     }
-    const table = await cli(["plan", "--stack", "prod", "--root", PROJECT_ROOT]);
+    const table = await runCli(["plan", "--stack", "prod", "--root", PROJECT_ROOT]);
     expect(table.out).toMatch(/NODEPORT/);
   });
 
   it("--format json prints the ClusterPlan with the fields the design names", async () => {
-    const { out } = await cli(["plan", "--stack", "dev", "--format", "json", "--root", PROJECT_ROOT]);
+    const { out } = await runCli(["plan", "--stack", "dev", "--format", "json", "--root", PROJECT_ROOT]);
     const plan = JSON.parse(out);
     expect(Object.keys(plan)).toEqual(expect.arrayContaining(["stack", "target", "sc", "spus", "ports"]));
     expect(plan.sc).toMatchObject({ public: expect.stringMatching(/:\d+$/), private: expect.stringMatching(/:\d+$/), ports: { public: expect.any(Number), private: expect.any(Number) } });
@@ -65,14 +59,14 @@ describe("fluvio-ports plan", () => {
   });
 
   it("--format yaml prints the same plan as YAML", async () => {
-    const json = JSON.parse((await cli(["plan", "--stack", "dev", "--format", "json", "--root", PROJECT_ROOT])).out);
-    const yaml = parse((await cli(["plan", "--stack", "dev", "--format", "yaml", "--root", PROJECT_ROOT])).out);
+    const json = JSON.parse((await runCli(["plan", "--stack", "dev", "--format", "json", "--root", PROJECT_ROOT])).out);
+    const yaml = parse((await runCli(["plan", "--stack", "dev", "--format", "yaml", "--root", PROJECT_ROOT])).out);
     expect(yaml).toEqual(json);
   });
 
   it("--record writes the stack's assignments into the registry, and re-recording changes nothing", async () => {
     const root = makeProject({ dev: { environment: "dev", spus: 2 } }, "claims:\n  - { owner: redis, ports: 6379, hosts: ['*'] }\n");
-    const first = await cli(["plan", "--stack", "dev", "--record", "--root", root]);
+    const first = await runCli(["plan", "--stack", "dev", "--record", "--root", root]);
     expect(first.code).toBe(0);
     expect(first.err).toMatch(/recorded 8 ports of stack dev/);
     const text = readFileSync(join(root, "stacks", "ports.registry.yaml"), "utf8");
@@ -80,9 +74,9 @@ describe("fluvio-ports plan", () => {
     expect(registry.claims).toHaveLength(1);
     expect(registry.records).toEqual([expect.objectContaining({ stack: "dev", cluster: "fluvio", host: "localhost" })]);
     expect(Object.keys(registry.records[0]!.nodes)).toEqual(["sc", "spu-5001", "spu-5002"]);
-    await cli(["plan", "--stack", "dev", "--record", "--root", root]);
+    await runCli(["plan", "--stack", "dev", "--record", "--root", root]);
     expect(readFileSync(join(root, "stacks", "ports.registry.yaml"), "utf8")).toBe(text);
-    const again = JSON.parse((await cli(["plan", "--stack", "dev", "--format", "json", "--root", root])).out);
+    const again = JSON.parse((await runCli(["plan", "--stack", "dev", "--format", "json", "--root", root])).out);
     expect(again.ports.every((row: { source: string }) => row.source === "recorded")).toBe(true);
   });
 });
@@ -90,7 +84,7 @@ describe("fluvio-ports plan", () => {
 describe("fluvio-ports errors", () => {
   it("bad config: exit 2 and the ConfigError message, no stack trace", async () => {
     const root = makeProject({ dev: { environment: "dev", spus: [{ id: 1, publicPort: 9500 }] } });
-    const { code, err, out } = await cli(["plan", "--stack", "dev", "--root", root]);
+    const { code, err, out } = await runCli(["plan", "--stack", "dev", "--root", root]);
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toMatch(/spus\[0\]\.publicPort: 9500 is outside ports.public 9000-9100/);
@@ -98,16 +92,16 @@ describe("fluvio-ports errors", () => {
   });
 
   it("an unknown stack: exit 2, naming the stacks that exist", async () => {
-    const { code, err } = await cli(["plan", "--stack", "staging", "--root", PROJECT_ROOT]);
+    const { code, err } = await runCli(["plan", "--stack", "staging", "--root", PROJECT_ROOT]);
     expect(code).toBe(2);
     expect(err).toMatch(/known stacks are dev, prod/);
   });
 
   it("usage errors: exit 2 with the usage", async () => {
-    expect((await cli(["plan"])).code).toBe(2);
-    expect((await cli(["plan", "--stack", "dev", "--format", "xml"])).err).toMatch(/use table, json or yaml/);
-    expect((await cli(["frobnicate"])).err).toMatch(/unknown command 'frobnicate'/);
-    expect((await cli(["--help"])).code).toBe(0);
+    expect((await runCli(["plan"])).code).toBe(2);
+    expect((await runCli(["plan", "--stack", "dev", "--format", "xml"])).err).toMatch(/use table, json or yaml/);
+    expect((await runCli(["frobnicate"])).err).toMatch(/unknown command 'frobnicate'/);
+    expect((await runCli(["--help"])).code).toBe(0);
   });
 
   it("the installed bin runs the same CLI (as `npx fluvio-ports` does)", () => {

@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseClusterSpec, planCluster } from "../../src";
+import { parseClusterSpec, planCluster } from "../../src";
 import { loadClusterSpec, readClusterConfig } from "../../src/config/stack";
 import { parseRegistry } from "../../src/ports/registry";
 import { PROJECT_ROOT } from "../support/pulumi";
-
-/** The ConfigError a call throws (fails the test when it throws anything else, or nothing). */
-function configErrorOf(work: () => unknown): ConfigError {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError, got none");
-}
-
-function issueAt(error: ConfigError, path: string): string {
-  const issue = error.issues.find((candidate) => candidate.path === path);
-  expect(issue, `no issue at ${path}; issues: ${JSON.stringify(error.issues)}`).toBeDefined();
-  return issue!.message;
-}
+import { configErrorOf, issueAt } from "../support/errors";
 
 describe("config: presets and defaults", () => {
   it("dev takes the 9000 series and prod the 10000 series", () => {

@@ -1,29 +1,13 @@
 /** Bad Kubernetes input: a ConfigError naming the field and the fix, before any object exists. */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/errors";
 import { parseClusterSpec } from "../../src/config/schema";
 import { planCluster } from "../../src/plan/plan";
 import { buildKubernetesObjects } from "../../src/targets/kubernetes/build";
 import { objectNameIssues, specIssues, tlsMaterialIssues } from "../../src/targets/kubernetes/checks";
+import { configErrorOf, issueAt } from "../support/errors";
 
 type Raw = Record<string, unknown>;
 const base: Raw = { target: "kubernetes", environment: "prod", spus: 3 };
-
-function configErrorOf(work: () => unknown): ConfigError {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError, got none");
-}
-
-function messageAt(error: ConfigError, path: string): string {
-  const issue = error.issues.find((candidate) => candidate.path === path);
-  expect(issue, `no issue at ${path}; issues: ${JSON.stringify(error.issues)}`).toBeDefined();
-  return issue!.message;
-}
 
 const planFor = (raw: Raw, stack = "prod") => planCluster(parseClusterSpec(raw), { stack });
 const buildFor = (raw: Raw, stack = "prod") => {
@@ -34,14 +18,14 @@ const buildFor = (raw: Raw, stack = "prod") => {
 describe("Kubernetes config errors: Service types and endpoints", () => {
   it("a host.docker.internal local endpoint behind ClusterIP Services", () => {
     const error = configErrorOf(() => planFor({ ...base, kubernetes: { serviceType: "ClusterIP" } }));
-    expect(messageAt(error, "localEndpoint.host")).toMatch(/host\.docker\.internal.*ClusterIP.*NodePort.*inCluster: true.*localEndpoint: false/);
+    expect(issueAt(error, "localEndpoint.host")).toMatch(/host\.docker\.internal.*ClusterIP.*NodePort.*inCluster: true.*localEndpoint: false/);
   });
 
   it("one SPU's own local endpoint behind ClusterIP, named by its index", () => {
     const error = configErrorOf(() =>
       planFor({ ...base, spus: [{ id: 5001 }, { id: 5002, localEndpoint: { host: "kind.local" } }], localEndpoint: { inCluster: true }, kubernetes: { serviceType: "ClusterIP" } }),
     );
-    expect(messageAt(error, "spus[1].localEndpoint.host")).toMatch(/kind\.local.*ClusterIP/);
+    expect(issueAt(error, "spus[1].localEndpoint.host")).toMatch(/kind\.local.*ClusterIP/);
   });
 
   it("accepts in-cluster local endpoints with ClusterIP, and host.docker.internal with NodePort and LoadBalancer", () => {
@@ -52,19 +36,19 @@ describe("Kubernetes config errors: Service types and endpoints", () => {
 
   it("a pinned NodePort on Services that have none", () => {
     const error = configErrorOf(() => planFor({ ...base, spus: [{ id: 5001, nodePort: 30010 }], kubernetes: { serviceType: "ClusterIP" }, localEndpoint: false }));
-    expect(messageAt(error, "spus[0].nodePort")).toMatch(/only Kubernetes NodePort Services have NodePorts/);
+    expect(issueAt(error, "spus[0].nodePort")).toMatch(/only Kubernetes NodePort Services have NodePorts/);
   });
 });
 
 describe("Kubernetes config errors: the NodePort range", () => {
   it("a nodePort range outside the API server's --service-node-port-range", () => {
     const error = configErrorOf(() => planFor({ ...base, ports: { nodePort: "29990-30050" } }));
-    expect(messageAt(error, "ports.nodePort")).toMatch(/29990-30050.*not inside.*30000-32767.*allowedNodePortRange/);
+    expect(issueAt(error, "ports.nodePort")).toMatch(/29990-30050.*not inside.*30000-32767.*allowedNodePortRange/);
   });
 
   it("a nodePort range outside a narrower allowed range the user declares", () => {
     const error = configErrorOf(() => planFor({ ...base, kubernetes: { allowedNodePortRange: "31000-31999" } }));
-    expect(messageAt(error, "ports.nodePort")).toMatch(/30000-30085.*31000-31999/);
+    expect(issueAt(error, "ports.nodePort")).toMatch(/30000-30085.*31000-31999/);
   });
 
   it("NodePort exhaustion names the range", () => {
@@ -76,19 +60,19 @@ describe("Kubernetes config errors: the NodePort range", () => {
 describe("Kubernetes config errors: names after the cluster and stack are joined", () => {
   it("a stack name that is not a DNS label", () => {
     const error = configErrorOf(() => planFor(base, "PR_42"));
-    expect(messageAt(error, "name")).toMatch(/'fluvio-PR_42'.*DNS-1035/);
+    expect(issueAt(error, "name")).toMatch(/'fluvio-PR_42'.*DNS-1035/);
   });
 
   it("an internal Service name over 63 characters", () => {
     const stack = "s".repeat(45);
     const error = configErrorOf(() => planFor(base, stack));
-    expect(messageAt(error, "name")).toMatch(/-spu-5003-internal' \(.*\) is 70 characters; Kubernetes Service names end at 63: .* by 7/);
+    expect(issueAt(error, "name")).toMatch(/-spu-5003-internal' \(.*\) is 70 characters; Kubernetes Service names end at 63: .* by 7/);
   });
 
   it("an SPU StatefulSet name over 52 characters, though every Service name fits", () => {
     const stack = "s".repeat(37); // fluvio-<37>-spu-5003 = 53 characters; its -internal Service = 62
     const error = configErrorOf(() => planFor(base, stack));
-    expect(messageAt(error, "name")).toMatch(/is 53 characters; it names the SPU's StatefulSet.*controller-revision-hash.*end at 52.*by 1/);
+    expect(issueAt(error, "name")).toMatch(/is 53 characters; it names the SPU's StatefulSet.*controller-revision-hash.*end at 52.*by 1/);
     expect(() => planFor(base, "s".repeat(36))).not.toThrow();
   });
 
@@ -115,7 +99,7 @@ describe("Kubernetes config errors: names after the cluster and stack are joined
 describe("Kubernetes config errors: settings that need each other", () => {
   it("a ServiceMonitor without metrics", () => {
     const error = configErrorOf(() => buildFor({ ...base, metrics: { enabled: false }, kubernetes: { serviceMonitor: true } }));
-    expect(messageAt(error, "kubernetes.serviceMonitor")).toMatch(/metrics.enabled is false/);
+    expect(issueAt(error, "kubernetes.serviceMonitor")).toMatch(/metrics.enabled is false/);
     expect(specIssues(parseClusterSpec({ ...base, kubernetes: { serviceMonitor: true } }))).toEqual([]);
   });
 
