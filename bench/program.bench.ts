@@ -1,0 +1,77 @@
+/**
+ * The root program under Pulumi's mocks for 1, 10 and 100 SPUs: the time to declare the whole
+ * cluster (median of several runs; includes the harness's fixed settle time of ~25 ms), and the
+ * longest chain of dependencies between the resources it creates (explicit and input
+ * dependencies, and parents), which must not grow with the SPU count: SPUs deploy side by side.
+ */
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { declareCluster } from "../src/program";
+import { runUnderMocks, type RecordedResource } from "../test/support/pulumi";
+import { medianMs, printFigures, type Figure } from "./support";
+
+const SIZES = [1, 10, 100];
+
+/** Answers `docker.getNetwork("bridge")` under mocks (the harness echoes invoke inputs otherwise). */
+function answerBridgeLookups(): void {
+  const proto = MockMonitor.prototype as any;
+  if (proto.__benchBridge) return;
+  proto.__benchBridge = true;
+  const invoke = proto.invoke;
+  proto.invoke = function (this: any, req: any, callback: any) {
+    if (!this.__bridgeWrapped) {
+      const inner = this.mocks;
+      this.mocks = {
+        newResource: (args: any) => inner.newResource(args),
+        call: (args: any) =>
+          args.token === "docker:index/getNetwork:getNetwork" ? { id: "bridge", name: "bridge", ipamConfigs: [{ subnet: "172.17.0.0/16", gateway: "172.17.0.1" }] } : inner.call(args),
+      };
+      this.__bridgeWrapped = true;
+    }
+    return invoke.call(this, req, callback);
+  };
+}
+
+function runProgram(spus: number) {
+  const cluster = { target: "docker", spus, ports: { public: "20000-20999", private: "21000-21999", metrics: "22000-22999" } };
+  return runUnderMocks({
+    stack: "bench",
+    stackFile: false,
+    program: declareCluster,
+    extraConfig: { "fluvio-spu:cluster": JSON.stringify(cluster), "fluvio-spu:preflight": "false" },
+  });
+}
+
+/** The longest chain of resources, each depending on (or parented by) the one before it. */
+export function longestChain(resources: RecordedResource[]): string[] {
+  const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+  const memo = new Map<string, string[]>();
+  const chainTo = (resource: RecordedResource): string[] => {
+    const known = memo.get(resource.urn);
+    if (known) return known;
+    const before = [...resource.dependencies, resource.parent]
+      .map((urn) => byUrn.get(urn))
+      .filter((found): found is RecordedResource => found !== undefined)
+      .map(chainTo)
+      .reduce<string[]>((longest, chain) => (chain.length > longest.length ? chain : longest), []);
+    const chain = [...before, `${resource.type.split(":").pop()} ${resource.name}`];
+    memo.set(resource.urn, chain);
+    return chain;
+  };
+  return resources.map(chainTo).reduce<string[]>((longest, chain) => (chain.length > longest.length ? chain : longest), []);
+}
+
+export async function run(): Promise<void> {
+  answerBridgeLookups();
+  const figures: Figure[] = [];
+  const chains: string[] = [];
+  for (const spus of SIZES) {
+    const sample = await runProgram(spus);
+    const chain = longestChain(sample.resources);
+    const ms = await medianMs(spus >= 100 ? 3 : 5, () => runProgram(spus));
+    figures.push({ name: `program under mocks, ${spus} SPU${spus === 1 ? "" : "s"} (${sample.resources.length} resources)`, value: ms, unit: "ms", note: "median" });
+    figures.push({ name: `longest dependency chain, ${spus} SPU${spus === 1 ? "" : "s"}`, value: chain.length, unit: "resources" });
+    chains.push(`${spus} SPU${spus === 1 ? "" : "s"}: ${chain.join(" → ")}`);
+  }
+  printFigures("root program on Docker under mocks", figures);
+  console.log(`  chains:\n${chains.map((chain) => `    ${chain}`).join("\n")}`);
+}
