@@ -155,6 +155,20 @@ describe("render: TLS on Kubernetes", () => {
   });
 });
 
+describe("render: a namespace another team owns (kubernetes.createNamespace: false)", () => {
+  it("leaves the Namespace out, as the Pulumi target does", async () => {
+    const overrides = { kubernetes: { namespace: "fluvio", serviceType: "NodePort", storageSize: "20Gi", createNamespace: false } };
+    const { spec, plan } = stackVariant("prod", overrides);
+    const documents = documentsOf(renderKubernetes(plan, spec));
+    expect(documents.map((document) => document.kind)).not.toContain("Namespace");
+    expect(documents[0]!.kind).toBe("CustomResourceDefinition");
+    const cluster = { ...(readClusterConfig(PROJECT_ROOT, "prod") as Raw), ...overrides };
+    const run = await runUnderMocks({ stack: "prod", stackFile: false, extraConfig: { "fluvio-spu:cluster": JSON.stringify(cluster) }, program: () => declareCluster() });
+    const created = run.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+    expect(created.map((resource) => `${resource.inputs.kind} ${resource.inputs.metadata.name}`).sort()).toEqual(documents.map((document) => `${document.kind} ${document.metadata.name}`).sort());
+  });
+});
+
 /** Every `IP:published:target/tcp` entry of a Compose file, by service. */
 function publishedPorts(file: ComposeFile): { service: string; ip: string; published: number; target: number }[] {
   return Object.entries(file.services).flatMap(([service, definition]) =>
