@@ -25,10 +25,11 @@ import { loadRegistry, readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
 import { declareCluster } from "../../src/program";
-import { composeFile, renderCompose, renderKubernetes, renderStack, type ComposeFile } from "../../src/render";
+import { composeFile, renderCompose, renderKubernetes, renderStack, HOST_GATEWAY_VARIABLE, type ComposeFile } from "../../src/render";
 import { buildDockerSpecs } from "../../src/targets/docker/spec";
 import { buildKubernetesObjects } from "../../src/targets/kubernetes/build";
 import type { ClusterObject, CustomResourceDefinition as Crd } from "../../src/targets/kubernetes/model";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { PROJECT_ROOT, runUnderMocks } from "../support/pulumi";
 
 type Raw = Record<string, unknown>;
@@ -251,6 +252,60 @@ describe("render: the dev stack as a Compose file", () => {
     const script = file.services[docker.registrations[0]!.key]!.command[2]!;
     expect(script).toContain('"$$FLUVIO_SPU_PROFILE"');
     expect(script.replaceAll("$$", "")).not.toContain("$");
+  });
+});
+
+/** The engine's answer to `docker.getNetwork("bridge")` under mocks (the harness echoes inputs otherwise). */
+const MOCK_GATEWAY = "172.31.0.1";
+function answerBridgeLookups(): void {
+  const proto = MockMonitor.prototype as unknown as { invoke: (req: unknown, callback: unknown) => unknown; __renderPatched?: boolean };
+  if (proto.__renderPatched) return;
+  proto.__renderPatched = true;
+  const invoke = proto.invoke;
+  proto.invoke = function (this: { mocks: { call(args: { token: string; inputs: Record<string, unknown> }): unknown } }, req, callback) {
+    const inner = this.mocks;
+    if (!("bridgeAnswered" in inner)) {
+      this.mocks = {
+        ...inner,
+        bridgeAnswered: true,
+        call: (args) =>
+          args.token === "docker:index/getNetwork:getNetwork"
+            ? { id: "bridge-id", name: args.inputs.name, driver: "bridge", ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_GATEWAY }] }
+            : inner.call(args),
+      } as typeof inner;
+    }
+    return invoke.call(this, req, callback);
+  };
+}
+
+describe("render: the Compose file against the Pulumi Docker target under mocks (dev stack)", async () => {
+  answerBridgeLookups();
+  const run = await runUnderMocks({ stack: "dev", extraConfig: { "fluvio-spu:preflight": "false" }, program: () => declareCluster() });
+  const file = parseYaml(renderCompose(stackVariant("dev").plan, stackVariant("dev").spec), { version: "1.1" }) as ComposeFile;
+  const services = Object.values(file.services);
+
+  it("has one service per container the target creates, with the same image, argv, env, ports, hosts, labels and restart policy", () => {
+    const containers = run.byType("docker:index/container:Container");
+    expect(services.map((service) => service.container_name).sort()).toEqual(containers.map((container) => container.inputs.name).sort());
+    const withGateway = (entry: string) => entry.replace(`\${${HOST_GATEWAY_VARIABLE}:-172.17.0.1}`, MOCK_GATEWAY);
+    for (const container of containers) {
+      const service = services.find((candidate) => candidate.container_name === container.inputs.name)!;
+      const inputs = container.inputs;
+      expect(service.image, inputs.name).toBe(inputs.image);
+      expect(service.command.map(unescape)).toEqual(inputs.command);
+      expect(Object.entries(service.environment ?? {}).map(([key, value]) => `${key}=${unescape(value)}`).sort()).toEqual([...(inputs.envs ?? [])].sort());
+      expect((service.ports ?? []).map(withGateway)).toEqual(
+        (inputs.ports ?? []).map((port: { ip: string; external: number; internal: number; protocol: string }) => `${port.ip}:${port.external}:${port.internal}/${port.protocol}`),
+      );
+      expect(service.extra_hosts ?? []).toEqual((inputs.hosts ?? []).map((entry: { host: string; ip: string }) => `${entry.host}:${entry.ip}`));
+      expect(Object.entries(service.labels)).toEqual((inputs.labels ?? []).map((entry: { label: string; value: string }) => [entry.label, entry.value]));
+      expect(service.restart).toBe(inputs.restart);
+      expect(service.healthcheck?.test.map(unescape)).toEqual(inputs.healthcheck?.tests);
+    }
+  });
+
+  it("has one volume per volume the target creates, by the same name", () => {
+    expect(Object.values(file.volumes).map((volume) => volume.name).sort()).toEqual(run.byType("docker:index/volume:Volume").map((volume) => volume.inputs.name).sort());
   });
 });
 
