@@ -118,9 +118,9 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
     ...(tlsSecrets.length > 0
       ? [
           ``,
-          `TLS: certificates and keys are secrets and are never rendered. Put your PEM files next to this file:`,
+          `TLS: certificates and keys are secrets and are never rendered. Put your PEM files at these paths,`,
+          `relative to this file (Compose secrets, mounted read-only where the SC and SPUs read them):`,
           ...tlsSecrets.map((secret) => `  ${COMPOSE_TLS_FILES[secret]}`),
-          `Compose mounts them read-only where the SC and SPUs read them; keep the key file private (chmod 0400).`,
         ]
       : []),
   ];
