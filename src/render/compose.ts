@@ -104,7 +104,8 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
     `Do not edit: change the stack config and render again.`,
     ``,
     `Start:  docker-compose -p ${plan.namePrefix} up -d     (or: docker compose -p ${plan.namePrefix} up -d)`,
-    `The register-<id> services run once, after the SC is healthy, and register each SPU with its endpoints.`,
+    `The register-<id> services run once, after the SC is healthy, and register each SPU with its endpoints;`,
+    `Compose does not fail when one of them fails: \`docker-compose -p ${plan.namePrefix} ps\` must show them exited with code 0.`,
     `Stop:   docker-compose -p ${plan.namePrefix} down      (keeps the data volumes; \`down -v\` deletes them)`,
     ...(docker.network.create ? [] : [``, `The cluster joins the existing network ${docker.network.name}: create it first.`]),
     ...(usesGateway
