@@ -19,7 +19,7 @@ import type { ClusterPlan } from "../../src/plan/types";
 import { checkPorts } from "../../src/preflight";
 import { REGISTERED_MARKER, bridgeGatewayAddress, buildDockerSpecs, preflightError } from "../../src/targets/docker";
 import { docker, skipLiveTier } from "../support/docker";
-import { applyCluster, bridgeIpam, createNetwork, removeEverything, runToCompletion, type AppliedCluster } from "./support/engine";
+import { applyCluster, bridgeIpam, createNetwork, removeEverything, runToCompletion, waitHealthy, type AppliedCluster } from "./support/engine";
 import { buildStandInImage } from "./support/images";
 
 const PREFIX = "fluvio-spu-docker-test-";
@@ -187,6 +187,10 @@ describe.skipIf(skip)("the Docker target on a real engine", () => {
       // The stand-in SPU serves no metrics socket: the exporter says so and keeps running.
       expect(scrape.body).toMatch(new RegExp(`fluvio_spu_up\\{[^}]*${spu.id}[^}]*\\} 0`));
       expect((await httpGet("127.0.0.1", spu.ports.metrics as number, "/healthz")).status).toBe(200);
+      // Docker's own verdict on the health checks the spec declares (nc -z on the SPU, node on /healthz).
+      const { containers } = deployed;
+      const exporterName = `${spu.host}-exporter`;
+      await Promise.all([waitHealthy(spu.host, containers.get(spu.host) as string), waitHealthy(exporterName, containers.get(exporterName) as string)]);
     });
 
     it("keeps an SPU's data when its port changes, and re-registers it once at the new port", async () => {
