@@ -4,32 +4,12 @@
  * longest chain of dependencies between the resources it creates (explicit and input
  * dependencies, and parents), which must not grow with the SPU count: SPUs deploy side by side.
  */
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { declareCluster } from "../src/program";
 import { runUnderMocks, type RecordedResource } from "../test/support/pulumi";
 import { medianMs, printFigures, type Figure } from "./support";
 
 const SIZES = [1, 10, 100];
 
-/** Answers `docker.getNetwork("bridge")` under mocks (the harness echoes invoke inputs otherwise). */
-function answerBridgeLookups(): void {
-  const proto = MockMonitor.prototype as any;
-  if (proto.__benchBridge) return;
-  proto.__benchBridge = true;
-  const invoke = proto.invoke;
-  proto.invoke = function (this: any, req: any, callback: any) {
-    if (!this.__bridgeWrapped) {
-      const inner = this.mocks;
-      this.mocks = {
-        newResource: (args: any) => inner.newResource(args),
-        call: (args: any) =>
-          args.token === "docker:index/getNetwork:getNetwork" ? { id: "bridge", name: "bridge", ipamConfigs: [{ subnet: "172.17.0.0/16", gateway: "172.17.0.1" }] } : inner.call(args),
-      };
-      this.__bridgeWrapped = true;
-    }
-    return invoke.call(this, req, callback);
-  };
-}
 
 function runProgram(spus: number) {
   const cluster = { target: "docker", spus, ports: { public: "20000-20999", private: "21000-21999", metrics: "22000-22999" } };
@@ -61,7 +41,6 @@ export function longestChain(resources: RecordedResource[]): string[] {
 }
 
 export async function run(): Promise<void> {
-  answerBridgeLookups();
   const figures: Figure[] = [];
   const chains: string[] = [];
   for (const spus of SIZES) {

@@ -4,6 +4,7 @@ import { stringify as stringifyYaml } from "yaml";
 import { ConfigError, isConfigError } from "./config/errors";
 import { listStacks, loadClusterSpec, loadRegistry, readEphemeralRange, registryPath } from "./config/stack";
 import { planCluster } from "./plan/plan";
+import { recordOf } from "./plan/record";
 import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
 import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry, type RecordedPorts } from "./ports/registry";
@@ -151,13 +152,6 @@ function runRender(root: string, options: CliOptions, streams: CliStreams): numb
   for (const warning of rendered.warnings) streams.err(`warning: ${warning}\n`);
   for (const path of rendered.paths) streams.out(`${path}\n`);
   return 0;
-}
-
-/** The registry record of a plan: every node's ports by role. */
-export function recordOf(plan: ClusterPlan): { stack: string; cluster: string; host: string; nodes: Record<string, RecordedPorts> } {
-  const nodes: Record<string, RecordedPorts> = {};
-  for (const row of plan.ports) nodes[row.owner] = { ...(nodes[row.owner] ?? {}), [row.role]: row.port };
-  return { stack: plan.stack, cluster: plan.cluster, host: plan.host, nodes };
 }
 
 async function runCheck(root: string, options: CliOptions, streams: CliStreams): Promise<number> {

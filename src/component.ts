@@ -75,10 +75,7 @@ export class SpuCluster extends pulumi.ComponentResource {
     const deployment: TargetDeployment =
       spec.target === "docker"
         ? deployDocker(inputs, { ...(network !== undefined ? { network } : {}), ...(dockerProvider ? { provider: dockerProvider } : {}), preflight: preflight ?? true })
-        : deployKubernetes(inputs, {
-            ...(kubernetesProvider ? { provider: kubernetesProvider } : {}),
-            ...(spec.kubernetes.createNamespace !== undefined ? { createNamespace: spec.kubernetes.createNamespace } : {}),
-          });
+        : deployKubernetes(inputs, { ...(kubernetesProvider ? { provider: kubernetesProvider } : {}) });
 
     const whenReady = <T>(value: T): pulumi.Output<T> => deployment.ready.apply(() => value);
     this.spus = whenReady(spuRows(plan));

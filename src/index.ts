@@ -34,8 +34,13 @@ export {
 } from "./ports/registry";
 export { WELL_KNOWN_OWNERS } from "./ports/well-known";
 export { planCluster, type PlanContext } from "./plan/plan";
+export { recordOf } from "./plan/record";
 export type { ClusterPlan, ScPlan, SpuPlan, Endpoint } from "./plan/types";
 export { checkPorts, formatConflicts, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions } from "./preflight";
 export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "./component";
 export { clientProfile, spuRows, scRow, type SpuRow, type ScRow } from "./plan/outputs";
 export type { ClusterConfig, SpuConfig } from "./config/schema";
+export { renderCompose, renderKubernetes, renderStack, type RenderedStack } from "./render";
+export { buildDockerSpecs, type DockerClusterSpec } from "./targets/docker";
+export { buildKubernetesObjects, type BuildOptions as KubernetesBuildOptions } from "./targets/kubernetes";
+export { declareCluster } from "./program";

@@ -7,23 +7,16 @@
  * on the same host owns, so `payments` plans around `orders`. Container, volume and network
  * names differ by cluster name, so nothing else collides either.
  *
- * In your own project: `import { SpuCluster, loadRegistry, withRecord } from "fluvio-spu";`
+ * In your own project: `import { SpuCluster, loadRegistry, recordOf, withRecord } from "fluvio-spu";`
  * (here the repository's sources stand in for the package).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SpuCluster, loadRegistry, withRecord, type ClusterPlan, type StackRecord } from "../../src";
+import { SpuCluster, loadRegistry, recordOf, withRecord } from "../../src";
 
 const config = new pulumi.Config("fluvio-spu");
 const preflight = config.getBoolean("preflight") ?? true;
 /** Claims of other services on this host (ports.registry.yaml next to this file, if any). */
 const registry = loadRegistry(__dirname);
-
-/** A plan's ports as a registry record: what `fluvio-ports plan --record` writes for a stack. */
-function recordOf(plan: ClusterPlan): StackRecord {
-  const nodes: StackRecord["nodes"] = {};
-  for (const row of plan.ports) nodes[row.owner] = { ...nodes[row.owner], [row.role]: row.port };
-  return { stack: plan.stack, cluster: plan.cluster, host: plan.host, nodes };
-}
 
 const orders = new SpuCluster("orders", { target: "docker", environment: "dev", spus: 2, registry, preflight });
 

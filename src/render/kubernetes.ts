@@ -19,17 +19,8 @@ export type RenderKubernetesOptions = BuildOptions;
  * created by hand on the next `kubectl apply`. The file's header says how to create it.
  */
 export function renderedObjects(plan: ClusterPlan, spec: ClusterSpec, options: RenderKubernetesOptions = {}): ClusterObject[] {
-  const objects = buildKubernetesObjects(plan, spec, { ...componentBuildOptions(spec), ...options }).filter((object) => object.kind !== "Secret");
+  const objects = buildKubernetesObjects(plan, spec, options).filter((object) => object.kind !== "Secret");
   return stableSort(objects, applyRank);
-}
-
-/**
- * The build options `SpuCluster` derives from the spec for the Pulumi target (today only
- * `kubernetes.createNamespace`), so the file holds the objects `pulumi up` would create.
- * (Belongs in `buildKubernetesObjects` itself; kept to this one field until it moves there.)
- */
-function componentBuildOptions(spec: ClusterSpec): BuildOptions {
-  return spec.kubernetes.createNamespace !== undefined ? { createNamespace: spec.kubernetes.createNamespace } : {};
 }
 
 /** Namespace first, then CRDs (what the rest lives in or is), then everything in build order. */

@@ -4,7 +4,6 @@
  * the plan), and waits for the whole cluster.
  */
 import { describe, expect, it, vi } from "vitest";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 // The host check is not what this test is about (docker-preflight.test.ts is).
 vi.mock("../../src/preflight", async (importOriginal) => ({
@@ -19,27 +18,9 @@ import { runUnderMocks, valueOf } from "../support/pulumi";
 
 const CONTAINER = "docker:index/container:Container";
 
-/** Answers `docker.getNetwork("bridge")` (the harness echoes invoke inputs otherwise). */
-function answerBridgeLookups(): void {
-  const proto = MockMonitor.prototype as any;
-  const invoke = proto.invoke;
-  proto.invoke = function (this: any, req: any, callback: any) {
-    if (!this.__bridgeWrapped) {
-      const inner = this.mocks;
-      this.mocks = {
-        newResource: (args: any) => inner.newResource(args),
-        call: (args: any) =>
-          args.token === "docker:index/getNetwork:getNetwork" ? { id: "bridge", name: "bridge", ipamConfigs: [{ subnet: "172.17.0.0/16", gateway: "172.17.0.1" }] } : inner.call(args),
-      };
-      this.__bridgeWrapped = true;
-    }
-    return invoke.call(this, req, callback);
-  };
-}
 
 describe("examples/docker-app", () => {
   it("hands the app the container client profile, on its own network, after the cluster", async () => {
-    answerBridgeLookups();
     const run = await runUnderMocks({
       stack: "dev",
       stackFile: false,

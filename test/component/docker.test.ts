@@ -5,7 +5,6 @@
  * where TLS secrets go.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { isConfigError } from "../../src/config/errors";
 import { parseClusterSpec } from "../../src/config/schema";
 import { loadRegistry, readClusterConfig } from "../../src/config/stack";
@@ -22,46 +21,15 @@ import {
   publishAddressIssues,
   registrationProfile,
 } from "../../src/targets/docker";
-import { PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
+import { MOCK_BRIDGE_GATEWAY, PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 const NETWORK = "docker:index/network:Network";
 const GET_NETWORK = "docker:index/getNetwork:getNetwork";
-const GATEWAY = "172.31.0.1";
+const GATEWAY = MOCK_BRIDGE_GATEWAY;
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-/** The engine's answer to `docker.getNetwork("bridge")` under mocks (the harness echoes inputs otherwise). */
-const bridgeLookups: string[] = [];
-/** Each resource's inputs exactly as the engine receives them (secrets still wrapped). */
-const rawInputs = new Map<string, Record<string, unknown>>();
-
-function patchMonitor(): void {
-  const proto = MockMonitor.prototype as any;
-  if (proto.__dockerTestPatched) return;
-  proto.__dockerTestPatched = true;
-  const invoke = proto.invoke;
-  proto.invoke = function (this: any, req: any, callback: any) {
-    if (!this.__bridgeWrapped) {
-      const inner = this.mocks;
-      this.mocks = {
-        newResource: (args: any) => inner.newResource(args),
-        call: (args: any) => {
-          if (args.token !== GET_NETWORK) return inner.call(args);
-          bridgeLookups.push(args.inputs.name);
-          return { id: "bridge-id", name: args.inputs.name, driver: "bridge", internal: false, options: {}, scope: "local", ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: GATEWAY }] };
-        },
-      };
-      this.__bridgeWrapped = true;
-    }
-    return invoke.call(this, req, callback);
-  };
-  const register = proto.registerResource;
-  proto.registerResource = function (this: any, req: any, callback: any) {
-    rawInputs.set(`${req.getType()}::${req.getName()}`, req.getObject().toJavaScript());
-    return register.call(this, req, callback);
-  };
-}
 
 const NO_PREFLIGHT = { "fluvio-spu:preflight": "false" };
 
@@ -97,8 +65,6 @@ function publishedPorts(resource: RecordedResource): string[] {
   return (resource.inputs.ports ?? []).map((port: any) => `${port.ip}:${port.external}->${port.internal}/${port.protocol}`).sort();
 }
 
-beforeAll(() => patchMonitor());
-
 describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
   const devConfig = readClusterConfig(PROJECT_ROOT, "dev");
   const plan = planOf(devConfig);
@@ -122,7 +88,7 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
       expect(resource.parent).toBe(component[0]?.urn);
       expect(resource.name.startsWith("fluvio-")).toBe(true);
     }
-    expect(bridgeLookups).toContain("bridge");
+    expect(run.invokes.filter((invoke) => invoke.token === GET_NETWORK).map((invoke) => invoke.inputs.name)).toContain("bridge");
   });
 
   it("publishes public ports host = container = plan on 127.0.0.1 and the bridge gateway, metrics on loopback, private ports not at all", () => {
@@ -314,7 +280,6 @@ describe("TLS material", () => {
   const tlsCluster = { target: "docker", environment: "dev", spus: 2, tls: { enabled: true, clientAuth: true } };
 
   it("is uploaded into the SC and SPU containers as secret inputs only, and appears in no output", async () => {
-    rawInputs.clear();
     const run = await runDev(tlsCluster, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key, "fluvio-spu:tlsCaCert": ca });
     const plan = planOf(tlsCluster);
     for (const node of [plan.sc.name, ...plan.spus.map((spu) => spu.host)]) {
@@ -323,11 +288,11 @@ describe("TLS material", () => {
       expect(resource.inputs.uploads["4dabf18193072939515e22adb298388d"]).toBe(SECRET_SIG);
       expect(resource.inputs.uploads.value.map((upload: any) => upload.file).sort()).toEqual([CONTAINER_PATHS.tlsCaCert, CONTAINER_PATHS.tlsServerCert, CONTAINER_PATHS.tlsServerKey].sort());
       expect(resource.inputs.command).toEqual(expect.arrayContaining(["--tls", "--server-cert", CONTAINER_PATHS.tlsServerCert, "--enable-client-cert"]));
-      const raw = JSON.stringify(rawInputs.get(`${CONTAINER}::${resource.name}`));
+      const raw = JSON.stringify(resource.rawInputs);
       expect(raw).toContain(SECRET_SIG);
     }
     // Secrets appear in the raw inputs only inside secret wrappers.
-    for (const [name, raw] of rawInputs) {
+    for (const { name, rawInputs: raw } of run.resources) {
       const withoutSecrets = JSON.stringify(raw, (_key, value) => (value && typeof value === "object" && Object.values(value).includes(SECRET_SIG) ? "<secret>" : value));
       for (const secret of [cert, key, ca]) expect(withoutSecrets, name).not.toContain(secret.split("\n")[1]);
     }

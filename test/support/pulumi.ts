@@ -19,6 +19,8 @@ export interface RecordedResource {
   custom: boolean;
   /** Inputs as the provider would receive them (unknowns and secrets unwrapped). */
   inputs: Record<string, any>;
+  /** Inputs exactly as the engine receives them: secrets still wrapped in their signature objects. */
+  rawInputs: Record<string, unknown>;
   /** URNs this resource depends on (explicit `dependsOn` and the resources its inputs came from). */
   dependencies: string[];
   options: {
@@ -32,13 +34,27 @@ export interface RecordedResource {
   };
 }
 
+/** One provider function the program called (an invoke), with its arguments. */
+export interface RecordedInvoke {
+  token: string;
+  inputs: Record<string, any>;
+}
+
+/**
+ * The gateway of Docker's default bridge in the mocked engine's answer to
+ * `docker.getNetwork("bridge")` (the Docker target publishes on it for `host-gateway`).
+ */
+export const MOCK_BRIDGE_GATEWAY = "172.31.0.1";
+
 export interface MockRun {
   resources: RecordedResource[];
+  invokes: RecordedInvoke[];
   byType(type: string): RecordedResource[];
   one(type: string, name: string): RecordedResource;
 }
 
 let recorded: RecordedResource[] = [];
+let invokes: RecordedInvoke[] = [];
 let patched = false;
 
 function patchMonitor(): void {
@@ -60,6 +76,7 @@ function patchMonitor(): void {
       parent: req.getParent(),
       custom: req.getCustom(),
       inputs: {},
+      rawInputs: req.getObject()?.toJavaScript() ?? {},
       dependencies: req.getDependenciesList(),
       options: {
         deleteBeforeReplace: req.getDeletebeforereplace(),
@@ -75,7 +92,10 @@ function patchMonitor(): void {
   };
 }
 
-/** The mocks: every resource gets an id and echoes its inputs as its state. */
+/**
+ * The mocks: every resource gets an id and echoes its inputs as its state; invokes echo their
+ * inputs, but for `docker.getNetwork`, which answers like an engine's bridge network.
+ */
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const entry = [...recorded].reverse().find((resource) => resource.name === args.name && resource.type === args.type);
@@ -83,6 +103,18 @@ const mocks: pulumi.runtime.Mocks = {
     return { id: `${args.name}-id`, state: { ...args.inputs, name: args.inputs.name ?? args.name } };
   },
   call(args) {
+    invokes.push({ token: args.token, inputs: args.inputs });
+    if (args.token === "docker:index/getNetwork:getNetwork") {
+      return {
+        id: `${args.inputs.name}-id`,
+        name: args.inputs.name,
+        driver: "bridge",
+        internal: false,
+        options: {},
+        scope: "local",
+        ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_BRIDGE_GATEWAY }],
+      };
+    }
     return args.inputs;
   },
 };
@@ -100,6 +132,7 @@ export async function runUnderMocks<T>(options: {
 }): Promise<MockRun & { result: T }> {
   patchMonitor();
   recorded = [];
+  invokes = [];
   const config = {
     ...(options.stackFile === false ? {} : readStackConfig(PROJECT_ROOT, options.stack)),
     ...(options.extraConfig ?? {}),
@@ -112,6 +145,7 @@ export async function runUnderMocks<T>(options: {
   return {
     result,
     resources,
+    invokes,
     byType: (type) => resources.filter((resource) => resource.type === type),
     one: (type, name) => {
       const found = resources.find((resource) => resource.type === type && resource.name === name);

@@ -9,51 +9,25 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { main } from "../../src/cli";
 import { SPU_CLUSTER_TYPE } from "../../src/component";
 import { parseClusterSpec } from "../../src/config/schema";
 import { readClusterConfig, readStackConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
-import { PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
+import { MOCK_BRIDGE_GATEWAY, PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
 
 const TWO_ENVIRONMENTS = join(PROJECT_ROOT, "examples/two-environments");
 const TWO_CLUSTERS = join(PROJECT_ROOT, "examples/two-clusters-one-host");
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 const NETWORK = "docker:index/network:Network";
-const BRIDGE_GATEWAY = "172.31.0.1";
+const BRIDGE_GATEWAY = MOCK_BRIDGE_GATEWAY;
 /** Preflight probes this machine's ports; under mocks there is nothing to protect. */
 const NO_PREFLIGHT = { "fluvio-spu:preflight": "false" };
 
-/**
- * The engine's answer to `docker.getNetwork("bridge")` (the Docker target reads the bridge
- * gateway from it); every other call keeps the harness's echo.
- */
-function answerBridgeLookups(): void {
-  const proto = MockMonitor.prototype as unknown as { invoke: (req: unknown, callback: unknown) => unknown; __examplesPatched?: boolean };
-  if (proto.__examplesPatched) return;
-  proto.__examplesPatched = true;
-  const invoke = proto.invoke;
-  proto.invoke = function (this: { mocks: { call(args: { token: string; inputs: Record<string, unknown> }): unknown } }, req, callback) {
-    const inner = this.mocks;
-    if (!("bridgeAnswered" in inner)) {
-      this.mocks = {
-        ...inner,
-        bridgeAnswered: true,
-        call: (args) =>
-          args.token === "docker:index/getNetwork:getNetwork"
-            ? { id: "bridge-id", name: args.inputs.name, driver: "bridge", ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: BRIDGE_GATEWAY }] }
-            : inner.call(args),
-      } as typeof inner;
-    }
-    return invoke.call(this, req, callback);
-  };
-}
 
 /** Runs an example's index.ts afresh (a new module instance) as stack `stack` with `config`. */
 async function runExample(dir: string, stack: string, config: Record<string, string>) {
-  answerBridgeLookups();
   vi.resetModules();
   return runUnderMocks({ stack, stackFile: false, extraConfig: config, program: () => import(join(dir, "index.ts")) as Promise<Record<string, unknown>> });
 }

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseClusterSpec, planCluster, type ClusterPlan } from "../../src";
-import { recordOf } from "../../src/cli";
+import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY, withRecord, type PortClaim, type PortRegistry, type StackRecord } from "../../src/ports/registry";
 import { brokenPortRules, movedPorts } from "../support/port-rules";
 

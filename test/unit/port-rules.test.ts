@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseClusterSpec, planCluster } from "../../src";
 import { formatRegistry, parseRegistry, withRecord, EMPTY_REGISTRY } from "../../src/ports/registry";
-import { recordOf } from "../../src/cli";
+import { recordOf } from "../../src/plan/record";
 import { brokenPortRules, movedPorts } from "../support/port-rules";
 
 const dev = { environment: "dev", spus: 3 } as const;

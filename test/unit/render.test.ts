@@ -29,8 +29,7 @@ import { composeFile, renderCompose, renderKubernetes, renderStack, HOST_GATEWAY
 import { buildDockerSpecs } from "../../src/targets/docker/spec";
 import { buildKubernetesObjects } from "../../src/targets/kubernetes/build";
 import type { ClusterObject, CustomResourceDefinition as Crd } from "../../src/targets/kubernetes/model";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { PROJECT_ROOT, runUnderMocks } from "../support/pulumi";
+import { MOCK_BRIDGE_GATEWAY, PROJECT_ROOT, runUnderMocks } from "../support/pulumi";
 
 type Raw = Record<string, unknown>;
 type Document = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: unknown };
@@ -255,31 +254,8 @@ describe("render: the dev stack as a Compose file", () => {
   });
 });
 
-/** The engine's answer to `docker.getNetwork("bridge")` under mocks (the harness echoes inputs otherwise). */
-const MOCK_GATEWAY = "172.31.0.1";
-function answerBridgeLookups(): void {
-  const proto = MockMonitor.prototype as unknown as { invoke: (req: unknown, callback: unknown) => unknown; __renderPatched?: boolean };
-  if (proto.__renderPatched) return;
-  proto.__renderPatched = true;
-  const invoke = proto.invoke;
-  proto.invoke = function (this: { mocks: { call(args: { token: string; inputs: Record<string, unknown> }): unknown } }, req, callback) {
-    const inner = this.mocks;
-    if (!("bridgeAnswered" in inner)) {
-      this.mocks = {
-        ...inner,
-        bridgeAnswered: true,
-        call: (args) =>
-          args.token === "docker:index/getNetwork:getNetwork"
-            ? { id: "bridge-id", name: args.inputs.name, driver: "bridge", ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_GATEWAY }] }
-            : inner.call(args),
-      } as typeof inner;
-    }
-    return invoke.call(this, req, callback);
-  };
-}
 
 describe("render: the Compose file against the Pulumi Docker target under mocks (dev stack)", async () => {
-  answerBridgeLookups();
   const run = await runUnderMocks({ stack: "dev", extraConfig: { "fluvio-spu:preflight": "false" }, program: () => declareCluster() });
   const file = parseYaml(renderCompose(stackVariant("dev").plan, stackVariant("dev").spec), { version: "1.1" }) as ComposeFile;
   const services = Object.values(file.services);
@@ -287,7 +263,7 @@ describe("render: the Compose file against the Pulumi Docker target under mocks 
   it("has one service per container the target creates, with the same image, argv, env, ports, hosts, labels and restart policy", () => {
     const containers = run.byType("docker:index/container:Container");
     expect(services.map((service) => service.container_name).sort()).toEqual(containers.map((container) => container.inputs.name).sort());
-    const withGateway = (entry: string) => entry.replace(`\${${HOST_GATEWAY_VARIABLE}:-172.17.0.1}`, MOCK_GATEWAY);
+    const withGateway = (entry: string) => entry.replace(`\${${HOST_GATEWAY_VARIABLE}:-172.17.0.1}`, MOCK_BRIDGE_GATEWAY);
     for (const container of containers) {
       const service = services.find((candidate) => candidate.container_name === container.inputs.name)!;
       const inputs = container.inputs;

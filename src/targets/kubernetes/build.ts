@@ -16,8 +16,8 @@ export const KUBERNETES_OWNED_NAMESPACES: readonly string[] = ["default", "kube-
 /** Choices about the emitted objects that are not part of the cluster config. */
 export interface BuildOptions {
   /**
-   * Emit the plan's Namespace. Default: yes, unless it is one Kubernetes owns
-   * (`KUBERNETES_OWNED_NAMESPACES`); `false` when the namespace is managed elsewhere.
+   * Emit the plan's Namespace, overriding the config's `kubernetes.createNamespace`. Default:
+   * the config's choice, else yes unless it is one Kubernetes owns (`KUBERNETES_OWNED_NAMESPACES`).
    */
   createNamespace?: boolean;
   /** Image names in the pod templates; default: the spec's `images`. */
@@ -25,8 +25,8 @@ export interface BuildOptions {
 }
 
 /** Whether the Namespace object is emitted for this plan. */
-export function createsNamespace(plan: ClusterPlan, options: BuildOptions): boolean {
-  return options.createNamespace ?? !KUBERNETES_OWNED_NAMESPACES.includes(plan.namespace as string);
+export function createsNamespace(plan: ClusterPlan, spec: ClusterSpec, options: BuildOptions): boolean {
+  return options.createNamespace ?? spec.kubernetes.createNamespace ?? !KUBERNETES_OWNED_NAMESPACES.includes(plan.namespace as string);
 }
 
 /** The name of the Secret holding the TLS files. */
@@ -57,7 +57,7 @@ export function buildKubernetesObjects(plan: ClusterPlan, spec: ClusterSpec, opt
   const storage = { size: spec.kubernetes.storageSize, ...(spec.kubernetes.storageClass !== undefined ? { className: spec.kubernetes.storageClass } : {}) };
 
   const objects: ClusterObject[] = [
-    ...(createsNamespace(plan, options) ? [namespaceObject(plan)] : []),
+    ...(createsNamespace(plan, spec, options) ? [namespaceObject(plan)] : []),
     ...(spec.kubernetes.installCrds ? fluvioCrds(plan) : []),
     ...scRbac(plan),
     ...(tlsKeys.length > 0 ? [tlsSecretShell(plan)] : []),
