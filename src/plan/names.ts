@@ -13,6 +13,8 @@ export interface NodeNames {
   spu(id: number): string;
   /** SPU in-cluster Service (Kubernetes): private and metrics ports. */
   spuInternal(id: number): string;
+  /** The metrics exporter container beside an SPU (Docker), reachable by this alias on the cluster network. */
+  spuExporter(id: number): string;
   /** Names that cannot be used, with the reason (Kubernetes only; Docker names are normalised). */
   issues: ConfigIssue[];
 }
@@ -37,6 +39,7 @@ export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, s
     scInternal: `${prefix}-sc-internal`,
     spu: (id) => `${prefix}-spu-${id}`,
     spuInternal: (id) => `${prefix}-spu-${id}-internal`,
+    spuExporter: (id) => `${prefix}-spu-${id}-exporter`,
     issues: [],
   };
   if (!onKubernetes) return names;
