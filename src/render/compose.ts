@@ -6,7 +6,7 @@
  * Format: the Compose Specification with no `version` key, in the subset Debian's
  * `docker-compose` 1.29.2 accepts too (so the file works with Compose v1 and v2): ports in the
  * short syntax `IP:published:target/tcp` (1.29.2 has no `host_ip` in the long syntax),
- * `depends_on` with conditions, `network_mode: service:<spu>` for the exporter sidecars.
+ * `depends_on` with conditions, `user`, `cap_drop`, `read_only` and `security_opt` for the exporters.
  */
 import type { ClusterSpec } from "../config/schema";
 import type { ClusterPlan } from "../plan/types";
@@ -14,6 +14,7 @@ import { HOST_GATEWAY } from "../targets/docker/addresses";
 import {
   buildDockerSpecs,
   type ContainerDependency,
+  type ContainerSecurity,
   type DockerClusterSpec,
   type DockerContainerSpec,
   type DockerSpecOptions,
@@ -58,8 +59,11 @@ export interface ComposeService {
   environment?: Record<string, string>;
   ports?: string[];
   extra_hosts?: string[];
-  networks?: Record<string, { aliases?: string[] }>;
-  network_mode?: string;
+  networks: Record<string, { aliases?: string[] }>;
+  user?: string;
+  cap_drop?: string[];
+  read_only?: boolean;
+  security_opt?: string[];
   volumes?: { type: "volume"; source: string; target: string; read_only: boolean }[];
   secrets?: { source: string; target: string }[];
   healthcheck?: { test: string[]; interval: string; timeout: string; start_period: string; retries: number };
@@ -142,7 +146,7 @@ export function composeFile(docker: DockerClusterSpec, spec: Pick<ClusterSpec, "
 }
 
 /**
- * The spec refers to containers and volumes by name (`dependsOn`, `sharesNetworkWith`, mounts);
+ * The spec refers to containers and volumes by name (`dependsOn`, mounts);
  * the Compose file keys services and volumes by the spec's short `key`s.
  */
 interface ComposeNames {
@@ -173,9 +177,8 @@ function composeService(container: DockerContainerSpec, images: ClusterSpec["ima
     ...(Object.keys(environment).length > 0 ? { environment } : {}),
     ...(container.ports.length > 0 ? { ports: container.ports.map(composePort) } : {}),
     ...(container.hosts.length > 0 ? { extra_hosts: container.hosts.map((entry) => `${entry.host}:${entry.ip}`) } : {}),
-    ...(container.sharesNetworkWith !== null
-      ? { network_mode: `service:${names.serviceKey(container.sharesNetworkWith)}` }
-      : { networks: Object.fromEntries(container.networks.map((attachment) => [attachment.network, attachment.aliases.length > 0 ? { aliases: attachment.aliases } : {}])) }),
+    networks: Object.fromEntries(container.networks.map((attachment) => [attachment.network, attachment.aliases.length > 0 ? { aliases: attachment.aliases } : {}])),
+    ...(container.security ? composeSecurity(container.security) : {}),
     ...(container.mounts.length > 0
       ? { volumes: container.mounts.map((mount) => ({ type: "volume" as const, source: names.volumeKey(mount.volume), target: mount.target, read_only: mount.readOnly })) }
       : {}),
@@ -196,6 +199,16 @@ function composeService(container: DockerContainerSpec, images: ClusterSpec["ima
     ...(container.dependsOn.length > 0
       ? { depends_on: Object.fromEntries(container.dependsOn.map((dependency) => [names.serviceKey(dependency.container), { condition: CONDITIONS[dependency.condition] }])) }
       : {}),
+  };
+}
+
+/** A narrowed user and privileges in Compose's words (the same four settings the Pulumi target gives the provider). */
+function composeSecurity(security: ContainerSecurity): Pick<ComposeService, "user" | "cap_drop" | "read_only" | "security_opt"> {
+  return {
+    user: security.user,
+    cap_drop: [...security.dropCapabilities],
+    read_only: security.readOnlyRootFilesystem,
+    ...(security.noNewPrivileges ? { security_opt: ["no-new-privileges:true"] } : {}),
   };
 }
 

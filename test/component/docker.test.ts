@@ -91,7 +91,7 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
     expect(run.invokes.filter((invoke) => invoke.token === GET_NETWORK).map((invoke) => invoke.inputs.name)).toContain("bridge");
   });
 
-  it("publishes public ports host = container = plan on 127.0.0.1 and the bridge gateway, metrics on loopback, private ports not at all", () => {
+  it("publishes public ports host = container = plan on 127.0.0.1 and the bridge gateway, metrics on loopback from the exporter, private ports not at all", () => {
     expect(publishedPorts(container(run, plan.sc.name))).toEqual(
       [`127.0.0.1:${plan.sc.ports.public}->${plan.sc.ports.public}/tcp`, `${GATEWAY}:${plan.sc.ports.public}->${plan.sc.ports.public}/tcp`].sort(),
     );
@@ -100,10 +100,11 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
         [
           `127.0.0.1:${spu.ports.public}->${spu.ports.public}/tcp`,
           `${GATEWAY}:${spu.ports.public}->${spu.ports.public}/tcp`,
-          `127.0.0.1:${spu.ports.metrics}->${spu.ports.metrics}/tcp`,
         ].sort(),
       );
-      expect(publishedPorts(container(run, `${spu.host}-exporter`))).toEqual([]);
+      // The exporter binds the metrics port itself; the plan's metrics endpoint is on the host's loopback.
+      expect(publishedPorts(container(run, `${spu.host}-exporter`))).toEqual([`127.0.0.1:${spu.ports.metrics}->${spu.ports.metrics}/tcp`]);
+      expect(spu.metrics).toBe(`localhost:${spu.ports.metrics}`);
     }
     const published = new Set(run.byType(CONTAINER).flatMap((resource) => (resource.inputs.ports ?? []).map((port: any) => port.external)));
     expect([...published].sort((a, b) => a - b)).toEqual(plan.hostPorts);
@@ -125,23 +126,39 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
       ]);
       const exporter = container(run, `${spu.host}-exporter`);
       expect(exporter.inputs.command).toEqual(spu.exporterCommand);
-      expect(exporter.inputs.mounts).toEqual([{ type: "volume", source: `${spu.host}-metrics`, target: CONTAINER_PATHS.metricsDir, readOnly: false }]);
+      // The socket volume is all it shares with its SPU, read-only.
+      expect(exporter.inputs.mounts).toEqual([{ type: "volume", source: `${spu.host}-metrics`, target: CONTAINER_PATHS.metricsDir, readOnly: true }]);
     }
   });
 
-  it("maps host.docker.internal to host-gateway on every container with its own network, and joins the cluster network with the plan's aliases", () => {
-    for (const resource of run.byType(CONTAINER).filter((resource) => !resource.inputs.name.endsWith("-exporter"))) {
+  it("maps host.docker.internal to host-gateway on every container, and joins each to the cluster network with the plan's aliases", () => {
+    for (const resource of run.byType(CONTAINER)) {
       expect(resource.inputs.hosts).toEqual([{ host: "host.docker.internal", ip: "host-gateway" }]);
       expect(resource.inputs.networkMode).toBe(plan.namePrefix);
     }
     expect(container(run, plan.sc.name).inputs.networksAdvanced).toEqual([{ name: plan.namePrefix, aliases: [plan.sc.host] }]);
     for (const spu of plan.spus) {
       expect(container(run, spu.host).inputs.networksAdvanced).toEqual([{ name: plan.namePrefix, aliases: [spu.host] }]);
-      // The exporter lives in the SPU's network namespace (and sees its /etc/hosts): Docker refuses hosts or networks there.
+      // The exporter is a container of its own on the cluster network, by the alias the plan names.
       const exporter = container(run, `${spu.host}-exporter`);
-      expect(exporter.inputs.networkMode).toBe(`container:${container(run, spu.host).name}-id`);
-      expect(exporter.inputs.hosts ?? []).toEqual([]);
-      expect(exporter.inputs.networksAdvanced ?? []).toEqual([]);
+      expect(exporter.inputs.networksAdvanced).toEqual([{ name: plan.namePrefix, aliases: [`${plan.namePrefix}-spu-${spu.id}-exporter`] }]);
+      expect(JSON.stringify(exporter.inputs)).not.toContain("container:");
+      expect(exporter.dependencies).not.toContain(container(run, spu.host).urn);
+    }
+  });
+
+  it("runs the exporter as root with every capability dropped, a read-only root filesystem and no-new-privileges, and leaves the other containers alone", () => {
+    for (const spu of plan.spus) {
+      expect(container(run, `${spu.host}-exporter`).inputs).toMatchObject({
+        user: "0:0",
+        capabilities: { drops: ["ALL"] },
+        readOnly: true,
+        securityOpts: ["no-new-privileges:true"],
+      });
+    }
+    for (const resource of run.byType(CONTAINER).filter((resource) => !resource.inputs.name.endsWith("-exporter"))) {
+      expect(resource.inputs.user, resource.inputs.name).toBeUndefined();
+      expect(resource.inputs.capabilities, resource.inputs.name).toBeUndefined();
     }
   });
 
@@ -229,6 +246,15 @@ describe("plan changes", () => {
     expect(volume(newImage, "fluvio-dev-spu-5001-data").options.retainOnDelete).toBe(true);
   });
 
+  it("leaves the exporters untouched when an SPU's image or ports change (they share only the socket volume)", async () => {
+    const before = await runDev(base);
+    const after = await runDev({ ...base, spus: [{ id: 5001, publicPort: 9050, privatePort: 9150 }, { id: 5002 }], images: { fluvio: "infinyon/fluvio:0.18.2" } });
+    expect(container(after, "fluvio-dev-spu-5001").inputs).not.toEqual(container(before, "fluvio-dev-spu-5001").inputs);
+    for (const exporter of ["fluvio-dev-spu-5001-exporter", "fluvio-dev-spu-5002-exporter"]) {
+      expect(container(after, exporter).inputs).toEqual(container(before, exporter).inputs);
+    }
+  });
+
   it("re-registers the SPUs when only the local endpoint changes, without touching any other container", async () => {
     const before = await runDev(base);
     const after = await runDev({ ...base, localEndpoint: { host: "gateway.docker.internal" } });
@@ -262,6 +288,11 @@ describe("a prod-like Docker config", () => {
       const node = container(run, spu.host);
       expect(publishedPorts(node)).toEqual([`127.0.0.1:${spu.ports.private}->${spu.ports.private}/tcp`, `127.0.0.1:${spu.ports.public}->${spu.ports.public}/tcp`].sort());
       expect(node.inputs.networksAdvanced).toEqual([{ name: "shared-net", aliases: [spu.host] }]);
+      // Unpublished metrics: the exporter answers at the plan's endpoint on the network only.
+      const exporter = container(run, `${spu.host}-exporter`);
+      expect(exporter.inputs.ports ?? []).toEqual([]);
+      expect(spu.metrics).toBe(`fluvio-prod-spu-${spu.id}-exporter:${spu.ports.metrics}`);
+      expect(exporter.inputs.networksAdvanced).toEqual([{ name: "shared-net", aliases: [spu.metrics!.split(":")[0]] }]);
       expect(volume(run, `${spu.host}-data`).options.retainOnDelete).toBe(false);
       const command = container(run, `${spu.host}-register`).inputs.command as string[];
       expect(command.slice(4)).toEqual(spu.register);
@@ -320,7 +351,7 @@ describe("the plain Docker spec", () => {
     expect(order[0]).toBe("sc");
     for (const spu of plan.spus) {
       expect(order.indexOf(`spu-${spu.id}`)).toBeLessThan(order.indexOf(`register-${spu.id}`));
-      expect(order.indexOf(`spu-${spu.id}`)).toBeLessThan(order.indexOf(`exporter-${spu.id}`));
+      expect(order).toContain(`exporter-${spu.id}`);
     }
     expect(plain.containers.find((container) => container.key === "sc")?.ports.map((port) => port.ip)).toEqual(["127.0.0.1", HOST_GATEWAY]);
   });

@@ -17,9 +17,10 @@ import { clientProfile } from "../../src/plan/outputs";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
 import { checkPorts } from "../../src/preflight";
-import { REGISTERED_MARKER, bridgeGatewayAddress, buildDockerSpecs, preflightError } from "../../src/targets/docker";
+import { CONTAINER_PATHS } from "../../src/plan/layout";
+import { EXPORTER_SECURITY, REGISTERED_MARKER, bridgeGatewayAddress, buildDockerSpecs, preflightError, volumeNames } from "../../src/targets/docker";
 import { docker, skipLiveTier } from "../support/docker";
-import { applyCluster, bridgeIpam, createNetwork, removeEverything, runToCompletion, waitHealthy, type AppliedCluster } from "./support/engine";
+import { applyCluster, bridgeIpam, createNetwork, inspectContainer, removeEverything, runToCompletion, waitHealthy, type AppliedCluster } from "./support/engine";
 import { buildStandInImage } from "./support/images";
 
 const PREFIX = "fluvio-spu-docker-test-";
@@ -54,6 +55,30 @@ function connects(host: string, port: number): Promise<boolean> {
     });
     socket.on("error", () => resolve(false));
   });
+}
+
+/** The exporter's `fluvio_spu_up` for an SPU in a scrape, or undefined. */
+function upOf(text: string, id: number): number | undefined {
+  const match = new RegExp(`^fluvio_spu_up\\{spu="${id}"\\} (\\d+)$`, "m").exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The inbound client record count in a scrape (the stand-in SPU's start count), or undefined. */
+function recordsOf(text: string, id: number): number | undefined {
+  const match = new RegExp(`^fluvio_spu_records_total\\{spu="${id}",direction="inbound",source="client"\\} (\\d+)$`, "m").exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Scrapes `/metrics` on the host until `done` holds (or 15 s pass); returns the last body. */
+async function scrapeUntil(port: number, done: (text: string) => boolean): Promise<string> {
+  let body = "";
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const scrape = await httpGet("127.0.0.1", port, "/metrics").catch(() => ({ status: 0, body: "" }));
+    body = scrape.body;
+    if (scrape.status === 200 && done(body)) return body;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`127.0.0.1:${port}/metrics never showed what the test waits for; last scrape:\n${body}`);
 }
 
 /** This host's address on its LAN (not loopback, not a Docker bridge): what another machine would connect to. */
@@ -172,25 +197,66 @@ describe.skipIf(skip)("the Docker target on a real engine", () => {
       expect(answers.slice(1).map((answer) => answer.id)).toEqual(plan.spus.map((spu) => spu.id));
     });
 
-    it("serves Prometheus text from the exporter sidecar on the planned metrics port", async (context) => {
+    it("serves Prometheus text from the exporter, a container of its own, on the planned metrics port, read from the SPU's socket", async (context) => {
       if (!exporterImage) {
         console.warn("exporter image unavailable (test/support/exporter-image.ts or dist/exporter missing): metrics scrape skipped");
         context.skip();
       }
-      const spu = deployed.plan.spus[0]!;
-      let scrape = { status: 0, body: "" };
-      for (let attempt = 0; attempt < 40 && scrape.status !== 200; attempt++) {
-        scrape = await httpGet("127.0.0.1", spu.ports.metrics as number, "/metrics").catch(() => ({ status: 0, body: "" }));
-        if (scrape.status !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      expect(scrape.status).toBe(200);
-      // The stand-in SPU serves no metrics socket: the exporter says so and keeps running.
-      expect(scrape.body).toMatch(new RegExp(`fluvio_spu_up\\{[^}]*${spu.id}[^}]*\\} 0`));
-      expect((await httpGet("127.0.0.1", spu.ports.metrics as number, "/healthz")).status).toBe(200);
-      // Docker's own verdict on the health checks the spec declares (nc -z on the SPU, node on /healthz).
-      const { containers } = deployed;
+      const { plan, containers } = deployed;
+      const spu = plan.spus[0]!;
       const exporterName = `${spu.host}-exporter`;
+      // The stand-in SPU serves a metrics document on its socket, as Fluvio's does; the exporter,
+      // running as root with no capability left, reads it through the socket volume.
+      const body = await scrapeUntil(spu.ports.metrics as number, (text) => upOf(text, spu.id) === 1);
+      expect(recordsOf(body, spu.id)).toBeGreaterThanOrEqual(1);
+      expect((await httpGet("127.0.0.1", spu.ports.metrics as number, "/healthz")).status).toBe(200);
+      // Its own network namespace, on the cluster network, by the alias the plan names.
+      const exporter = await inspectContainer(exporterName);
+      expect(exporter.HostConfig.NetworkMode).toBe(plan.namePrefix);
+      expect(exporter.NetworkSettings.Networks[plan.namePrefix].Aliases).toContain(`${plan.namePrefix}-spu-${spu.id}-exporter`);
+      expect(exporter.Config.User).toBe("0:0");
+      expect(exporter.HostConfig.CapDrop).toEqual(["ALL"]);
+      expect(exporter.HostConfig.ReadonlyRootfs).toBe(true);
+      const fromNetwork = await runToCompletion({
+        name: `${PREFIX}metrics-client`,
+        image,
+        network: plan.namePrefix,
+        command: ["/usr/local/bin/node", "-e", `fetch("http://${plan.namePrefix}-spu-${spu.id}-exporter:${spu.ports.metrics}/healthz").then((r) => process.exit(r.status === 200 ? 0 : 1), (e) => { console.error(String(e.cause ?? e)); process.exit(1); })`],
+      });
+      expect(fromNetwork.exitCode, fromNetwork.logs).toBe(0);
+      // Docker's own verdict on the health checks the spec declares (nc -z on the SPU, node on /healthz).
       await Promise.all([waitHealthy(spu.host, containers.get(spu.host) as string), waitHealthy(exporterName, containers.get(exporterName) as string)]);
+    });
+
+    it("keeps answering on the metrics port after `docker restart` of its SPU, from the restarted SPU's new socket", async (context) => {
+      if (!exporterImage) context.skip();
+      const { plan, containers } = deployed;
+      const spu = plan.spus[0]!;
+      const exporterName = `${spu.host}-exporter`;
+      const port = spu.ports.metrics as number;
+      const before = recordsOf(await scrapeUntil(port, (text) => upOf(text, spu.id) === 1), spu.id) as number;
+      expect(before).toBeGreaterThanOrEqual(1);
+      const exporterStarted = (await inspectContainer(exporterName)).State.StartedAt as string;
+      docker(["restart", "--time", "1", spu.host]);
+      // The stand-in counts its starts: the next run's document says before + 1.
+      const after = await scrapeUntil(port, (text) => upOf(text, spu.id) === 1 && recordsOf(text, spu.id) === before + 1);
+      expect(recordsOf(after, spu.id)).toBe(before + 1);
+      const exporter = await inspectContainer(exporterName);
+      expect(exporter.State.StartedAt).toBe(exporterStarted);
+      expect(exporter.RestartCount).toBe(0);
+      await waitHealthy(exporterName, containers.get(exporterName) as string);
+    });
+
+    it("the SPU's socket refuses the exporter image's own user (uid 1000): why the exporter runs as the SPU's uid", async (context) => {
+      if (!exporterImage) context.skip();
+      const spu = deployed.plan.spus[0]!;
+      await scrapeUntil(spu.ports.metrics as number, (text) => upOf(text, spu.id) === 1);
+      const probe = `require("net").connect(${JSON.stringify(CONTAINER_PATHS.metricsSocket)}).on("data", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(1); })`;
+      const volume = { volume: volumeNames(deployed.plan).spuMetrics(spu.id), target: CONTAINER_PATHS.metricsDir, readOnly: true };
+      const asNode = await runToCompletion({ name: `${PREFIX}socket-probe`, image, user: "1000:1000", volumes: [volume], command: ["/usr/local/bin/node", "-e", probe] });
+      expect(asNode.logs.trim()).toBe("EACCES");
+      const asRoot = await runToCompletion({ name: `${PREFIX}socket-probe`, image, user: EXPORTER_SECURITY.user, volumes: [volume], command: ["/usr/local/bin/node", "-e", probe] });
+      expect(asRoot.logs.trim()).toBe("connected");
     });
 
     it("keeps an SPU's data when its port changes, and re-registers it once at the new port", async () => {

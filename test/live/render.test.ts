@@ -119,6 +119,12 @@ describe.skipIf(skip)("render: the Compose file on a real engine", () => {
       expect(await getJson(`http://127.0.0.1:${spu.ports.public}/`)).toMatchObject({ role: "spu", id: spu.id, public: spu.ports.public, private: spu.ports.private });
       const health = await waitFor(async () => ((await fetchStatus(`http://127.0.0.1:${spu.ports.metrics}/healthz`)) === 200 ? 200 : undefined));
       expect(health, `SPU ${spu.id} metrics port ${spu.ports.metrics}`).toBe(200);
+      // The exporter service (root, no capabilities, read-only) reads the stand-in SPU's socket.
+      const up = await waitFor(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${spu.ports.metrics}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+        return text.includes(`fluvio_spu_up{spu="${spu.id}"} 1`) ? true : undefined;
+      });
+      expect(up, `SPU ${spu.id}: fluvio_spu_up 1 on ${spu.ports.metrics}`).toBe(true);
     }
   });
 

@@ -224,18 +224,31 @@ describe("render: the dev stack as a Compose file", () => {
       expect(service.labels).toEqual(container.labels);
       expect(service.restart).toBe(container.restart);
       expect((service.volumes ?? []).map((mount) => file.volumes[mount.source]!.name)).toEqual(container.mounts.map((mount) => mount.volume));
-      if (container.sharesNetworkWith) {
-        expect(service.network_mode).toBe(`service:${containers.find((other) => other.name === container.sharesNetworkWith)!.key}`);
-        expect(service.networks).toBeUndefined();
+      expect(service.extra_hosts).toEqual(["host.docker.internal:host-gateway"]);
+      expect(Object.keys(service.networks)).toEqual([docker.network.name]);
+      expect(service.networks[docker.network.name]!.aliases ?? []).toEqual(container.networks[0]!.aliases);
+      expect(service).not.toHaveProperty("network_mode");
+      if (container.security) {
+        expect(service).toMatchObject({ user: container.security.user, cap_drop: container.security.dropCapabilities, read_only: container.security.readOnlyRootFilesystem, security_opt: ["no-new-privileges:true"] });
       } else {
-        expect(service.extra_hosts).toEqual(["host.docker.internal:host-gateway"]);
-        expect(Object.keys(service.networks ?? {})).toEqual([docker.network.name]);
-        expect(service.networks![docker.network.name]!.aliases ?? []).toEqual(container.networks[0]!.aliases);
+        expect(service.user).toBeUndefined();
       }
       expect(service.healthcheck?.test.map(unescape)).toEqual(container.healthcheck?.test);
     }
     expect(Object.values(file.volumes).map((volume) => volume.name).sort()).toEqual(docker.volumes.map((volume) => volume.name).sort());
     expect(file.networks).toEqual({ [docker.network.name]: { name: docker.network.name, labels: docker.network.labels } });
+  });
+
+  it("gives each exporter a service of its own on the cluster network: its alias, the metrics port on loopback, the socket volume read-only, root without capabilities", () => {
+    for (const spu of plan.spus) {
+      const service = file.services[`exporter-${spu.id}`]!;
+      expect(service.networks).toEqual({ [docker.network.name]: { aliases: [`${plan.namePrefix}-spu-${spu.id}-exporter`] } });
+      expect(service.ports).toEqual([`127.0.0.1:${spu.ports.metrics}:${spu.ports.metrics}/tcp`]);
+      expect(file.services[`spu-${spu.id}`]!.ports?.join(" ")).not.toContain(`:${spu.ports.metrics}:`);
+      expect(service.volumes).toEqual([{ type: "volume", source: `spu-${spu.id}-metrics`, target: "/var/run/fluvio-metrics", read_only: true }]);
+      expect(service).toMatchObject({ user: "0:0", cap_drop: ["ALL"], read_only: true, security_opt: ["no-new-privileges:true"] });
+      expect(service.depends_on).toBeUndefined();
+    }
   });
 
   it("runs each registration once (restart \"no\", a string even for YAML 1.1), after the SC is healthy and its SPU started", () => {
@@ -277,6 +290,11 @@ describe("render: the Compose file against the Pulumi Docker target under mocks 
       expect(Object.entries(service.labels)).toEqual((inputs.labels ?? []).map((entry: { label: string; value: string }) => [entry.label, entry.value]));
       expect(service.restart).toBe(inputs.restart);
       expect(service.healthcheck?.test.map(unescape)).toEqual(inputs.healthcheck?.tests);
+      expect(service.user).toBe(inputs.user);
+      expect(service.cap_drop).toEqual(inputs.capabilities?.drops);
+      expect(service.read_only).toBe(inputs.readOnly);
+      expect(service.security_opt).toEqual(inputs.securityOpts);
+      expect((service.volumes ?? []).map((mount) => mount.read_only)).toEqual((inputs.mounts ?? []).map((mount: { readOnly: boolean }) => mount.readOnly));
     }
   });
 

@@ -11,9 +11,9 @@ import type { ClusterPlan } from "../../plan/types";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
 import { engineIsLocal, runPreflight, type PortChecker } from "./preflight";
-import { buildDockerSpecs, creationOrder, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
+import { buildDockerSpecs, creationOrder, type ContainerSecurity, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
 
-export { buildDockerSpecs, creationOrder, volumeNames, HOST_DOCKER_INTERNAL } from "./spec";
+export { buildDockerSpecs, creationOrder, volumeNames, HOST_DOCKER_INTERNAL, EXPORTER_SECURITY } from "./spec";
 export type {
   DockerClusterSpec,
   DockerContainerSpec,
@@ -27,6 +27,7 @@ export type {
   NetworkAttachment,
   ContainerDependency,
   ContainerRole,
+  ContainerSecurity,
   ImageRole,
   VolumeContent,
 } from "./spec";
@@ -82,7 +83,6 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
         volumes,
         gateway,
         tls,
-        created,
       }),
       {
         ...opts,
@@ -200,7 +200,6 @@ interface ResolvedInputs {
   volumes: Map<string, docker.Volume>;
   gateway: pulumi.Output<string> | undefined;
   tls: TlsMaterial | undefined;
-  created: Map<string, docker.Container>;
 }
 
 function labelList(labels: Record<string, string>): { label: string; value: string }[] {
@@ -209,8 +208,6 @@ function labelList(labels: Record<string, string>): { label: string; value: stri
 
 /** The @pulumi/docker inputs of one plain container. */
 function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs): docker.ContainerArgs {
-  const sharedWith = container.sharesNetworkWith ? resolved.created.get(container.sharesNetworkWith) : undefined;
-  if (container.sharesNetworkWith && !sharedWith) throw new Error(`${container.name} shares the network of ${container.sharesNetworkWith}, which is not created before it`);
   return {
     name: container.name,
     image: resolved.image,
@@ -249,14 +246,23 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
         }
       : {}),
     // networkMode names the first network too: otherwise the provider also attaches the default bridge.
-    ...(sharedWith
-      ? { networkMode: pulumi.interpolate`container:${sharedWith.id}` }
-      : container.networks.length > 0
-        ? { networkMode: resolved.network, networksAdvanced: container.networks.map((attachment) => ({ name: resolved.network, aliases: attachment.aliases })) }
-        : {}),
+    ...(container.networks.length > 0
+      ? { networkMode: resolved.network, networksAdvanced: container.networks.map((attachment) => ({ name: resolved.network, aliases: attachment.aliases })) }
+      : {}),
+    ...(container.security ? securityArgs(container.security) : {}),
     restart: container.restart,
     ...(container.waitHealthy ? { wait: true, waitTimeout: HEALTH_WAIT_SECONDS } : {}),
     ...(container.runsOnce ? { mustRun: false, attach: true, logs: true, rm: false } : {}),
+  };
+}
+
+/** The provider's words for a narrowed user and privileges. */
+function securityArgs(security: ContainerSecurity): Pick<docker.ContainerArgs, "user" | "capabilities" | "readOnly" | "securityOpts"> {
+  return {
+    user: security.user,
+    capabilities: { drops: security.dropCapabilities },
+    readOnly: security.readOnlyRootFilesystem,
+    ...(security.noNewPrivileges ? { securityOpts: ["no-new-privileges:true"] } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import { ConfigError } from "../../config/errors";
 import type { ClusterSpec } from "../../config/schema";
 import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH, LABELS } from "../../plan/layout";
+import { nodeNames } from "../../plan/names";
 import { spuEnvironment } from "../../plan/plan";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 import type { TlsMaterial } from "../contract";
@@ -73,6 +74,22 @@ export interface ContainerDependency {
   condition: "healthy" | "started" | "completed";
 }
 
+/**
+ * Who a container's process runs as and what it may do, when the spec narrows Docker's
+ * defaults (the exporter: see `exporterContainer` for why it runs as root, and how little root
+ * may do there).
+ */
+export interface ContainerSecurity {
+  /** `uid:gid` the process runs as (numeric: an image need not know the name). */
+  user: string;
+  /** Linux capabilities dropped from Docker's default set (`ALL`: none is left). */
+  dropCapabilities: string[];
+  /** Mount the container's root filesystem read-only (volumes keep their own `readOnly`). */
+  readOnlyRootFilesystem: boolean;
+  /** `no-new-privileges`: no setuid binary or file capability can raise the process's privileges. */
+  noNewPrivileges: boolean;
+}
+
 /** One container, complete: everything Docker needs, every port from the plan. */
 export interface DockerContainerSpec {
   /** Short, stable key: `sc`, `spu-<id>`, `exporter-<id>`, `register-<id>` (also the node label). */
@@ -90,13 +107,10 @@ export interface DockerContainerSpec {
   mounts: VolumeMount[];
   files: SecretFile[];
   healthcheck: HealthCheck | null;
-  /** Networks joined; empty when the container shares another one's network namespace. */
+  /** Networks joined, with this container's aliases on each. Every container has its own network namespace. */
   networks: NetworkAttachment[];
-  /**
-   * The container whose network namespace this one shares (a pod-style sidecar: the exporter
-   * serves the SPU's metrics port at the SPU's own address), or null.
-   */
-  sharesNetworkWith: string | null;
+  /** The process's user and privileges; null: the image's user and Docker's defaults. */
+  security: ContainerSecurity | null;
   restart: "unless-stopped" | "no";
   /** A job: runs once to completion (the deployment waits for its exit and reads its exit code). */
   runsOnce: boolean;
@@ -160,7 +174,7 @@ export function buildDockerSpecs(plan: ClusterPlan, spec: ClusterSpec, options: 
   const volumes = clusterVolumes(plan, spec);
   const sc = scContainer(plan, spec, network.name);
   const spus = plan.spus.map((spu) => spuContainer(plan, spec, spu, network.name));
-  const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, spu, spu.exporterCommand)] : []));
+  const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, spec, spu, spu.exporterCommand, network.name)] : []));
   const registrations = plan.spus.map((spu) => registrationJob(plan, spu, network.name));
   return { network, volumes, containers: [sc, ...spus, ...exporters], registrations };
 }
@@ -243,7 +257,7 @@ function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): Doc
     files: tlsFiles(spec),
     healthcheck: portCheck(plan.sc.ports.public),
     networks: [{ network, aliases: [plan.sc.host] }],
-    sharesNetworkWith: null,
+    security: null,
     restart: "unless-stopped",
     runsOnce: false,
     waitHealthy: true,
@@ -254,8 +268,8 @@ function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): Doc
 /**
  * An SPU container. Its inputs hold the SPU's ports, command and mounts but never its local
  * endpoint: that lives in the registration job only, so changing it re-registers the SPU
- * without replacing the container. The metrics port is published here because the exporter
- * shares this container's network namespace.
+ * without replacing the container. Its metrics port belongs to its exporter, a container of
+ * its own: the SPU shares only the socket volume with it.
  */
 function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, network: string): DockerContainerSpec {
   const addresses = spec.docker.publishAddresses;
@@ -270,7 +284,6 @@ function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, networ
     ports: [
       ...publish(spu.ports.public, addresses),
       ...(spec.docker.publishPrivate ? publish(spu.ports.private, addresses) : []),
-      ...(spu.ports.metrics !== undefined && spec.metrics.publish ? publish(spu.ports.metrics, [loopbackLike(addresses)]) : []),
     ],
     hosts: [{ ...HOST_DOCKER_INTERNAL }],
     labels: nodeLabels(plan, `spu-${spu.id}`),
@@ -281,7 +294,7 @@ function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, networ
     files: tlsFiles(spec),
     healthcheck: portCheck(spu.ports.public),
     networks: [{ network, aliases: [spu.host] }],
-    sharesNetworkWith: null,
+    security: null,
     restart: "unless-stopped",
     runsOnce: false,
     // Not awaited: Fluvio's SPU keeps retrying the SC until it is registered, and its
@@ -292,26 +305,47 @@ function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, networ
 }
 
 /**
- * The metrics exporter beside an SPU: it shares the SPU's network namespace (as a second
- * container in a Kubernetes pod does), so the plan's metrics endpoint `<spu host>:<metrics port>`
- * is true on the cluster network and the port is published from the SPU container; and it
- * shares the socket directory volume, where the SPU serves its metrics socket. It has no
- * networks or hosts of its own (Docker refuses both with a shared namespace; it sees the SPU's
- * `/etc/hosts`, host.docker.internal included).
+ * How the exporter runs. The SPU (Fluvio's stock image runs as root) creates its metrics socket
+ * owned by root with mode 0755 (umask 022), and connecting to a Unix socket needs write
+ * permission on it: the exporter image's own user `node` (uid 1000) gets EACCES, whatever its
+ * group (checked on a real engine: test/live/docker.test.ts). So the exporter runs as the SPU's
+ * uid, root "0:0", and may connect as the socket's owner, which needs no capability: every
+ * capability is dropped (CAP_DAC_OVERRIDE included; binding the metrics port needs none either,
+ * since Docker 20.10 lets any process in a container bind any port), the root filesystem is
+ * read-only (the exporter writes nothing), no-new-privileges is set, and the socket volume is
+ * mounted read-only (connecting to a socket is not a write to its filesystem). Root with no
+ * power left to exercise, rather than widening the SPU's socket (which we cannot: the stock
+ * image creates it) or running the SPU as another user (its data volumes are root's).
  */
-function exporterContainer(plan: ClusterPlan, spu: SpuPlan, command: string[]): DockerContainerSpec {
+export const EXPORTER_SECURITY: Readonly<ContainerSecurity> = {
+  user: "0:0",
+  dropCapabilities: ["ALL"],
+  readOnlyRootFilesystem: true,
+  noNewPrivileges: true,
+};
+
+/**
+ * The metrics exporter beside an SPU: a container of its own on the cluster network, reachable
+ * by its alias (`names.spuExporter`, the plan's metrics endpoint when metrics are not
+ * published), binding the planned metrics port itself (published on loopback only, host port =
+ * container port, when `metrics.publish`). It shares nothing with its SPU but the socket
+ * volume, so it keeps answering when the SPU restarts or is replaced (a shared network
+ * namespace would die with the SPU's first one), and scrapes say `up 0` while the SPU is down.
+ */
+function exporterContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, command: string[], network: string): DockerContainerSpec {
   const metricsPort = spu.ports.metrics as number;
+  const alias = nodeNames(spec, plan.stack).spuExporter(spu.id);
   return {
     key: `exporter-${spu.id}`,
-    name: `${spu.host}-exporter`,
+    name: alias,
     role: "exporter",
     image: "exporter",
     command: [...command],
     env: {},
-    ports: [],
-    hosts: [],
+    ports: spec.metrics.publish ? publish(metricsPort, [loopbackLike(spec.docker.publishAddresses)]) : [],
+    hosts: [{ ...HOST_DOCKER_INTERNAL }],
     labels: nodeLabels(plan, `exporter-${spu.id}`),
-    mounts: [{ volume: volumeNames(plan).spuMetrics(spu.id), target: CONTAINER_PATHS.metricsDir, readOnly: false }],
+    mounts: [{ volume: volumeNames(plan).spuMetrics(spu.id), target: CONTAINER_PATHS.metricsDir, readOnly: true }],
     files: [],
     healthcheck: {
       test: [
@@ -322,12 +356,14 @@ function exporterContainer(plan: ClusterPlan, spu: SpuPlan, command: string[]): 
       ],
       ...HEALTH_TIMING,
     },
-    networks: [],
-    sharesNetworkWith: spu.host,
+    networks: [{ network, aliases: [alias] }],
+    security: { ...EXPORTER_SECURITY, dropCapabilities: [...EXPORTER_SECURITY.dropCapabilities] },
     restart: "unless-stopped",
     runsOnce: false,
     waitHealthy: false,
-    dependsOn: [{ container: spu.host, condition: "started" }],
+    // No dependency on the SPU: the socket volume is the only link, and the exporter reports
+    // `up 0` until the SPU's socket answers.
+    dependsOn: [],
   };
 }
 
@@ -357,7 +393,7 @@ function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): Dock
     files: [],
     healthcheck: null,
     networks: [{ network, aliases: [] }],
-    sharesNetworkWith: null,
+    security: null,
     restart: "no",
     runsOnce: true,
     waitHealthy: false,
@@ -368,7 +404,7 @@ function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): Dock
   };
 }
 
-/** The containers in an order that honours every `dependsOn` (SC, then per SPU: SPU, exporter, registration). */
+/** The containers in an order that honours every `dependsOn` (SC, SPUs, exporters, then the registrations). */
 export function creationOrder(spec: DockerClusterSpec): DockerContainerSpec[] {
   const all = [...spec.containers, ...spec.registrations];
   const byName = new Map(all.map((container) => [container.name, container]));

@@ -79,7 +79,7 @@ export async function applyCluster(spec: DockerClusterSpec, options: ApplyOption
       if (dependency.condition === "healthy") await waitHealthy(dependency.container, id);
     }
     await removeContainer(container.name);
-    const id = await createContainer(container, options, containers);
+    const id = await createContainer(container, options);
     await api("POST", `/containers/${id}/start`);
     containers.set(container.name, id);
     if (container.waitHealthy) await waitHealthy(container.name, id);
@@ -98,21 +98,20 @@ function nanoseconds(duration: string): number {
   return Number(match[1]) * unit;
 }
 
-async function createContainer(container: DockerContainerSpec, options: ApplyOptions, created: Map<string, string>): Promise<string> {
+async function createContainer(container: DockerContainerSpec, options: ApplyOptions): Promise<string> {
   if (container.files.length > 0) throw new Error(`${container.name}: files (TLS uploads) are not supported by the live adapter`);
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of container.ports) {
     const key = `${port.internal}/${port.protocol}`;
     (bindings[key] ??= []).push({ HostIp: port.ip === HOST_GATEWAY ? options.hostGateway : port.ip, HostPort: String(port.external) });
   }
-  const shared = container.sharesNetworkWith ? created.get(container.sharesNetworkWith) : undefined;
-  if (container.sharesNetworkWith && !shared) throw new Error(`${container.name} shares the network of ${container.sharesNetworkWith}, which does not exist`);
   const firstNetwork = container.networks[0];
   const body = {
     Image: options.images[container.image],
     Cmd: container.command,
     Env: Object.entries(container.env).map(([key, value]) => `${key}=${value}`),
     Labels: container.labels,
+    ...(container.security ? { User: container.security.user } : {}),
     ExposedPorts: Object.fromEntries(Object.keys(bindings).map((key) => [key, {}])),
     ...(container.healthcheck
       ? {
@@ -129,8 +128,15 @@ async function createContainer(container: DockerContainerSpec, options: ApplyOpt
       PortBindings: bindings,
       ExtraHosts: container.hosts.map((entry) => `${entry.host}:${entry.ip}`),
       Mounts: container.mounts.map((mount) => ({ Type: "volume", Source: mount.volume, Target: mount.target, ReadOnly: mount.readOnly })),
-      NetworkMode: shared ? `container:${shared}` : (firstNetwork?.network ?? "default"),
+      NetworkMode: firstNetwork?.network ?? "default",
       RestartPolicy: { Name: container.restart },
+      ...(container.security
+        ? {
+            CapDrop: container.security.dropCapabilities,
+            ReadonlyRootfs: container.security.readOnlyRootFilesystem,
+            SecurityOpt: container.security.noNewPrivileges ? ["no-new-privileges:true"] : [],
+          }
+        : {}),
     },
     ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [firstNetwork.network]: { Aliases: firstNetwork.aliases } } } } : {}),
   };
@@ -183,6 +189,10 @@ export async function runToCompletion(options: {
   network?: string;
   hosts?: string[];
   ports?: { port: number; ip: string }[];
+  /** `uid:gid` to run as (default: the image's user). */
+  user?: string;
+  /** Named volumes to mount. */
+  volumes?: { volume: string; target: string; readOnly: boolean }[];
   detach?: boolean;
 }): Promise<JobResult> {
   await removeContainer(options.name);
@@ -190,8 +200,14 @@ export async function runToCompletion(options: {
   const { Id } = await api<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(options.name)}`, {
     Image: options.image,
     Cmd: options.command,
+    ...(options.user ? { User: options.user } : {}),
     ExposedPorts: Object.fromEntries(Object.keys(bindings).map((key) => [key, {}])),
-    HostConfig: { NetworkMode: options.network ?? "default", ExtraHosts: options.hosts ?? [], PortBindings: bindings },
+    HostConfig: {
+      NetworkMode: options.network ?? "default",
+      ExtraHosts: options.hosts ?? [],
+      PortBindings: bindings,
+      Mounts: (options.volumes ?? []).map((mount) => ({ Type: "volume", Source: mount.volume, Target: mount.target, ReadOnly: mount.readOnly })),
+    },
   });
   await api("POST", `/containers/${Id}/start`);
   if (options.detach) return { name: options.name, exitCode: -1, logs: "" };

@@ -7,9 +7,15 @@
  *       `fluvio cluster spu register ...`); DELETE /spus/<id>. Registrations persist in <dir>.
  *   spu -i <id> -p <host:port> -v <host:port> --sc-addr <host:port> --log-base-dir <dir>
  *       GET / → identity; PUT /data/<file> writes into <dir>; GET /data/<file> reads it back.
+ *       With FLUVIO_METRIC_SPU set, serves one metrics document per connection on that Unix
+ *       socket, as Fluvio's SPU does: created as root with the default umask (mode 0755), a
+ *       stale socket from an earlier run removed first. The document's inbound client record
+ *       count is the number of times this SPU has started on its data volume, so a scrape tells
+ *       which run of the SPU answered.
  */
 "use strict";
 const http = require("node:http");
+const net = require("node:net");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -72,6 +78,16 @@ if (role === "sc") {
   };
   serve(identity.public, handler);
   serve(identity.private, handler);
+  const socketPath = process.env.FLUVIO_METRIC_SPU;
+  if (socketPath) {
+    const bootsFile = path.join(dir, ".boots");
+    const boots = (fs.existsSync(bootsFile) ? Number(fs.readFileSync(bootsFile, "utf8")) : 0) + 1;
+    fs.writeFileSync(bootsFile, String(boots));
+    const counters = (records) => ({ connector: { records: 0, bytes: 0 }, client: { records, bytes: records * 100 } });
+    const document = JSON.stringify({ spu: { inbound: counters(boots), outbound: counters(0), smartmodule: {} } });
+    fs.rmSync(socketPath, { force: true });
+    net.createServer((socket) => socket.end(document)).listen(socketPath);
+  }
 } else {
   console.error(`fluvio-run stand-in: unknown role ${role}`);
   process.exit(2);
