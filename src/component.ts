@@ -28,8 +28,18 @@ export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
   dockerProvider?: docker.Provider;
   /** Kubernetes: the provider of the cluster to deploy to. */
   kubernetesProvider?: k8s.Provider;
-  /** TLS server certificate, key and CA (PEM). Taken as secrets whatever the caller passes. */
-  tlsCertificates?: { serverCert: pulumi.Input<string>; serverKey: pulumi.Input<string>; caCert?: pulumi.Input<string> };
+  /**
+   * TLS server certificate, key and CA (PEM), and, with `tls.clientAuth` on Docker, an admin
+   * client certificate and key signed by the CA that the SPU registration jobs present to the
+   * SC. Taken as secrets whatever the caller passes.
+   */
+  tlsCertificates?: {
+    serverCert: pulumi.Input<string>;
+    serverKey: pulumi.Input<string>;
+    caCert?: pulumi.Input<string>;
+    clientCert?: pulumi.Input<string>;
+    clientKey?: pulumi.Input<string>;
+  };
   /** The port registry (claims and records); the program loads `stacks/ports.registry.yaml`. */
   registry?: PortRegistry;
   /**
@@ -98,6 +108,8 @@ function secretTls(material: NonNullable<SpuClusterArgs["tlsCertificates"]>): Tl
     serverCert: pulumi.secret(material.serverCert),
     serverKey: pulumi.secret(material.serverKey),
     ...(material.caCert !== undefined ? { caCert: pulumi.secret(material.caCert) } : {}),
+    ...(material.clientCert !== undefined ? { clientCert: pulumi.secret(material.clientCert) } : {}),
+    ...(material.clientKey !== undefined ? { clientKey: pulumi.secret(material.clientKey) } : {}),
   };
 }
 

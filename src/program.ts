@@ -15,6 +15,12 @@ export const PROGRAM_CONFIG_KEYS = {
   tlsServerCert: "tlsServerCert",
   tlsServerKey: "tlsServerKey",
   tlsCaCert: "tlsCaCert",
+  /**
+   * An admin client certificate and key (PEM) signed by the CA, secrets too: with
+   * `tls.clientAuth` on Docker, the SPU registration jobs present them to the SC.
+   */
+  tlsClientCert: "tlsClientCert",
+  tlsClientKey: "tlsClientKey",
   /** `false` skips the port preflight (default true). */
   preflight: "preflight",
 } as const;
@@ -57,6 +63,16 @@ function tlsFromConfig(config: pulumi.Config): Pick<SpuClusterArgs, "tlsCertific
   const serverCert = config.getSecret(PROGRAM_CONFIG_KEYS.tlsServerCert);
   const serverKey = config.getSecret(PROGRAM_CONFIG_KEYS.tlsServerKey);
   const caCert = config.getSecret(PROGRAM_CONFIG_KEYS.tlsCaCert);
+  const clientCert = config.getSecret(PROGRAM_CONFIG_KEYS.tlsClientCert);
+  const clientKey = config.getSecret(PROGRAM_CONFIG_KEYS.tlsClientKey);
   if (serverCert === undefined || serverKey === undefined) return {};
-  return { tlsCertificates: { serverCert, serverKey, ...(caCert !== undefined ? { caCert } : {}) } };
+  return {
+    tlsCertificates: {
+      serverCert,
+      serverKey,
+      ...(caCert !== undefined ? { caCert } : {}),
+      ...(clientCert !== undefined ? { clientCert } : {}),
+      ...(clientKey !== undefined ? { clientKey } : {}),
+    },
+  };
 }

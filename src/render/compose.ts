@@ -38,6 +38,8 @@ export const COMPOSE_TLS_FILES: Record<SecretFile["secret"], string> = {
   serverCert: "./tls/server.crt",
   serverKey: "./tls/server.key",
   caCert: "./tls/ca.crt",
+  clientCert: "./tls/client.crt",
+  clientKey: "./tls/client.key",
 };
 
 /** Choices that are not in the cluster spec: those of the Pulumi Docker target. */
@@ -124,8 +126,14 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
       ? [
           ``,
           `TLS: certificates and keys are secrets and are never rendered. Put your PEM files at these paths,`,
-          `relative to this file (Compose secrets, mounted read-only where the SC and SPUs read them):`,
+          `relative to this file (Compose secrets, mounted read-only where the SC, the SPUs and the registration jobs read them):`,
           ...tlsSecrets.map((secret) => `  ${COMPOSE_TLS_FILES[secret]}`),
+          ...(docker.registrations.some((job) => job.files.length > 0)
+            ? [
+                `The SC asks clients for certificates: the register-<id> jobs present ${COMPOSE_TLS_FILES.clientCert} (an admin client`,
+                `certificate signed by ${COMPOSE_TLS_FILES.caCert}) and verify the SC's certificate for the name ${plan.sc.host}, which it must carry.`,
+              ]
+            : []),
         ]
       : []),
   ];

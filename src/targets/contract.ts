@@ -9,11 +9,21 @@ export interface ImageInputs {
   exporter: pulumi.Input<string>;
 }
 
-/** TLS material, always held as Pulumi secrets. */
+/**
+ * TLS material (PEM), always held as Pulumi secrets. The server pieces go to the SC and SPUs;
+ * the client pieces are an admin client certificate signed by the CA, which the Docker
+ * target's registration jobs present to the SC when it demands client certificates
+ * (`tls.clientAuth`).
+ */
 export interface TlsMaterial {
   serverCert: pulumi.Output<string>;
   serverKey: pulumi.Output<string>;
+  /** The CA that signs client certificates; needed with `tls.clientAuth`. */
   caCert?: pulumi.Output<string>;
+  /** An admin client certificate signed by `caCert`: the registration jobs' identity with `tls.clientAuth`. */
+  clientCert?: pulumi.Output<string>;
+  /** The key of `clientCert`. */
+  clientKey?: pulumi.Output<string>;
 }
 
 /** What the component hands every target: the plan (the only source of ports) and the inputs only a program has. */

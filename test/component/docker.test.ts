@@ -12,7 +12,8 @@ import { CONTAINER_PATHS, LABELS, METRICS_SOCKET_ENV } from "../../src/plan/layo
 import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
-import { declareCluster } from "../../src/program";
+import { SpuCluster, type SpuClusterArgs } from "../../src/component";
+import { PROGRAM_CONFIG_KEYS, declareCluster } from "../../src/program";
 import {
   HOST_GATEWAY,
   bridgeGatewayAddress,
@@ -21,6 +22,7 @@ import {
   publishAddressIssues,
   registrationProfile,
 } from "../../src/targets/docker";
+import { REGISTRATION_TLS_PATHS } from "../../src/targets/docker/registration";
 import { MOCK_BRIDGE_GATEWAY, PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
 
 const CONTAINER = "docker:index/container:Container";
@@ -43,6 +45,27 @@ async function runDev(cluster?: unknown, extra: Record<string, string> = {}) {
 
 function planOf(cluster: unknown, stack = "dev"): ClusterPlan {
   return planCluster(parseClusterSpec(cluster), { stack, project: "fluvio-spu", registry: loadRegistry(PROJECT_ROOT) });
+}
+
+/**
+ * Reads the TOML subset the profiles are written in (tables with bare or quoted key segments,
+ * `key = <JSON string or boolean>` lines) into nested objects, as a TOML parser would.
+ */
+function parseToml(text: string): Record<string, any> {
+  const root: Record<string, any> = {};
+  let table = root;
+  for (const line of text.split("\n").map((entry) => entry.trim()).filter((entry) => entry !== "" && !entry.startsWith("#"))) {
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      const segments = header[1]!.match(/"(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+/g) ?? [];
+      table = segments.map((segment) => (segment.startsWith('"') ? (JSON.parse(segment) as string) : segment)).reduce((node, key) => (node[key] ??= {}), root);
+      continue;
+    }
+    const pair = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(line);
+    if (!pair) throw new Error(`not TOML this reader knows: ${line}`);
+    table[pair[1]!] = JSON.parse(pair[2]!);
+  }
+  return root;
 }
 
 function container(run: MockRun, name: string): RecordedResource {
@@ -308,35 +331,126 @@ describe("TLS material", () => {
   const cert = "-----BEGIN CERTIFICATE-----\nMIIB-test-server-cert-7f3a\n-----END CERTIFICATE-----";
   const key = "-----BEGIN PRIVATE KEY-----\nMIIE-test-server-key-91bc\n-----END PRIVATE KEY-----";
   const ca = "-----BEGIN CERTIFICATE-----\nMIIB-test-ca-cert-55d0\n-----END CERTIFICATE-----";
+  const clientCert = "-----BEGIN CERTIFICATE-----\nMIIB-test-client-cert-c3e1\n-----END CERTIFICATE-----";
+  const clientKey = "-----BEGIN PRIVATE KEY-----\nMIIE-test-client-key-0d9f\n-----END PRIVATE KEY-----";
+  const secrets = [cert, key, ca, clientCert, clientKey];
   const tlsCluster = { target: "docker", environment: "dev", spus: 2, tls: { enabled: true, clientAuth: true } };
+  const allSecrets = {
+    [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerCert}`]: cert,
+    [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerKey}`]: key,
+    [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsCaCert}`]: ca,
+    [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientCert}`]: clientCert,
+    [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientKey}`]: clientKey,
+  };
+  /**
+   * The error a run fails with. The component registered itself before its constructor threw:
+   * wait for that registration to land before the next run resets the mocks.
+   */
+  const failureOf = async (run: Promise<unknown>): Promise<Error | undefined> => {
+    const error = await run.then(
+      () => undefined,
+      (thrown: unknown) => thrown as Error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return error;
+  };
+  const uploadedFiles = (resource: RecordedResource): string[] => resource.inputs.uploads.value.map((upload: any) => upload.file).sort();
 
-  it("is uploaded into the SC and SPU containers as secret inputs only, and appears in no output", async () => {
-    const run = await runDev(tlsCluster, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key, "fluvio-spu:tlsCaCert": ca });
+  it("is uploaded into the SC, SPU and registration containers as secret inputs only, and appears in no output", async () => {
+    const run = await runDev(tlsCluster, allSecrets);
     const plan = planOf(tlsCluster);
     for (const node of [plan.sc.name, ...plan.spus.map((spu) => spu.host)]) {
       const resource = container(run, node);
       // The whole upload list reaches the engine as one secret.
       expect(resource.inputs.uploads["4dabf18193072939515e22adb298388d"]).toBe(SECRET_SIG);
-      expect(resource.inputs.uploads.value.map((upload: any) => upload.file).sort()).toEqual([CONTAINER_PATHS.tlsCaCert, CONTAINER_PATHS.tlsServerCert, CONTAINER_PATHS.tlsServerKey].sort());
+      expect(uploadedFiles(resource)).toEqual([CONTAINER_PATHS.tlsCaCert, CONTAINER_PATHS.tlsServerCert, CONTAINER_PATHS.tlsServerKey].sort());
       expect(resource.inputs.command).toEqual(expect.arrayContaining(["--tls", "--server-cert", CONTAINER_PATHS.tlsServerCert, "--enable-client-cert"]));
       const raw = JSON.stringify(resource.rawInputs);
       expect(raw).toContain(SECRET_SIG);
     }
+    // Registration jobs present the admin client certificate: the CA, client cert and key, as secret uploads.
+    for (const spu of plan.spus) {
+      const job = container(run, `${spu.host}-register`);
+      expect(job.inputs.uploads["4dabf18193072939515e22adb298388d"]).toBe(SECRET_SIG);
+      expect(uploadedFiles(job)).toEqual([REGISTRATION_TLS_PATHS.caCert, REGISTRATION_TLS_PATHS.clientCert, REGISTRATION_TLS_PATHS.clientKey].sort());
+      const contents = job.inputs.uploads.value.map((upload: any) => [upload.file, upload.content, upload.permissions]);
+      expect(contents).toEqual(
+        expect.arrayContaining([
+          [REGISTRATION_TLS_PATHS.clientCert, clientCert, "0444"],
+          [REGISTRATION_TLS_PATHS.clientKey, clientKey, "0400"],
+          [REGISTRATION_TLS_PATHS.caCert, ca, "0444"],
+        ]),
+      );
+      expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan, { clientAuth: true })}`);
+    }
     // Secrets appear in the raw inputs only inside secret wrappers.
     for (const { name, rawInputs: raw } of run.resources) {
       const withoutSecrets = JSON.stringify(raw, (_key, value) => (value && typeof value === "object" && Object.values(value).includes(SECRET_SIG) ? "<secret>" : value));
-      for (const secret of [cert, key, ca]) expect(withoutSecrets, name).not.toContain(secret.split("\n")[1]);
+      for (const secret of secrets) expect(withoutSecrets, name).not.toContain(secret.split("\n")[1]);
     }
     // No output carries them; the profiles say TLS.
     const outputs = await Promise.all(Object.values(run.result).map((output) => valueOf(output as any)));
     const text = JSON.stringify(outputs);
-    for (const secret of [cert, key, ca]) expect(text).not.toContain(secret.split("\n")[1]);
+    for (const secret of secrets) expect(text).not.toContain(secret.split("\n")[1]);
     expect(await valueOf(run.result.clientProfile)).toContain(`tls_policy = "anonymous"`);
-    expect(registrationProfile(plan)).toContain(`tls_policy = "anonymous"`);
+  });
+
+  it("gives the registration jobs a verified profile with the file paths and the SC's alias as domain, in Fluvio's TlsPolicy shape", () => {
+    const plan = planOf(tlsCluster);
+    const profile = parseToml(registrationProfile(plan, { clientAuth: true })) as any;
+    const cluster = profile.cluster[`${plan.namePrefix}-registration`];
+    expect(cluster.endpoint).toBe(`${plan.sc.host}:${plan.sc.ports.public}`);
+    // TlsPolicy::Verified(TlsConfig::Files(TlsPaths)): tag tls_policy, adjacent tag tls_source with content in certs.
+    expect(cluster.tls).toEqual({
+      tls_policy: "verified",
+      tls_source: "files",
+      certs: { domain: plan.sc.host, key: REGISTRATION_TLS_PATHS.clientKey, cert: REGISTRATION_TLS_PATHS.clientCert, ca_cert: REGISTRATION_TLS_PATHS.caCert },
+    });
+    expect(parseToml(registrationProfile(plan)).cluster).toMatchObject({ [`${plan.namePrefix}-registration`]: { tls: { tls_policy: "anonymous" } } });
+  });
+
+  it("without client authentication, registers anonymously over TLS and uploads nothing into the jobs", async () => {
+    const serverOnly = { ...tlsCluster, tls: { enabled: true, clientAuth: false } };
+    const run = await runDev(serverOnly, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key });
+    const plan = planOf(serverOnly);
+    for (const spu of plan.spus) {
+      const job = container(run, `${spu.host}-register`);
+      expect(job.inputs.uploads ?? []).toEqual([]);
+      expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan)}`);
+      expect(registrationProfile(plan)).toContain(`tls_policy = "anonymous"`);
+    }
   });
 
   it("without the certificate secrets is a ConfigError naming the config keys", async () => {
-    await expect(runDev(tlsCluster)).rejects.toSatisfy((error: unknown) => isConfigError(error) && /fluvio-spu:tlsServerCert/.test((error as Error).message));
+    const error = await failureOf(runDev(tlsCluster));
+    expect(isConfigError(error)).toBe(true);
+    expect(error?.message).toMatch(/fluvio-spu:tlsServerCert/);
+  });
+
+  it("with client authentication but no client certificate or key is a ConfigError naming the secrets and the component args, before anything is created", async () => {
+    const { [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientCert}`]: _cert, [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientKey}`]: _key, ...serverSecrets } = allSecrets;
+    const thrown = await failureOf(runDev(tlsCluster, serverSecrets));
+    expect(isConfigError(thrown)).toBe(true);
+    const message = thrown?.message ?? "";
+    for (const name of ["tls.clientAuth", "fluvio-spu:tlsClientCert", "fluvio-spu:tlsClientKey", "tlsCertificates.clientCert", "tlsCertificates.clientKey", "registration"]) expect(message).toContain(name);
+    // Only the key missing: the message names only the key.
+    const { [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientKey}`]: _k, ...withoutKey } = allSecrets;
+    const keyOnly = await failureOf(runDev(tlsCluster, withoutKey));
+    expect(isConfigError(keyOnly)).toBe(true);
+    expect(keyOnly?.message).toContain("fluvio-spu:tlsClientKey");
+    expect(keyOnly?.message).not.toContain("fluvio-spu:tlsClientCert");
+  });
+
+  it("with client authentication through SpuCluster args, names tlsCertificates.clientCert and clientKey", async () => {
+    const thrown = await failureOf(
+      runUnderMocks({
+        stack: "dev",
+        stackFile: false,
+        program: () => new SpuCluster("fluvio", { ...(tlsCluster as object), preflight: false, tlsCertificates: { serverCert: cert, serverKey: key, caCert: ca } } as SpuClusterArgs),
+      }),
+    );
+    expect(isConfigError(thrown)).toBe(true);
+    expect(thrown?.message).toContain("tlsCertificates.clientCert and tlsCertificates.clientKey");
   });
 });
 

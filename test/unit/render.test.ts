@@ -308,13 +308,40 @@ describe("render: Compose variants", () => {
     const { spec, plan } = stackVariant("dev", { tls: { enabled: true, clientAuth: true } });
     const text = renderCompose(plan, spec);
     const file = parseYaml(text, { version: "1.1" }) as ComposeFile;
-    expect(file.secrets).toEqual({ "tls-server-cert": { file: "./tls/server.crt" }, "tls-server-key": { file: "./tls/server.key" }, "tls-ca-cert": { file: "./tls/ca.crt" } });
+    expect(file.secrets).toEqual({
+      "tls-server-cert": { file: "./tls/server.crt" },
+      "tls-server-key": { file: "./tls/server.key" },
+      "tls-ca-cert": { file: "./tls/ca.crt" },
+      "tls-client-cert": { file: "./tls/client.crt" },
+      "tls-client-key": { file: "./tls/client.key" },
+    });
     expect(file.services.sc!.secrets).toEqual([
       { source: "tls-server-cert", target: "/etc/fluvio/tls/server.crt" },
       { source: "tls-server-key", target: "/etc/fluvio/tls/server.key" },
       { source: "tls-ca-cert", target: "/etc/fluvio/tls/ca.crt" },
     ]);
-    expect(text).toContain("#   ./tls/server.key");
+    // The registration jobs present the admin client certificate, with a verified profile pointing at these files.
+    for (const spu of plan.spus) {
+      const job = file.services[`register-${spu.id}`]!;
+      expect(job.secrets).toEqual([
+        { source: "tls-ca-cert", target: "/etc/fluvio/tls/ca.crt" },
+        { source: "tls-client-cert", target: "/etc/fluvio/tls/client.crt" },
+        { source: "tls-client-key", target: "/etc/fluvio/tls/client.key" },
+      ]);
+      const profile = unescape(job.environment!.FLUVIO_SPU_PROFILE!);
+      expect(profile).toContain(`tls_policy = "verified"`);
+      expect(profile).toContain(`cert = "/etc/fluvio/tls/client.crt"`);
+    }
+    for (const path of ["./tls/server.key", "./tls/client.crt", "./tls/client.key"]) expect(text).toContain(`#   ${path}`);
+    expect(text).toContain(`verify the SC's certificate for the name ${plan.sc.host}`);
+    expect(text).not.toMatch(/BEGIN/);
+  });
+
+  it("renders TLS without client authentication with no secrets in the registration jobs", () => {
+    const { spec, plan } = stackVariant("dev", { tls: { enabled: true, clientAuth: false } });
+    const file = parseYaml(renderCompose(plan, spec), { version: "1.1" }) as ComposeFile;
+    expect(Object.keys(file.secrets ?? {}).sort()).toEqual(["tls-server-cert", "tls-server-key"]);
+    for (const spu of plan.spus) expect(file.services[`register-${spu.id}`]!.secrets).toBeUndefined();
   });
 
   it("joins an existing network as external, and publishes private ports only when asked", () => {

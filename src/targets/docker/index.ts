@@ -104,6 +104,12 @@ function networkChoice(network: pulumi.Input<string> | undefined): { network?: s
   return { network: typeof network === "string" ? network : PROGRAM_NETWORK };
 }
 
+/** The client pieces registration jobs need with `tls.clientAuth`, with the names a user sets them by. */
+const CLIENT_PIECES = [
+  { field: "clientCert", configKey: "tlsClientCert", what: "certificate" },
+  { field: "clientKey", configKey: "tlsClientKey", what: "key" },
+] as const;
+
 /** The TLS material when TLS is on; a ConfigError when a piece the config needs is missing. */
 function requireTls(spec: ClusterSpec, tls: TlsMaterial | undefined): TlsMaterial | undefined {
   if (!spec.tls.enabled) return undefined;
@@ -113,8 +119,18 @@ function requireTls(spec: ClusterSpec, tls: TlsMaterial | undefined): TlsMateria
       path: "tls.enabled",
       message: "is true but no certificate was given: set the secrets fluvio-spu:tlsServerCert and fluvio-spu:tlsServerKey (pulumi config set --secret ...), or pass tlsCertificates to SpuCluster",
     });
-  } else if (spec.tls.clientAuth && !tls.caCert) {
-    issues.push({ path: "tls.clientAuth", message: "is true but no CA certificate was given: set the secret fluvio-spu:tlsCaCert, or pass tlsCertificates.caCert" });
+  } else if (spec.tls.clientAuth) {
+    if (!tls.caCert) {
+      issues.push({ path: "tls.clientAuth", message: "is true but no CA certificate was given: set the secret fluvio-spu:tlsCaCert, or pass tlsCertificates.caCert" });
+    }
+    const missing = CLIENT_PIECES.filter((piece) => !tls[piece.field]);
+    if (missing.length > 0) {
+      const list = (names: string[]): string => names.join(" and ");
+      issues.push({
+        path: "tls.clientAuth",
+        message: `is true, so the SC accepts only clients presenting a certificate signed by the CA, the SPU registration jobs included; no client ${list(missing.map((piece) => piece.what))} was given: set the secret${missing.length > 1 ? "s" : ""} ${list(missing.map((piece) => `fluvio-spu:${piece.configKey}`))} (pulumi config set --secret ...) to an admin client certificate signed by the CA and its key, or pass ${list(missing.map((piece) => `tlsCertificates.${piece.field}`))} to SpuCluster`,
+      });
+    }
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return tls;

@@ -1,4 +1,5 @@
 import { joinHostPort } from "../../config/hosts";
+import { CONTAINER_PATHS } from "../../plan/layout";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 
 /** Where the registration job writes the CLI profile it is handed (`FLV_PROFILE_PATH`, read by the `fluvio` CLI). */
@@ -46,10 +47,34 @@ export function registrationScAddress(plan: ClusterPlan): string {
 }
 
 /**
- * The Fluvio client profile (TOML) the registration job's CLI uses. TLS: `anonymous` (the SC
- * serves TLS on its public port); clusters that demand client certificates are not covered yet.
+ * Where a registration job finds the files it presents to an SC that demands client
+ * certificates (`tls.clientAuth`): the CA, and the admin client certificate and key, uploaded
+ * as secrets into the job's container.
  */
-export function registrationProfile(plan: ClusterPlan): string {
+export const REGISTRATION_TLS_PATHS = {
+  caCert: CONTAINER_PATHS.tlsCaCert,
+  clientCert: `${CONTAINER_PATHS.tlsDir}/client.crt`,
+  clientKey: `${CONTAINER_PATHS.tlsDir}/client.key`,
+} as const;
+
+/** What a registration profile depends on besides the plan. */
+export interface RegistrationTls {
+  /** The SC demands a client certificate signed by the CA (`tls.clientAuth`). */
+  clientAuth: boolean;
+}
+
+/**
+ * The Fluvio client profile (TOML) the registration job's CLI uses. Its TLS follows the SC's
+ * public port: `disabled` in plaintext; `anonymous` with TLS (the job trusts the SC it finds
+ * at its alias on the cluster network); `verified` with `tls.clientAuth`, presenting the admin
+ * client certificate at `REGISTRATION_TLS_PATHS`. Fluvio reads a verified policy as
+ * `tls_policy = "verified"`, `tls_source = "files"` and a `certs` table of `domain`, `key`,
+ * `cert` and `ca_cert` (its `TlsPolicy::Verified(TlsConfig::Files(TlsPaths))`, adjacently
+ * tagged). `domain` is the name the SC's certificate is verified against: the SC's alias on
+ * the cluster network, where the job connects, so the server certificate must name it.
+ * Paths only: the profile holds no secret.
+ */
+export function registrationProfile(plan: ClusterPlan, tls: RegistrationTls = { clientAuth: false }): string {
   const cluster = `${plan.namePrefix}-registration`;
   return [
     `version = "2.0"`,
@@ -62,9 +87,24 @@ export function registrationProfile(plan: ClusterPlan): string {
     `endpoint = ${JSON.stringify(registrationScAddress(plan))}`,
     ``,
     `[cluster.${JSON.stringify(cluster)}.tls]`,
-    `tls_policy = ${JSON.stringify(plan.encryption === "SSL" ? "anonymous" : "disabled")}`,
+    ...registrationTlsLines(plan, tls, cluster),
     ``,
   ].join("\n");
+}
+
+function registrationTlsLines(plan: ClusterPlan, tls: RegistrationTls, cluster: string): string[] {
+  if (plan.encryption === "PLAINTEXT") return [`tls_policy = "disabled"`];
+  if (!tls.clientAuth) return [`tls_policy = "anonymous"`];
+  return [
+    `tls_policy = "verified"`,
+    `tls_source = "files"`,
+    ``,
+    `[cluster.${JSON.stringify(cluster)}.tls.certs]`,
+    `domain = ${JSON.stringify(plan.sc.host)}`,
+    `key = ${JSON.stringify(REGISTRATION_TLS_PATHS.clientKey)}`,
+    `cert = ${JSON.stringify(REGISTRATION_TLS_PATHS.clientCert)}`,
+    `ca_cert = ${JSON.stringify(REGISTRATION_TLS_PATHS.caCert)}`,
+  ];
 }
 
 /** The registration job's argv: the script, then the plan's `register` argv for `fluvio`. */
@@ -73,10 +113,10 @@ export function registrationCommand(spu: SpuPlan): string[] {
 }
 
 /** The registration job's environment. */
-export function registrationEnvironment(plan: ClusterPlan, spu: SpuPlan): Record<string, string> {
+export function registrationEnvironment(plan: ClusterPlan, spu: SpuPlan, tls: RegistrationTls): Record<string, string> {
   return {
     FLV_PROFILE_PATH: REGISTRATION_PROFILE_PATH,
-    FLUVIO_SPU_PROFILE: registrationProfile(plan),
+    FLUVIO_SPU_PROFILE: registrationProfile(plan, tls),
     FLUVIO_SPU_SC: registrationScAddress(plan),
     FLUVIO_SPU_ID: String(spu.id),
     FLUVIO_SPU_WAIT_SECONDS: String(REGISTRATION_WAIT_SECONDS),

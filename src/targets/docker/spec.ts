@@ -11,7 +11,7 @@ import { spuEnvironment } from "../../plan/plan";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 import type { TlsMaterial } from "../contract";
 import { HOST_GATEWAY, publishAddressIssues } from "./addresses";
-import { registrationCommand, registrationEnvironment } from "./registration";
+import { REGISTRATION_TLS_PATHS, registrationCommand, registrationEnvironment } from "./registration";
 
 /** Which configured image a container runs: `images.fluvio`, `images.cli` or `images.exporter`. */
 export type ImageRole = "fluvio" | "cli" | "exporter";
@@ -175,7 +175,7 @@ export function buildDockerSpecs(plan: ClusterPlan, spec: ClusterSpec, options: 
   const sc = scContainer(plan, spec, network.name);
   const spus = plan.spus.map((spu) => spuContainer(plan, spec, spu, network.name));
   const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, spec, spu, spu.exporterCommand, network.name)] : []));
-  const registrations = plan.spus.map((spu) => registrationJob(plan, spu, network.name));
+  const registrations = plan.spus.map((spu) => registrationJob(plan, spec, spu, network.name));
   return { network, volumes, containers: [sc, ...spus, ...exporters], registrations };
 }
 
@@ -372,25 +372,38 @@ function registrationName(spu: SpuPlan): string {
 }
 
 /**
+ * The files a registration job presents to an SC that demands client certificates: the CA
+ * and the admin client certificate and key (none otherwise: `anonymous` TLS needs no file).
+ */
+function registrationTlsFiles(spec: ClusterSpec): SecretFile[] {
+  if (!spec.tls.enabled || !spec.tls.clientAuth) return [];
+  return [
+    { path: REGISTRATION_TLS_PATHS.caCert, secret: "caCert", mode: "0444" },
+    { path: REGISTRATION_TLS_PATHS.clientCert, secret: "clientCert", mode: "0444" },
+    { path: REGISTRATION_TLS_PATHS.clientKey, secret: "clientKey", mode: "0400" },
+  ];
+}
+
+/**
  * The job that registers one SPU with the SC through the `fluvio` CLI image, once the SPU has
  * started (Fluvio's custom SPUs may start before or after their registration): waits for the SC,
  * unregisters the SPU if present, registers it with the plan's `register` argv (public, local
  * and private endpoints). Its inputs carry the local endpoint, so a local-endpoint change
  * replaces this job (a re-registration) and nothing else.
  */
-function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): DockerContainerSpec {
+function registrationJob(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, network: string): DockerContainerSpec {
   return {
     key: `register-${spu.id}`,
     name: registrationName(spu),
     role: "registration",
     image: "cli",
     command: registrationCommand(spu),
-    env: registrationEnvironment(plan, spu),
+    env: registrationEnvironment(plan, spu, { clientAuth: spec.tls.enabled && spec.tls.clientAuth }),
     ports: [],
     hosts: [{ ...HOST_DOCKER_INTERNAL }],
     labels: nodeLabels(plan, `register-${spu.id}`),
     mounts: [],
-    files: [],
+    files: registrationTlsFiles(spec),
     healthcheck: null,
     networks: [{ network, aliases: [] }],
     security: null,
