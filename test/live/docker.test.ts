@@ -7,6 +7,7 @@
  * registrations reach the SC, and data survives a port change.
  * Ports 19000-19499 only; every object is named fluvio-spu-docker-test-*.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import { networkInterfaces } from "node:os";
@@ -137,6 +138,34 @@ describe.skipIf(skip)("the Docker target on a real engine", () => {
       server.close();
       docker(["rm", "-f", `${PREFIX}squatter`]);
     }
+  });
+
+  it("registers with client certificates when the SC demands them: the jobs read the CA, client certificate and key where their verified profile says", async () => {
+    const tlsConfig = {
+      ...baseConfig,
+      name: "fluvio-spu-docker-test-tls",
+      ports: { public: "19300-19319", private: "19320-19339", metrics: "19340-19359" },
+      spus: [{ id: 5001 }],
+      metrics: { enabled: false },
+      tls: { enabled: true, clientAuth: true },
+    };
+    const { spec, plan } = planFor(tlsConfig);
+    const fake = (what: string) => `-----BEGIN TEST ${what}-----\nfake-${what}-for-the-live-tier\n-----END TEST ${what}-----\n`;
+    const secrets = { serverCert: fake("server-cert"), serverKey: fake("server-key"), caCert: fake("ca"), clientCert: fake("client-cert"), clientKey: fake("client-key") };
+    const { jobs } = await applyCluster(buildDockerSpecs(plan, spec), { images: { fluvio: image, cli: image, exporter: image }, hostGateway, secrets });
+    expect(jobs).toHaveLength(1);
+    const [job] = jobs;
+    expect(job!.exitCode, job!.logs).toBe(0);
+    expect(job!.logs).toContain(`verified TLS for domain ${plan.sc.host}: ca_cert fake-ca-for-the-live-tier, cert fake-client-cert-for-the-live-tier, key fake-client-key-for-the-live-tier`);
+    expect(job!.logs).toContain(REGISTERED_MARKER);
+    // The key is the owner's only; what the job's environment says holds paths, never the material.
+    const inspected = await inspectContainer(job!.name);
+    expect(JSON.stringify(inspected.Config.Env)).not.toContain("fake-");
+    const listing = spawnSync("sh", ["-c", `docker cp ${job!.name}:/etc/fluvio/tls - | tar -tvf -`], { encoding: "utf8" });
+    expect(listing.status, listing.stderr).toBe(0);
+    const modes = Object.fromEntries(listing.stdout.trim().split("\n").map((line) => [line.split(/\s+/).pop()!, line.split(/\s+/)[0]]));
+    expect(modes).toMatchObject({ "tls/client.key": "-r--------", "tls/client.crt": "-r--r--r--", "tls/ca.crt": "-r--r--r--" });
+    for (const container of [plan.sc.name, ...plan.spus.map((spu) => spu.host), job!.name]) docker(["rm", "-f", container]);
   });
 
   describe("a deployed cluster", () => {

@@ -6,8 +6,12 @@
  * for health checks and jobs as the spec says. The Pulumi CLI and its plugins cannot be
  * downloaded here; this is what stands in for them.
  */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import { HOST_GATEWAY, creationOrder, type DockerClusterSpec, type DockerContainerSpec, type ImageRole } from "../../../src/targets/docker";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { HOST_GATEWAY, creationOrder, type DockerClusterSpec, type DockerContainerSpec, type ImageRole, type SecretFile } from "../../../src/targets/docker";
 
 const SOCKET = process.env.DOCKER_HOST?.startsWith("unix://") ? process.env.DOCKER_HOST.slice("unix://".length) : "/var/run/docker.sock";
 
@@ -18,9 +22,10 @@ interface ApiAnswer {
 
 function call(method: string, path: string, payload?: unknown): Promise<ApiAnswer> {
   return new Promise((resolve, reject) => {
-    const data = payload === undefined ? undefined : Buffer.from(JSON.stringify(payload));
+    const raw = Buffer.isBuffer(payload);
+    const data = payload === undefined ? undefined : raw ? payload : Buffer.from(JSON.stringify(payload));
     const req = http.request(
-      { socketPath: SOCKET, method, path: `/v1.41${path}`, headers: data ? { "content-type": "application/json", "content-length": data.length } : {} },
+      { socketPath: SOCKET, method, path: `/v1.41${path}`, headers: data ? { "content-type": raw ? "application/x-tar" : "application/json", "content-length": data.length } : {} },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -41,10 +46,14 @@ async function api<T = any>(method: string, path: string, payload?: unknown, acc
   return (/^\s*[[{]/.test(text) ? JSON.parse(text) : text) as T;
 }
 
-/** The images each role runs, and where `host-gateway` publishes. */
+/**
+ * The images each role runs, where `host-gateway` publishes, and the TLS material the spec's
+ * files name (what the Pulumi target uploads from its secrets).
+ */
 export interface ApplyOptions {
   images: Record<ImageRole, string>;
   hostGateway: string;
+  secrets?: Partial<Record<SecretFile["secret"], string>>;
 }
 
 /** One registration (or other) job's end. */
@@ -80,6 +89,7 @@ export async function applyCluster(spec: DockerClusterSpec, options: ApplyOption
     }
     await removeContainer(container.name);
     const id = await createContainer(container, options);
+    await uploadFiles(container, id, options);
     await api("POST", `/containers/${id}/start`);
     containers.set(container.name, id);
     if (container.waitHealthy) await waitHealthy(container.name, id);
@@ -99,7 +109,6 @@ function nanoseconds(duration: string): number {
 }
 
 async function createContainer(container: DockerContainerSpec, options: ApplyOptions): Promise<string> {
-  if (container.files.length > 0) throw new Error(`${container.name}: files (TLS uploads) are not supported by the live adapter`);
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of container.ports) {
     const key = `${port.internal}/${port.protocol}`;
@@ -145,6 +154,31 @@ async function createContainer(container: DockerContainerSpec, options: ApplyOpt
     await api("POST", `/networks/${encodeURIComponent(extra.network)}/connect`, { Container: answer.Id, EndpointConfig: { Aliases: extra.aliases } });
   }
   return answer.Id;
+}
+
+/**
+ * Writes the spec's files into a created container before it starts, as the provider's
+ * `uploads` do: a tar of the files (owned by root, with the spec's modes) extracted at `/`.
+ */
+async function uploadFiles(container: DockerContainerSpec, id: string, options: ApplyOptions): Promise<void> {
+  if (container.files.length === 0) return;
+  const root = mkdtempSync(join(tmpdir(), "fluvio-spu-uploads-"));
+  try {
+    for (const file of container.files) {
+      const content = options.secrets?.[file.secret];
+      if (content === undefined) throw new Error(`${container.name}: no ${file.secret} given for ${file.path}`);
+      const target = join(root, file.path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+      chmodSync(target, Number.parseInt(file.mode, 8));
+    }
+    // The top-level entries, not ".": the temporary directory's own mode must not land on the container's `/`.
+    const tar = spawnSync("tar", ["-C", root, "--owner=0", "--group=0", "--numeric-owner", "-c", ...readdirSync(root)], { maxBuffer: 64 * 1024 * 1024 });
+    if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+    await api("PUT", `/containers/${id}/archive?path=/`, tar.stdout);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** Waits until the container's health check passes (fails fast when it stops). */

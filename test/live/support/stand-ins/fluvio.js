@@ -5,6 +5,10 @@
  *   cluster spu list                 → GET /spus (fails while the SC does not answer)
  *   cluster spu register <argv...>   → POST /spus with the whole argv (the SC records it)
  *   cluster spu unregister --id <id> → DELETE /spus/<id>
+ * With `tls_policy = "verified"` (Fluvio's TlsPolicy::Verified, files in the `certs` table) it
+ * reads the CA, client certificate and key where the profile says, fails as Fluvio would when
+ * one is missing or unreadable, and prints what it would present (the PEM bodies' first lines,
+ * test material only) and the domain it would verify the SC for.
  */
 "use strict";
 const fs = require("node:fs");
@@ -29,7 +33,25 @@ function call(method, path, payload) {
   });
 }
 
+/** The `[cluster.<c>.tls.certs]` table of the profile, when the policy is verified with files. */
+function verifiedFiles() {
+  if (!/^tls_policy\s*=\s*"verified"/m.test(profile)) return undefined;
+  if (!/^tls_source\s*=\s*"files"/m.test(profile)) throw new Error("verified TLS without tls_source = \"files\"");
+  const table = /^\[cluster\.[^\n]*\.tls\.certs\]\n((?:[a-z_]+\s*=.*\n?)*)/m.exec(profile)?.[1] ?? "";
+  const field = (name) => {
+    const value = new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, "m").exec(table)?.[1];
+    if (value === undefined) throw new Error(`verified TLS: no ${name} in the certs table`);
+    return value;
+  };
+  return { domain: field("domain"), key: field("key"), cert: field("cert"), ca_cert: field("ca_cert") };
+}
+
 async function main() {
+  const tls = verifiedFiles();
+  if (tls) {
+    const firstLine = (file) => fs.readFileSync(file, "utf8").split("\n")[1];
+    console.log(`fluvio stand-in: verified TLS for domain ${tls.domain}: ca_cert ${firstLine(tls.ca_cert)}, cert ${firstLine(tls.cert)}, key ${firstLine(tls.key)}`);
+  }
   const command = argv.slice(0, 3).join(" ");
   const option = (name) => argv[argv.indexOf(name) + 1];
   const result =
