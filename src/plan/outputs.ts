@@ -1,3 +1,4 @@
+import type { Encryption } from "../config/schema";
 import type { PortAssignment } from "../ports/allocator";
 import type { ClusterPlan } from "./types";
 
@@ -40,51 +41,80 @@ export function portRows(plan: ClusterPlan): PortAssignment[] {
   return plan.ports.map((row) => ({ ...row }));
 }
 
-/** Where clients find their TLS files when the cluster asks for client certificates. */
+/** Where a client finds its TLS files when the cluster asks for client certificates. */
 export interface ClientTlsFiles {
+  /** The name the server's certificate is verified against. */
   domain: string;
   caCert: string;
   clientCert: string;
   clientKey: string;
 }
 
+/** One Fluvio client profile: which SC to talk to, how to reach SPUs, and the TLS policy. */
+export interface FluvioProfile {
+  /** Profile and cluster name in the config file. */
+  name: string;
+  /** The SC's `host:port`. */
+  endpoint: string;
+  /** Connect to each SPU at its local endpoint (`publicEndpointLocal`) instead of its public one. */
+  useSpuLocalAddress: boolean;
+  encryption: Encryption;
+  /** Present a client certificate (Fluvio's `verified` policy); without it TLS is `anonymous`. */
+  tlsFiles?: ClientTlsFiles;
+}
+
 /**
- * A Fluvio client config (`~/.fluvio/config`, TOML) for this cluster. `inContainer: false` is for
- * clients on the host (SC public endpoint, SPUs at their public endpoints); `inContainer: true`
- * for clients inside containers (SC through its local endpoint, `use_spu_local_address = true`,
- * so each SPU is reached at its `publicEndpointLocal`).
+ * A Fluvio client config file (`~/.fluvio/config`, TOML) holding one profile. Fluvio reads a
+ * verified TLS policy as `tls_policy = "verified"`, `tls_source = "files"` and a `certs` table
+ * of `domain`, `key`, `cert` and `ca_cert`; the file holds paths only, never a secret.
  */
-export function clientProfile(plan: ClusterPlan, options: { inContainer: boolean; tlsFiles?: ClientTlsFiles }): string {
-  const profile = plan.namePrefix;
-  const endpoint = options.inContainer ? (plan.sc.local ?? plan.sc.public) : plan.sc.public;
-  const useLocal = options.inContainer && plan.spus.some((spu) => spu.local !== null);
+export function fluvioProfileToml(profile: FluvioProfile): string {
+  const cluster = `cluster.${tomlKey(profile.name)}`;
   return [
     `version = "2.0"`,
-    `current_profile = ${tomlString(profile)}`,
+    `current_profile = ${tomlString(profile.name)}`,
     ``,
-    `[profile.${tomlKey(profile)}]`,
-    `cluster = ${tomlString(profile)}`,
+    `[profile.${tomlKey(profile.name)}]`,
+    `cluster = ${tomlString(profile.name)}`,
     ``,
-    `[cluster.${tomlKey(profile)}]`,
-    `endpoint = ${tomlString(endpoint)}`,
-    `use_spu_local_address = ${useLocal}`,
+    `[${cluster}]`,
+    `endpoint = ${tomlString(profile.endpoint)}`,
+    `use_spu_local_address = ${profile.useSpuLocalAddress}`,
     ``,
-    `[cluster.${tomlKey(profile)}.tls]`,
-    ...tlsLines(plan, options.tlsFiles),
+    `[${cluster}.tls]`,
+    ...tlsLines(cluster, profile),
     ``,
   ].join("\n");
 }
 
-function tlsLines(plan: ClusterPlan, files: ClientTlsFiles | undefined): string[] {
-  if (plan.encryption === "PLAINTEXT") return [`tls_policy = "disabled"`];
-  if (!files) return [`tls_policy = "anonymous"`];
+/**
+ * The client config for this cluster. `inContainer: false` is for clients on the host (SC
+ * public endpoint, SPUs at their public endpoints); `inContainer: true` for clients inside
+ * containers (SC through its local endpoint, `use_spu_local_address = true`, so each SPU is
+ * reached at its `publicEndpointLocal`).
+ */
+export function clientProfile(plan: ClusterPlan, options: { inContainer: boolean; tlsFiles?: ClientTlsFiles }): string {
+  return fluvioProfileToml({
+    name: plan.namePrefix,
+    endpoint: options.inContainer ? (plan.sc.local ?? plan.sc.public) : plan.sc.public,
+    useSpuLocalAddress: options.inContainer && plan.spus.some((spu) => spu.local !== null),
+    encryption: plan.encryption,
+    ...(options.tlsFiles ? { tlsFiles: options.tlsFiles } : {}),
+  });
+}
+
+function tlsLines(cluster: string, profile: FluvioProfile): string[] {
+  if (profile.encryption === "PLAINTEXT") return [`tls_policy = "disabled"`];
+  if (!profile.tlsFiles) return [`tls_policy = "anonymous"`];
   return [
     `tls_policy = "verified"`,
-    `domain = ${tomlString(files.domain)}`,
     `tls_source = "files"`,
-    `ca_cert = ${tomlString(files.caCert)}`,
-    `client_cert = ${tomlString(files.clientCert)}`,
-    `client_key = ${tomlString(files.clientKey)}`,
+    ``,
+    `[${cluster}.tls.certs]`,
+    `domain = ${tomlString(profile.tlsFiles.domain)}`,
+    `key = ${tomlString(profile.tlsFiles.clientKey)}`,
+    `cert = ${tomlString(profile.tlsFiles.clientCert)}`,
+    `ca_cert = ${tomlString(profile.tlsFiles.caCert)}`,
   ];
 }
 

@@ -59,6 +59,15 @@ describe("planCluster: endpoints, commands and registrations", () => {
     expect(container).toContain(`tls_policy = "disabled"`);
   });
 
+  it("client profiles with client certificates use Fluvio's verified policy: files in a certs table, paths only", () => {
+    const plan = planCluster({ environment: "dev", spus: 1, tls: { enabled: true, clientAuth: true } }, { stack: "dev" });
+    const files = { domain: "fluvio.example", caCert: "/certs/ca.crt", clientCert: "/certs/client.crt", clientKey: "/certs/client.key" };
+    const profile = clientProfile(plan, { inContainer: false, tlsFiles: files });
+    expect(profile).toContain(`[cluster.fluvio-dev.tls]\ntls_policy = "verified"\ntls_source = "files"`);
+    expect(profile).toContain(`[cluster.fluvio-dev.tls.certs]\ndomain = "fluvio.example"\nkey = "/certs/client.key"\ncert = "/certs/client.crt"\nca_cert = "/certs/ca.crt"`);
+    expect(clientProfile(plan, { inContainer: false })).toContain(`tls_policy = "anonymous"`);
+  });
+
   it("a missing stack name is a ConfigError", () => {
     expect(() => planCluster({ environment: "dev", spus: 1 }, { stack: "" })).toThrow(/stack: is missing/);
   });

@@ -1,5 +1,6 @@
 import { joinHostPort } from "../../config/hosts";
 import { CONTAINER_PATHS } from "../../plan/layout";
+import { fluvioProfileToml } from "../../plan/outputs";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 
 /** Where the registration job writes the CLI profile it is handed (`FLV_PROFILE_PATH`, read by the `fluvio` CLI). */
@@ -75,36 +76,22 @@ export interface RegistrationTls {
  * Paths only: the profile holds no secret.
  */
 export function registrationProfile(plan: ClusterPlan, tls: RegistrationTls = { clientAuth: false }): string {
-  const cluster = `${plan.namePrefix}-registration`;
-  return [
-    `version = "2.0"`,
-    `current_profile = ${JSON.stringify(cluster)}`,
-    ``,
-    `[profile.${JSON.stringify(cluster)}]`,
-    `cluster = ${JSON.stringify(cluster)}`,
-    ``,
-    `[cluster.${JSON.stringify(cluster)}]`,
-    `endpoint = ${JSON.stringify(registrationScAddress(plan))}`,
-    ``,
-    `[cluster.${JSON.stringify(cluster)}.tls]`,
-    ...registrationTlsLines(plan, tls, cluster),
-    ``,
-  ].join("\n");
-}
-
-function registrationTlsLines(plan: ClusterPlan, tls: RegistrationTls, cluster: string): string[] {
-  if (plan.encryption === "PLAINTEXT") return [`tls_policy = "disabled"`];
-  if (!tls.clientAuth) return [`tls_policy = "anonymous"`];
-  return [
-    `tls_policy = "verified"`,
-    `tls_source = "files"`,
-    ``,
-    `[cluster.${JSON.stringify(cluster)}.tls.certs]`,
-    `domain = ${JSON.stringify(plan.sc.host)}`,
-    `key = ${JSON.stringify(REGISTRATION_TLS_PATHS.clientKey)}`,
-    `cert = ${JSON.stringify(REGISTRATION_TLS_PATHS.clientCert)}`,
-    `ca_cert = ${JSON.stringify(REGISTRATION_TLS_PATHS.caCert)}`,
-  ];
+  return fluvioProfileToml({
+    name: `${plan.namePrefix}-registration`,
+    endpoint: registrationScAddress(plan),
+    useSpuLocalAddress: false,
+    encryption: plan.encryption,
+    ...(plan.encryption === "SSL" && tls.clientAuth
+      ? {
+          tlsFiles: {
+            domain: plan.sc.host,
+            caCert: REGISTRATION_TLS_PATHS.caCert,
+            clientCert: REGISTRATION_TLS_PATHS.clientCert,
+            clientKey: REGISTRATION_TLS_PATHS.clientKey,
+          },
+        }
+      : {}),
+  });
 }
 
 /** The registration job's argv: the script, then the plan's `register` argv for `fluvio`. */
