@@ -14,6 +14,7 @@ import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "../../src/plan/layout";
 import { planCluster } from "../../src/plan/plan";
 import { buildNodeImage, docker, skipLiveTier } from "../support/docker";
 import { buildExporterImage } from "../support/exporter-image";
+import { samples } from "../support/prometheus";
 
 const ROOT = join(__dirname, "../..");
 const EXPORTER_JS = join(ROOT, "dist/exporter/exporter.js");
@@ -106,16 +107,6 @@ async function get(port: number, path = "/metrics"): Promise<Scrape> {
   return { status: response.status, contentType: response.headers.get("content-type"), text, ms: performance.now() - start };
 }
 
-/** `name{labels}` → value. */
-function samples(text: string): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    map.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return map;
-}
 
 const up = (text: string, spu = "5001"): number | undefined => samples(text).get(`fluvio_spu_up{spu="${spu}"}`);
 const reason = (text: string): string | undefined => /fluvio_spu_scrape_error\{[^}]*reason="([a-z_]+)"\} 1/.exec(text)?.[1];

@@ -9,6 +9,7 @@ import { escapeLabelValue, formatValue, renderMetrics } from "../../src/exporter
 import { HEALTH_PATH } from "../../src/exporter/server";
 import { socketErrorOf } from "../../src/exporter/socket";
 import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH } from "../../src/plan/layout";
+import { samples } from "../support/prometheus";
 
 const FIXTURES = join(__dirname, "../fixtures/exporter");
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
@@ -24,16 +25,6 @@ function failed(reason: ScrapeError["reason"]): ScrapeResult {
   return { ok: false, error: { reason, detail: "some detail with /a/path and \"quotes\"" }, durationSeconds: 0.5 };
 }
 
-/** Every sample of the text as `name{labels}` → value. */
-function samples(text: string): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    map.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return map;
-}
 
 const NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
 const LABEL = `[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"`;

@@ -4,23 +4,13 @@
  * component installs (compiled with ajv) and against the SPU spec field list of FLUVIO.md.
  */
 import { describe, expect, it } from "vitest";
-import Ajv from "ajv";
-import { Namespace } from "kubernetes-models/v1/Namespace";
-import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import { Secret } from "kubernetes-models/v1/Secret";
-import { Service } from "kubernetes-models/v1/Service";
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
-import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
-import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
-import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
 import { parseClusterSpec, type ClusterSpec } from "../../src/config/schema";
 import { readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
 import { buildKubernetesObjects } from "../../src/targets/kubernetes/build";
 import type { ClusterObject, CustomResourceDefinition as Crd, JsonSchema, Spu } from "../../src/targets/kubernetes/model";
+import { spuValidator, validateBuiltIn } from "../support/kubernetes-schemas";
 import { PROJECT_ROOT } from "../support/pulumi";
 
 type Raw = Record<string, unknown>;
@@ -46,33 +36,9 @@ const VARIANTS: Record<string, Raw> = {
   },
 };
 
-/** The kubernetes-models class of each built-in kind: constructing one and calling `validate()` checks the OpenAPI schema. */
-const BUILT_IN: Record<string, new (data: never) => { validate(): void }> = {
-  Namespace,
-  ServiceAccount,
-  Secret,
-  Service,
-  Deployment,
-  StatefulSet,
-  Role,
-  RoleBinding,
-  NetworkPolicy,
-  CustomResourceDefinition,
-};
 
-function validateBuiltIn(object: ClusterObject): void {
-  const Model = BUILT_IN[object.kind];
-  if (!Model) throw new Error(`no OpenAPI model for ${object.kind}`);
-  new Model(structuredClone(object) as never).validate();
-}
 
 /** The CRD schema of `Spu` as the component installs it, compiled with ajv (OpenAPI's `nullable` included). */
-function spuValidator(crd: Crd) {
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  ajv.addKeyword({ keyword: "x-kubernetes-preserve-unknown-fields" });
-  const version = crd.spec.versions.find((candidate) => candidate.storage);
-  return { validate: ajv.compile(version!.schema.openAPIV3Schema), schema: version!.schema.openAPIV3Schema };
-}
 
 /**
  * Fields of `value` the structural schema does not declare: Kubernetes prunes those silently,
