@@ -199,10 +199,14 @@ function describeOwner(owner: string): string {
   return owner === "sc" ? "SC" : `SPU ${owner.replace(/^spu-/, "")}`;
 }
 
-/** The plan as `fluvio cluster spu list` prints SPUs, with the LOCAL and METRICS columns (and NODEPORT on Kubernetes). */
+/**
+ * The plan as `fluvio cluster spu list` prints SPUs, with the LOCAL and METRICS columns. With
+ * NodePorts (Kubernetes), PUBLIC is the NodePort endpoint clients use, so SERVICEPORT (the
+ * planned public port: Service port = containerPort) and NODEPORT follow.
+ */
 export function formatPlanTable(plan: ClusterPlan): string {
   const withNodePorts = plan.spus.some((spu) => spu.ports.nodePort !== undefined);
-  const header = ["ID", "NAME", "STATUS", "TYPE", "RACK", "PUBLIC", "PRIVATE", "LOCAL", "METRICS", ...(withNodePorts ? ["NODEPORT"] : [])];
+  const header = ["ID", "NAME", "STATUS", "TYPE", "RACK", "PUBLIC", "PRIVATE", "LOCAL", "METRICS", ...(withNodePorts ? ["SERVICEPORT", "NODEPORT"] : [])];
   const rows = plan.spus.map((spu) => [
     String(spu.id),
     spu.name,
@@ -213,7 +217,7 @@ export function formatPlanTable(plan: ClusterPlan): string {
     spu.private,
     spu.local ?? "-",
     spu.metrics ?? "-",
-    ...(withNodePorts ? [String(spu.ports.nodePort ?? "-")] : []),
+    ...(withNodePorts ? [String(spu.ports.public), String(spu.ports.nodePort ?? "-")] : []),
   ]);
   const lines = [
     `stack ${plan.stack} · cluster ${plan.cluster} · target ${plan.target}${plan.namespace ? ` (namespace ${plan.namespace}, ${plan.serviceType})` : ""} · host ${plan.host} · strategy ${plan.strategy}`,

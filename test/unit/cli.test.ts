@@ -42,7 +42,8 @@ describe("fluvio-ports plan", () => {
       expect(spu.ports.nodePort).toBeLessThanOrEqual(32767);
     }
     const table = await runCli(["plan", "--stack", "prod", "--root", PROJECT_ROOT]);
-    expect(table.out).toMatch(/NODEPORT/);
+    expect(table.out).toMatch(/METRICS\s+SERVICEPORT\s+NODEPORT/);
+    for (const spu of plan.spus) expect(table.out).toMatch(new RegExp(`^${spu.id} .* ${spu.ports.public}\\s+${spu.ports.nodePort}$`, "m"));
   });
 
   it("--format json prints the ClusterPlan with the fields the design names", async () => {
