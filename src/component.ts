@@ -73,6 +73,9 @@ export class SpuCluster extends pulumi.ComponentResource {
     const spec = parseClusterSpec({ name, ...config });
     const plan = planCluster(spec, { stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}) });
     this.plan = plan;
+    // Moved records, well-known ports taken as a last resort, ranges in the ephemeral range:
+    // `pulumi preview` and `up` show them on the component, as `fluvio-ports plan` prints them.
+    for (const warning of plan.warnings) pulumi.log.warn(warning, this);
 
     const inputs: TargetInputs = {
       name,
