@@ -2,13 +2,14 @@ import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
 import { ConfigError, isConfigError } from "./config/errors";
-import { listStacks, loadClusterSpec, loadRegistry, readEphemeralRange, registryPath } from "./config/stack";
-import { planCluster } from "./plan/plan";
+import { listStacks, loadRegistry, registryPath } from "./config/stack";
+import { nodeLabel } from "./plan/plan";
 import { recordOf } from "./plan/record";
 import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
-import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry, type RecordedPorts } from "./ports/registry";
+import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry } from "./ports/registry";
 import { renderStack } from "./render/stack";
+import { planStackFiles } from "./stack-plan";
 
 const USAGE = `fluvio-ports: plan and check the ports of a Fluvio cluster per Pulumi stack
 
@@ -126,15 +127,10 @@ export function findProjectRoot(start: string): string {
   }
 }
 
-function planStack(root: string, stack: string, registry: PortRegistry): ClusterPlan {
-  const ephemeralRange = readEphemeralRange();
-  return planCluster(loadClusterSpec(root, stack), { stack, registry, ...(ephemeralRange ? { ephemeralRange } : {}) });
-}
-
 function runPlan(root: string, options: CliOptions, streams: CliStreams): number {
   const stack = options.stack as string;
   const registry = loadRegistry(root);
-  const plan = planStack(root, stack, registry);
+  const { plan } = planStackFiles(root, stack, registry);
   if (options.record) {
     const updated = withRecord(registry, recordOf(plan));
     writeFileSync(registryPath(root), formatRegistry(updated));
@@ -157,7 +153,7 @@ function runRender(root: string, options: CliOptions, streams: CliStreams): numb
 async function runCheck(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
   const stack = options.stack as string;
   const registry = loadRegistry(root);
-  const plan = planStack(root, stack, registry);
+  const { plan } = planStackFiles(root, stack, registry);
   for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
   const report = await checkPorts(plan);
   const overlaps = overlapsWithOtherStacks(root, plan, registry);
@@ -179,7 +175,7 @@ function overlapsWithOtherStacks(root: string, plan: ClusterPlan, registry: Port
     if (other === plan.stack) continue;
     let otherPlan: ClusterPlan;
     try {
-      otherPlan = planStack(root, other, registry);
+      otherPlan = planStackFiles(root, other, registry).plan;
     } catch {
       continue; // its own check reports its config errors
     }
@@ -188,15 +184,11 @@ function overlapsWithOtherStacks(root: string, plan: ClusterPlan, registry: Port
       const clash = mine.get(row.port);
       if (!clash || !otherPlan.hostPorts.includes(row.port)) continue;
       lines.push(
-        `Port ${row.port} is planned by stack ${other} too (${describeOwner(row.owner)} ${row.role}) on host ${otherPlan.host}: wanted by ${describeOwner(clash.owner)} ${clash.role} of stack ${plan.stack}; record one stack (fluvio-ports plan --stack ${other} --record) so the other plans around it, or give the stacks separate ranges`,
+        `Port ${row.port} is planned by stack ${other} too (${nodeLabel(row.owner)} ${row.role}) on host ${otherPlan.host}: wanted by ${nodeLabel(clash.owner)} ${clash.role} of stack ${plan.stack}; record one stack (fluvio-ports plan --stack ${other} --record) so the other plans around it, or give the stacks separate ranges`,
       );
     }
   }
   return lines;
-}
-
-function describeOwner(owner: string): string {
-  return owner === "sc" ? "SC" : `SPU ${owner.replace(/^spu-/, "")}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
+import { dropUndefined } from "./config/objects";
 import { parseClusterSpec, type ClusterConfig } from "./config/schema";
 import { planCluster } from "./plan/plan";
 import { clientProfile, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
@@ -114,8 +115,4 @@ function secretTls(material: NonNullable<SpuClusterArgs["tlsCertificates"]>): Tl
     ...(material.clientCert !== undefined ? { clientCert: pulumi.secret(material.clientCert) } : {}),
     ...(material.clientKey !== undefined ? { clientKey: pulumi.secret(material.clientKey) } : {}),
   };
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

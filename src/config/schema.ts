@@ -10,6 +10,7 @@ import {
   type Environment,
 } from "./presets";
 import { hostProblem } from "./hosts";
+import { dropUndefined } from "./objects";
 import {
   FIRST_UNPRIVILEGED_PORT,
   MAX_PORT,
@@ -588,9 +589,6 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
 
 /** One SPU as a stack file or `SpuCluster` args may give it. */
 export type SpuConfig = z.input<typeof spuInput>;

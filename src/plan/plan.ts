@@ -109,18 +109,25 @@ export function spuKey(id: number): string {
   return `spu-${id}`;
 }
 
+/** A node's key (`sc`, `spu-5001`) as messages name it: `SC`, `SPU 5001`. */
+export function nodeLabel(owner: string): string {
+  if (owner === "sc") return "SC";
+  const id = /^spu-(\d+)$/.exec(owner)?.[1];
+  return id === undefined ? owner : `SPU ${id}`;
+}
+
 function portRequests(cluster: ClusterSpec, roles: PortRole[], recorded: Record<string, RecordedPorts>): PortRequest[] {
   const requests: PortRequest[] = [];
   const scRoles = roles.filter((role) => role === "public" || role === "private" || role === "nodePort");
   for (const role of scRoles) {
     const pinned = role === "public" ? cluster.sc.publicPort : role === "private" ? cluster.sc.privatePort : undefined;
-    requests.push(withOptional({ owner: "sc", label: "SC", role, configPath: role === "nodePort" ? "ports.nodePort" : `sc.${pinField(role)}` }, pinned, recorded.sc?.[role]));
+    requests.push(withOptional({ owner: "sc", label: nodeLabel("sc"), role, configPath: role === "nodePort" ? "ports.nodePort" : `sc.${pinField(role)}` }, pinned, recorded.sc?.[role]));
   }
   const byId = cluster.spus.map((spu, index) => ({ spu, index })).sort((a, b) => a.spu.id - b.spu.id);
   byId.forEach(({ spu, index }) => {
     for (const role of roles) {
       const owner = spuKey(spu.id);
-      requests.push(withOptional({ owner, label: `SPU ${spu.id}`, role, configPath: `spus[${index}].${pinField(role)}` }, spu[pinField(role)], recorded[owner]?.[role]));
+      requests.push(withOptional({ owner, label: nodeLabel(owner), role, configPath: `spus[${index}].${pinField(role)}` }, spu[pinField(role)], recorded[owner]?.[role]));
     }
   });
   return requests;

@@ -5,7 +5,7 @@
  */
 import { pinField } from "../config/schema";
 import { LABELS } from "../plan/layout";
-import { spuKey } from "../plan/plan";
+import { nodeLabel, spuKey } from "../plan/plan";
 import type { ClusterPlan } from "../plan/types";
 import type { PortAssignment } from "../ports/allocator";
 import { formatRange } from "../ports/range";
@@ -81,7 +81,7 @@ function listenerHolders(listeners: readonly Listener[], owners: ReadonlyMap<num
 }
 
 function conflict(plan: ClusterPlan, row: PortAssignment, holder: PortHolder): PortConflict {
-  const wantedBy = `${nodeLabel(plan, row.owner)} ${row.role}`;
+  const wantedBy = `${nodeLabel(row.owner)} ${row.role}`;
   const fix = fixFor(plan, row);
   return {
     port: row.port,
@@ -92,13 +92,6 @@ function conflict(plan: ClusterPlan, row: PortAssignment, holder: PortHolder): P
     fix,
     message: `Port ${row.port} already in use by ${describeHolder(holder)}: wanted by ${wantedBy}; ${fix}`,
   };
-}
-
-/** "SC", "SPU 5001". */
-function nodeLabel(plan: ClusterPlan, owner: string): string {
-  if (owner === "sc") return "SC";
-  const spu = plan.spus.find((candidate) => spuKey(candidate.id) === owner);
-  return spu ? `SPU ${spu.id}` : owner;
 }
 
 /**

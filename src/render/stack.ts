@@ -5,8 +5,7 @@
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../config/errors";
-import { loadClusterSpec, loadRegistry, readEphemeralRange } from "../config/stack";
-import { planCluster } from "../plan/plan";
+import { planStackFiles } from "../stack-plan";
 import type { ClusterSpec } from "../config/schema";
 import type { ClusterPlan } from "../plan/types";
 import { renderCompose } from "./compose";
@@ -40,9 +39,7 @@ export function renderManifest(plan: ClusterPlan, spec: ClusterSpec): { file: st
  * `outDir` (created if missing). Throws `ConfigError` for bad config or an unusable `outDir`.
  */
 export function renderStack(root: string, stack: string, outDir: string): RenderedStack {
-  const spec = loadClusterSpec(root, stack);
-  const ephemeralRange = readEphemeralRange();
-  const plan = planCluster(spec, { stack, registry: loadRegistry(root), ...(ephemeralRange ? { ephemeralRange } : {}) });
+  const { spec, plan } = planStackFiles(root, stack);
   const manifest = renderManifest(plan, spec);
   const dir = prepareOutDir(outDir);
   const manifestPath = join(dir, manifest.file);

@@ -7,11 +7,11 @@ import { ConfigError } from "../../config/errors";
 import type { ClusterSpec } from "../../config/schema";
 import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH, LABELS } from "../../plan/layout";
 import { nodeNames } from "../../plan/names";
-import { spuEnvironment } from "../../plan/plan";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 import type { TlsMaterial } from "../contract";
 import { HOST_GATEWAY, publishAddressIssues } from "./addresses";
 import { REGISTRATION_TLS_PATHS, registrationCommand, registrationEnvironment } from "./registration";
+import { spuEnvironment, spuKey } from "../../plan/plan";
 
 /** Which configured image a container runs: `images.fluvio`, `images.cli` or `images.exporter`. */
 export type ImageRole = "fluvio" | "cli" | "exporter";
@@ -210,9 +210,9 @@ function clusterVolumes(plan: ClusterPlan, spec: ClusterSpec): DockerVolumeSpec[
   const retainOnDelete = !spec.docker.deleteDataOnDestroy;
   const sc: DockerVolumeSpec = { key: "sc-metadata", name: names.scMetadata, holds: "sc-metadata", labels: nodeLabels(plan, "sc"), retainOnDelete };
   const spus = plan.spus.flatMap((spu): DockerVolumeSpec[] => [
-    { key: `spu-${spu.id}-data`, name: names.spuData(spu.id), holds: "spu-data", labels: nodeLabels(plan, `spu-${spu.id}`), retainOnDelete },
+    { key: `spu-${spu.id}-data`, name: names.spuData(spu.id), holds: "spu-data", labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete },
     ...(spu.exporterCommand
-      ? [{ key: `spu-${spu.id}-metrics`, name: names.spuMetrics(spu.id), holds: "metrics-socket" as const, labels: nodeLabels(plan, `spu-${spu.id}`), retainOnDelete: false }]
+      ? [{ key: `spu-${spu.id}-metrics`, name: names.spuMetrics(spu.id), holds: "metrics-socket" as const, labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete: false }]
       : []),
   ]);
   return [sc, ...spus];
@@ -275,7 +275,7 @@ function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, networ
   const addresses = spec.docker.publishAddresses;
   const names = volumeNames(plan);
   return {
-    key: `spu-${spu.id}`,
+    key: spuKey(spu.id),
     name: spu.host,
     role: "spu",
     image: "fluvio",
@@ -286,7 +286,7 @@ function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, networ
       ...(spec.docker.publishPrivate ? publish(spu.ports.private, addresses) : []),
     ],
     hosts: [{ ...HOST_DOCKER_INTERNAL }],
-    labels: nodeLabels(plan, `spu-${spu.id}`),
+    labels: nodeLabels(plan, spuKey(spu.id)),
     mounts: [
       { volume: names.spuData(spu.id), target: CONTAINER_PATHS.spuData, readOnly: false },
       ...(spu.exporterCommand ? [{ volume: names.spuMetrics(spu.id), target: CONTAINER_PATHS.metricsDir, readOnly: false }] : []),
