@@ -281,7 +281,7 @@ describe.skipIf(skip)("the Docker target on a real engine", () => {
       const spu = deployed.plan.spus[0]!;
       await scrapeUntil(spu.ports.metrics as number, (text) => upOf(text, spu.id) === 1);
       const probe = `require("net").connect(${JSON.stringify(CONTAINER_PATHS.metricsSocket)}).on("data", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(1); })`;
-      const volume = { volume: volumeNames(deployed.plan).spuMetrics(spu.id), target: CONTAINER_PATHS.metricsDir, readOnly: true };
+      const volume = { volume: volumeNames(deployed.plan).spuMetrics(spu), target: CONTAINER_PATHS.metricsDir, readOnly: true };
       const asNode = await runToCompletion({ name: `${PREFIX}socket-probe`, image, user: "1000:1000", volumes: [volume], command: ["/usr/local/bin/node", "-e", probe] });
       expect(asNode.logs.trim()).toBe("EACCES");
       const asRoot = await runToCompletion({ name: `${PREFIX}socket-probe`, image, user: EXPORTER_SECURITY.user, volumes: [volume], command: ["/usr/local/bin/node", "-e", probe] });

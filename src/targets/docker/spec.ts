@@ -192,17 +192,13 @@ function nodeLabels(plan: ClusterPlan, node: string): Record<string, string> {
   return { ...clusterLabels(plan), [LABELS.node]: node };
 }
 
-/** Volume names: `<prefix>-sc-metadata`, `<prefix>-spu-<id>-data`, `<prefix>-spu-<id>-metrics`. */
-export function volumeNames(plan: ClusterPlan): { scMetadata: string; spuData(id: number): string; spuMetrics(id: number): string } {
+/** Volume names: `<prefix>-sc-metadata`, `<prefix>-spu-<id>-data`, `<prefix>-spu-<id>-metrics` (from the SPU's planned name). */
+export function volumeNames(plan: ClusterPlan): { scMetadata: string; spuData(spu: Pick<SpuPlan, "host">): string; spuMetrics(spu: Pick<SpuPlan, "host">): string } {
   return {
     scMetadata: `${plan.sc.name}-metadata`,
-    spuData: (id) => `${spuByIdName(plan, id)}-data`,
-    spuMetrics: (id) => `${spuByIdName(plan, id)}-metrics`,
+    spuData: (spu) => `${spu.host}-data`,
+    spuMetrics: (spu) => `${spu.host}-metrics`,
   };
-}
-
-function spuByIdName(plan: ClusterPlan, id: number): string {
-  return plan.spus.find((spu) => spu.id === id)?.host ?? `${plan.namePrefix}-spu-${id}`;
 }
 
 function clusterVolumes(plan: ClusterPlan, spec: ClusterSpec): DockerVolumeSpec[] {
@@ -210,9 +206,9 @@ function clusterVolumes(plan: ClusterPlan, spec: ClusterSpec): DockerVolumeSpec[
   const retainOnDelete = !spec.docker.deleteDataOnDestroy;
   const sc: DockerVolumeSpec = { key: "sc-metadata", name: names.scMetadata, holds: "sc-metadata", labels: nodeLabels(plan, "sc"), retainOnDelete };
   const spus = plan.spus.flatMap((spu): DockerVolumeSpec[] => [
-    { key: `spu-${spu.id}-data`, name: names.spuData(spu.id), holds: "spu-data", labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete },
+    { key: `spu-${spu.id}-data`, name: names.spuData(spu), holds: "spu-data", labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete },
     ...(spu.exporterCommand
-      ? [{ key: `spu-${spu.id}-metrics`, name: names.spuMetrics(spu.id), holds: "metrics-socket" as const, labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete: false }]
+      ? [{ key: `spu-${spu.id}-metrics`, name: names.spuMetrics(spu), holds: "metrics-socket" as const, labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete: false }]
       : []),
   ]);
   return [sc, ...spus];
@@ -288,8 +284,8 @@ function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, networ
     hosts: [{ ...HOST_DOCKER_INTERNAL }],
     labels: nodeLabels(plan, spuKey(spu.id)),
     mounts: [
-      { volume: names.spuData(spu.id), target: CONTAINER_PATHS.spuData, readOnly: false },
-      ...(spu.exporterCommand ? [{ volume: names.spuMetrics(spu.id), target: CONTAINER_PATHS.metricsDir, readOnly: false }] : []),
+      { volume: names.spuData(spu), target: CONTAINER_PATHS.spuData, readOnly: false },
+      ...(spu.exporterCommand ? [{ volume: names.spuMetrics(spu), target: CONTAINER_PATHS.metricsDir, readOnly: false }] : []),
     ],
     files: tlsFiles(spec),
     healthcheck: portCheck(spu.ports.public),
@@ -345,7 +341,7 @@ function exporterContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, c
     ports: spec.metrics.publish ? publish(metricsPort, [loopbackLike(spec.docker.publishAddresses)]) : [],
     hosts: [{ ...HOST_DOCKER_INTERNAL }],
     labels: nodeLabels(plan, `exporter-${spu.id}`),
-    mounts: [{ volume: volumeNames(plan).spuMetrics(spu.id), target: CONTAINER_PATHS.metricsDir, readOnly: true }],
+    mounts: [{ volume: volumeNames(plan).spuMetrics(spu), target: CONTAINER_PATHS.metricsDir, readOnly: true }],
     files: [],
     healthcheck: {
       test: [
