@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
+import { planContext } from "./context";
+import { ConfigError } from "./errors";
 import { dropUndefined } from "./config/objects";
 import { parseClusterSpec, type ClusterConfig } from "./config/schema";
+import { tlsMaterialIssues } from "./config/tls";
 import { planCluster } from "./plan/plan";
 import { clientProfile, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
 import type { ClusterPlan } from "./plan/types";
@@ -72,7 +75,15 @@ export class SpuCluster extends pulumi.ComponentResource {
     super(SPU_CLUSTER_TYPE, name, {}, opts);
     const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, registry, preflight, ...config } = args;
     const spec = parseClusterSpec({ name, ...config });
-    const plan = planCluster(spec, { stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}) });
+    const materialIssues = tlsMaterialIssues(spec, {
+      serverCert: tlsCertificates?.serverCert !== undefined,
+      serverKey: tlsCertificates?.serverKey !== undefined,
+      caCert: tlsCertificates?.caCert !== undefined,
+      clientCert: tlsCertificates?.clientCert !== undefined,
+      clientKey: tlsCertificates?.clientKey !== undefined,
+    });
+    if (materialIssues.length > 0) throw new ConfigError(materialIssues);
+    const plan = planCluster(spec, planContext({ stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}) }));
     this.plan = plan;
     // Moved records, well-known ports taken as a last resort, ranges in the ephemeral range:
     // `pulumi preview` and `up` show them on the component, as `fluvio-ports plan` prints them.
@@ -81,9 +92,8 @@ export class SpuCluster extends pulumi.ComponentResource {
     const inputs: TargetInputs = {
       name,
       plan,
-      spec,
-      images: { ...spec.images, ...dropUndefined(images ?? {}) },
-      ...(tlsCertificates ? { tls: secretTls(tlsCertificates) } : {}),
+      images: { ...plan.images, ...dropUndefined(images ?? {}) },
+      ...(tlsCertificates && plan.tls.enabled ? { tls: secretTls(tlsCertificates) } : {}),
       parent: this,
     };
     const deployment: TargetDeployment =

@@ -2,7 +2,7 @@
  * fluvio-spu: a Fluvio cluster (one SC, N SPUs) with a deterministic, conflict-free port plan
  * per stack, deployed to Docker or Kubernetes. See README.md.
  */
-export { ConfigError, isConfigError, type ConfigIssue } from "./config/errors";
+export { ConfigError, isConfigError, HostError, isHostError, type ConfigIssue, type HostErrorKind } from "./errors";
 export {
   parseClusterSpec,
   type ClusterSpec,

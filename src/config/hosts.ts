@@ -1,4 +1,6 @@
 import { isIP } from "node:net";
+import type { ConfigIssue } from "../errors";
+import { HOST_GATEWAY } from "./presets";
 
 /**
  * Why a host name cannot be used in an endpoint, or undefined when it can.
@@ -27,3 +29,44 @@ export function hostProblem(host: string): string | undefined {
 export function joinHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+const WILDCARDS = new Set(["0.0.0.0", "::"]);
+
+/**
+ * What is wrong with `docker.publishAddresses`, if anything: each entry must be an IP address
+ * or `host-gateway`; one address family only (publishing one port on IPv4 and IPv6 makes
+ * @pulumi/docker plan a replacement on every run); a wildcard (`0.0.0.0`, `::`) already covers
+ * every address and must stand alone (Docker refuses to bind a port twice).
+ */
+export function publishAddressIssues(addresses: readonly string[]): ConfigIssue[] {
+  const path = "docker.publishAddresses";
+  const issues: ConfigIssue[] = [];
+  const families = new Set<number>();
+  addresses.forEach((address, index) => {
+    if (address === HOST_GATEWAY) {
+      families.add(4);
+      return;
+    }
+    const family = isIP(address);
+    if (family === 0) {
+      issues.push({ path: `${path}[${index}]`, message: `'${address}' is not an IP address: give an address such as 127.0.0.1, or ${HOST_GATEWAY} for the Docker bridge gateway` });
+      return;
+    }
+    families.add(family);
+  });
+  if (families.size > 1) {
+    issues.push({
+      path,
+      message: `mixes IPv4 and IPv6 (${addresses.join(", ")}): @pulumi/docker then plans a replacement of every container on every run; publish on one address family`,
+    });
+  }
+  const wildcard = addresses.find((address) => WILDCARDS.has(address));
+  if (wildcard !== undefined && addresses.length > 1) {
+    issues.push({ path, message: `${wildcard} already publishes on every address; list it alone, or drop it and list the addresses you mean` });
+  }
+  if (new Set(addresses).size !== addresses.length) {
+    issues.push({ path, message: `lists an address twice (${addresses.join(", ")}): Docker cannot bind one port twice on one address; drop the duplicate` });
+  }
+  return issues;
+}
+

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, type ConfigIssue } from "./errors";
+import { ConfigError, type ConfigIssue } from "../errors";
 import {
   DEFAULT_FIRST_SPU_ID,
   DEFAULT_LOCAL_HOST,
@@ -9,7 +9,7 @@ import {
   RANGE_PRESETS,
   type Environment,
 } from "./presets";
-import { hostProblem } from "./hosts";
+import { hostProblem, publishAddressIssues } from "./hosts";
 import { dropUndefined } from "./objects";
 import {
   FIRST_UNPRIVILEGED_PORT,
@@ -313,7 +313,16 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
   };
   checkSpec(spec, issues);
   if (issues.length > 0) throw new ConfigError(issues);
+  Object.defineProperty(spec, VALIDATED, { value: true, enumerable: false });
   return spec;
+}
+
+/** Marks a spec `parseClusterSpec` returned, so that planning never validates it twice. Not enumerable: copies and JSON drop it. */
+const VALIDATED = Symbol("fluvio-spu.validated");
+
+/** Whether a value is a spec `parseClusterSpec` returned (and not a copy or raw config). */
+export function isClusterSpec(value: unknown): value is ClusterSpec {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[VALIDATED] === true;
 }
 
 function parseSpus(input: ClusterInput, issues: ConfigIssue[]): SpuSpec[] {
@@ -375,7 +384,37 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   checkSpuIdentity(spec, issues);
   checkPins(spec, roles, issues);
   checkLocalEndpoints(spec, issues);
+  checkTargetEndpoints(spec, issues);
   checkHosts(spec, issues);
+  issues.push(...publishAddressIssues(spec.docker.publishAddresses));
+  checkMonitoring(spec, issues);
+}
+
+/** A ServiceMonitor scrapes the exporters: without metrics there is nothing to scrape. */
+function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  if (spec.kubernetes.serviceMonitor && !spec.metrics.enabled) {
+    issues.push({
+      path: "kubernetes.serviceMonitor",
+      message: "asks for a ServiceMonitor, but metrics.enabled is false (there is no exporter to scrape): set metrics.enabled: true or drop kubernetes.serviceMonitor",
+    });
+  }
+}
+
+/** On Kubernetes, a local endpoint on the host needs Services the host can reach. */
+function checkTargetEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  if (spec.target !== "kubernetes") return;
+  const type = spec.kubernetes.serviceType;
+  const check = (path: string, policy: LocalEndpointPolicy | false | undefined): void => {
+    if (!policy || policy.inCluster) return;
+    if (type === "ClusterIP" && policy.port === undefined) {
+      issues.push({
+        path: `${path}.host`,
+        message: `${policy.host ?? DEFAULT_LOCAL_HOST} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
+      });
+    }
+  };
+  check("localEndpoint", spec.localEndpoint);
+  spec.spus.forEach((spu, index) => check(`spus[${index}].localEndpoint`, spu.localEndpoint));
 }
 
 function checkRanges(spec: ClusterSpec, roles: PortRole[], issues: ConfigIssue[]): void {

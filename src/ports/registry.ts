@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
-import { ConfigError } from "../config/errors";
+import { ConfigError } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
 
 /**

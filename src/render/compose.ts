@@ -8,7 +8,6 @@
  * short syntax `IP:published:target/tcp` (1.29.2 has no `host_ip` in the long syntax),
  * `depends_on` with conditions, `user`, `cap_drop`, `read_only` and `security_opt` for the exporters.
  */
-import type { ClusterSpec } from "../config/schema";
 import type { ClusterPlan } from "../plan/types";
 import { HOST_GATEWAY } from "../targets/docker/addresses";
 import {
@@ -42,7 +41,7 @@ export const COMPOSE_TLS_FILES: Record<SecretFile["secret"], string> = {
   clientKey: "./tls/client.key",
 };
 
-/** Choices that are not in the cluster spec: those of the Pulumi Docker target. */
+/** Choices that are not in the plan: those of the Pulumi Docker target. */
 export type RenderComposeOptions = DockerSpecOptions;
 
 /** A Compose file as plain data (the parts this renderer writes). */
@@ -94,10 +93,10 @@ const CONDITIONS: Record<ContainerDependency["condition"], ComposeCondition> = {
   completed: "service_completed_successfully",
 };
 
-/** The cluster as a Compose file. Pure: the same plan and spec give the same text. */
-export function renderCompose(plan: ClusterPlan, spec: ClusterSpec, options: RenderComposeOptions = {}): string {
-  const docker = buildDockerSpecs(plan, spec, options);
-  return `${yamlComment(composeHeader(plan, docker))}${toYaml(composeFile(docker, spec))}`;
+/** The cluster as a Compose file. Pure: the same plan gives the same text. */
+export function renderCompose(plan: ClusterPlan, options: RenderComposeOptions = {}): string {
+  const docker = buildDockerSpecs(plan, options);
+  return `${yamlComment(composeHeader(plan, docker))}${toYaml(composeFile(docker, plan.images))}`;
 }
 
 function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
@@ -140,10 +139,10 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
 }
 
 /** The Compose file of a Docker spec, as plain data. Service keys are the containers' `key`s. */
-export function composeFile(docker: DockerClusterSpec, spec: Pick<ClusterSpec, "images">): ComposeFile {
+export function composeFile(docker: DockerClusterSpec, images: ClusterPlan["images"]): ComposeFile {
   const all = [...docker.containers, ...docker.registrations];
   const names: ComposeNames = { serviceKey: keyByName(all, "container"), volumeKey: keyByName(docker.volumes, "volume") };
-  const services = Object.fromEntries(all.map((container) => [container.key, composeService(container, spec.images, names)]));
+  const services = Object.fromEntries(all.map((container) => [container.key, composeService(container, images, names)]));
   const secretNames = [...new Set(all.flatMap((container) => container.files.map((file) => file.secret)))];
   return {
     services,
@@ -176,7 +175,7 @@ function composeNetwork(docker: DockerClusterSpec): ComposeNetwork {
   return { name: docker.network.name, labels: escapeAll(docker.network.labels) };
 }
 
-function composeService(container: DockerContainerSpec, images: ClusterSpec["images"], names: ComposeNames): ComposeService {
+function composeService(container: DockerContainerSpec, images: ClusterPlan["images"], names: ComposeNames): ComposeService {
   const environment = escapeAll(container.env);
   return {
     container_name: container.name,

@@ -4,9 +4,8 @@
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError } from "../config/errors";
-import { planStackFiles } from "../stack-plan";
-import type { ClusterSpec } from "../config/schema";
+import { ConfigError } from "../errors";
+import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterPlan } from "../plan/types";
 import { renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
@@ -27,10 +26,10 @@ export interface RenderedStack {
 }
 
 /** The manifest of a plan for its target: a Compose file or Kubernetes YAML. */
-export function renderManifest(plan: ClusterPlan, spec: ClusterSpec): { file: string; text: string } {
+export function renderManifest(plan: ClusterPlan): { file: string; text: string } {
   return plan.target === "docker"
-    ? { file: RENDERED_FILES.docker, text: renderCompose(plan, spec) }
-    : { file: RENDERED_FILES.kubernetes, text: renderKubernetes(plan, spec) };
+    ? { file: RENDERED_FILES.docker, text: renderCompose(plan) }
+    : { file: RENDERED_FILES.kubernetes, text: renderKubernetes(plan) };
 }
 
 /**
@@ -38,9 +37,9 @@ export function renderManifest(plan: ClusterPlan, spec: ClusterSpec): { file: st
  * it exactly as `fluvio-ports plan` does, and writes the manifest and `plan.json` into
  * `outDir` (created if missing). Throws `ConfigError` for bad config or an unusable `outDir`.
  */
-export function renderStack(root: string, stack: string, outDir: string): RenderedStack {
-  const { spec, plan } = planStackFiles(root, stack);
-  const manifest = renderManifest(plan, spec);
+export function renderStack(root: string, stack: string, outDir: string, source: ClusterSource = {}): RenderedStack {
+  const { plan } = planStackFiles(root, stack, undefined, source);
+  const manifest = renderManifest(plan);
   const dir = prepareOutDir(outDir);
   const manifestPath = join(dir, manifest.file);
   const planPath = join(dir, RENDERED_FILES.plan);

@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../config/schema";
 import type { ClusterPlan } from "../plan/types";
 
 /** Images as a program may pass them: plain names or outputs of image builds. */
@@ -31,7 +30,6 @@ export interface TargetInputs {
   /** The resource name the user gave the component; children's names start with it. */
   name: string;
   plan: ClusterPlan;
-  spec: ClusterSpec;
   images: ImageInputs;
   tls?: TlsMaterial;
   parent: pulumi.Resource;

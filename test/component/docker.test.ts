@@ -5,7 +5,7 @@
  * where TLS secrets go.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { isConfigError } from "../../src/config/errors";
+import { isConfigError } from "../../src/errors";
 import { parseClusterSpec } from "../../src/config/schema";
 import { loadRegistry, readClusterConfig } from "../../src/config/stack";
 import { CONTAINER_PATHS, LABELS, METRICS_SOCKET_ENV } from "../../src/plan/layout";
@@ -13,13 +13,13 @@ import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs"
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
 import { SpuCluster, type SpuClusterArgs } from "../../src/component";
+import { publishAddressIssues } from "../../src/config/hosts";
 import { PROGRAM_CONFIG_KEYS, declareCluster } from "../../src/program";
 import {
   HOST_GATEWAY,
   bridgeGatewayAddress,
   buildDockerSpecs,
   creationOrder,
-  publishAddressIssues,
   registrationProfile,
 } from "../../src/targets/docker";
 import { REGISTRATION_TLS_PATHS } from "../../src/targets/docker/registration";
@@ -459,7 +459,7 @@ describe("the plain Docker spec", () => {
   const spec = parseClusterSpec({ target: "docker", environment: "dev", spus: 2 });
 
   it("holds no Pulumi values and orders containers by their dependencies", () => {
-    const plain = buildDockerSpecs(plan, spec);
+    const plain = buildDockerSpecs(plan);
     expect(JSON.parse(JSON.stringify(plain))).toEqual(plain);
     const order = creationOrder(plain).map((container) => container.key);
     expect(order[0]).toBe("sc");
@@ -475,8 +475,7 @@ describe("the plain Docker spec", () => {
     expect(publishAddressIssues(["127.0.0.1", "::1"])[0]?.message).toMatch(/mixes IPv4 and IPv6/);
     expect(publishAddressIssues(["0.0.0.0", "127.0.0.1"])[0]?.message).toMatch(/every address/);
     expect(publishAddressIssues(["localhost"])[0]?.path).toBe("docker.publishAddresses[0]");
-    const bad = parseClusterSpec({ target: "docker", environment: "dev", spus: 1, docker: { publishAddresses: ["0.0.0.0", "::"] } });
-    expect(() => buildDockerSpecs(planOf(bad), bad)).toThrow(/docker\.publishAddresses/);
+    expect(() => parseClusterSpec({ target: "docker", environment: "dev", spus: 1, docker: { publishAddresses: ["0.0.0.0", "::"] } })).toThrow(/docker\.publishAddresses/);
   });
 
   it("finds the bridge gateway, from IPAM or from the subnet when the engine leaves it out", () => {
@@ -488,7 +487,7 @@ describe("the plain Docker spec", () => {
 
   it("leaves exporters and their socket volumes out when metrics are off", () => {
     const noMetrics = parseClusterSpec({ target: "docker", environment: "dev", spus: 2, metrics: { enabled: false } });
-    const plain = buildDockerSpecs(planOf(noMetrics), noMetrics);
+    const plain = buildDockerSpecs(planOf(noMetrics));
     expect(plain.containers.map((container) => container.role)).toEqual(["sc", "spu", "spu"]);
     expect(plain.volumes.map((volume) => volume.holds)).toEqual(["sc-metadata", "spu-data", "spu-data"]);
     expect(plain.containers[1]?.env).toEqual({});

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SpuCluster, SPU_CLUSTER_TYPE } from "../../src/component";
-import { ConfigError } from "../../src/config/errors";
+import { ConfigError } from "../../src/errors";
 import { parseClusterSpec } from "../../src/config/schema";
 import { loadRegistry, readClusterConfig } from "../../src/config/stack";
 import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs";
@@ -186,7 +186,7 @@ describe("SpuCluster on Kubernetes: TLS material stays secret", async () => {
 
   it("hands the Secret its data as a Pulumi secret", async () => {
     const material = { serverCert: pulumi.output(pem.cert), serverKey: pulumi.output(pem.key), caCert: pulumi.output(pem.ca) };
-    expect(await pulumi.isSecret(tlsSecretData(plan, true, material))).toBe(true);
+    expect(await pulumi.isSecret(tlsSecretData(plan, material))).toBe(true);
   });
 
   it("keeps every value out of the component's outputs, which record SSL", async () => {

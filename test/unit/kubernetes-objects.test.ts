@@ -287,7 +287,7 @@ describe("Kubernetes objects: namespace and CRDs", () => {
   it("creates the namespace unless Kubernetes owns it, the config says createNamespace: false, or the program opts out", () => {
     const { plan, spec, objects } = build();
     expect(objects[0]).toMatchObject({ kind: "Namespace", metadata: { name: "fluvio" } });
-    expect(createsNamespace(plan, spec, { createNamespace: false })).toBe(false);
+    expect(createsNamespace(plan, { createNamespace: false })).toBe(false);
     expect(ofKind(build({ kubernetes: { createNamespace: false } }).objects, "Namespace")).toEqual([]);
     expect(ofKind(build({ kubernetes: { namespace: "default" } }).objects, "Namespace")).toEqual([]);
   });

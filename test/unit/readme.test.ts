@@ -132,7 +132,7 @@ describe("every command in the README", () => {
       if (/^docker (logs|rm) /.test(command)) {
         // Advice naming a registration job: the Docker target must create a container of that name.
         const plan = planCluster(readClusterConfig(PROJECT_ROOT, "dev"), { stack: "dev" });
-        const docker = buildDockerSpecs(plan, parseClusterSpec(readClusterConfig(PROJECT_ROOT, "dev")));
+        const docker = buildDockerSpecs(plan);
         const names = [...docker.containers, ...docker.registrations].map((container) => container.name);
         expect(names).toContain(words[2]);
         return;

@@ -164,12 +164,12 @@ describe("render: the dev stack as a Compose file", () => {
   const text = readFileSync(rendered.manifest, "utf8");
   const file = parseYaml(text, { version: "1.1" }) as ComposeFile;
   const { spec, plan } = stackVariant("dev");
-  const docker = buildDockerSpecs(plan, spec);
+  const docker = buildDockerSpecs(plan);
 
   it("writes docker-compose.yaml and plan.json", () => {
     expect(rendered.paths).toEqual([join(out, "docker-compose.yaml"), join(out, "plan.json")]);
     expect(JSON.parse(readFileSync(rendered.plan, "utf8"))).toEqual(JSON.parse(JSON.stringify(plan)));
-    expect(renderCompose(plan, spec)).toBe(text);
+    expect(renderCompose(plan)).toBe(text);
   });
 
   it("publishes every planned host port from exactly one service, once per publish address, host port = container port", () => {
@@ -246,7 +246,7 @@ describe("render: the dev stack as a Compose file", () => {
 
 describe("render: the Compose file against the Pulumi Docker target under mocks (dev stack)", async () => {
   const run = await runUnderMocks({ stack: "dev", extraConfig: { "fluvio-spu:preflight": "false" }, program: () => declareCluster() });
-  const file = parseYaml(renderCompose(stackVariant("dev").plan, stackVariant("dev").spec), { version: "1.1" }) as ComposeFile;
+  const file = parseYaml(renderCompose(stackVariant("dev").plan), { version: "1.1" }) as ComposeFile;
   const services = Object.values(file.services);
 
   it("has one service per container the target creates, with the same image, argv, env, ports, hosts, labels and restart policy", () => {
@@ -282,7 +282,7 @@ describe("render: the Compose file against the Pulumi Docker target under mocks 
 describe("render: Compose variants", () => {
   it("renders TLS files as Compose secrets read from ./tls, never their content", () => {
     const { spec, plan } = stackVariant("dev", { tls: { enabled: true, clientAuth: true } });
-    const text = renderCompose(plan, spec);
+    const text = renderCompose(plan);
     const file = parseYaml(text, { version: "1.1" }) as ComposeFile;
     expect(file.secrets).toEqual({
       "tls-server-cert": { file: "./tls/server.crt" },
@@ -315,14 +315,14 @@ describe("render: Compose variants", () => {
 
   it("renders TLS without client authentication with no secrets in the registration jobs", () => {
     const { spec, plan } = stackVariant("dev", { tls: { enabled: true, clientAuth: false } });
-    const file = parseYaml(renderCompose(plan, spec), { version: "1.1" }) as ComposeFile;
+    const file = parseYaml(renderCompose(plan), { version: "1.1" }) as ComposeFile;
     expect(Object.keys(file.secrets ?? {}).sort()).toEqual(["tls-server-cert", "tls-server-key"]);
     for (const spu of plan.spus) expect(file.services[`register-${spu.id}`]!.secrets).toBeUndefined();
   });
 
   it("joins an existing network as external, and publishes private ports only when asked", () => {
     const { spec, plan } = stackVariant("dev", { docker: { network: "apps", publishPrivate: true, publishAddresses: ["127.0.0.1"] } });
-    const file = composeFile(buildDockerSpecs(plan, spec), spec);
+    const file = composeFile(buildDockerSpecs(plan), plan.images);
     expect(file.networks).toEqual({ apps: { name: "apps", external: true } });
     const ports = publishedPorts(file).map((entry) => entry.published);
     for (const spu of plan.spus) expect(ports).toContain(spu.ports.private);
@@ -331,7 +331,7 @@ describe("render: Compose variants", () => {
 
   it("brackets IPv6 publish addresses", () => {
     const { spec, plan } = stackVariant("dev", { docker: { publishAddresses: ["::1"] } });
-    const file = composeFile(buildDockerSpecs(plan, spec), spec);
+    const file = composeFile(buildDockerSpecs(plan), plan.images);
     expect(file.services.sc!.ports).toEqual([`[::1]:${plan.sc.ports.public}:${plan.sc.ports.public}/tcp`]);
   });
 });

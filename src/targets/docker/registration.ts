@@ -54,8 +54,8 @@ export function registrationScAddress(plan: ClusterPlan): string {
  */
 export const REGISTRATION_TLS_PATHS = {
   caCert: CONTAINER_PATHS.tlsCaCert,
-  clientCert: `${CONTAINER_PATHS.tlsDir}/client.crt`,
-  clientKey: `${CONTAINER_PATHS.tlsDir}/client.key`,
+  clientCert: CONTAINER_PATHS.tlsClientCert,
+  clientKey: CONTAINER_PATHS.tlsClientKey,
 } as const;
 
 /** What a registration profile depends on besides the plan. */

@@ -1,14 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ConfigError } from "../../config/errors";
 import type { ClusterPlan } from "../../plan/types";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { buildKubernetesObjects, type BuildOptions } from "./build";
-import { tlsMaterialIssues } from "./checks";
 import type { ClusterObject, PodTemplate } from "./model";
 import { TLS_FILES, tlsFileKeys } from "./pods";
 
-export { buildKubernetesObjects, createsNamespace, KUBERNETES_OWNED_NAMESPACES, tlsSecretName, type BuildOptions } from "./build";
+export { buildKubernetesObjects, createsNamespace, tlsSecretName, type BuildOptions } from "./build";
 export { FLUVIO_KINDS, SPU_SCHEMA, fluvioCrds } from "./crds";
 export type * from "./model";
 
@@ -48,11 +46,9 @@ function stageOf(kind: ClusterObject["kind"]): 0 | 1 | 2 {
  * the cluster as on Docker; `kubectl delete namespace` removes it with the data.
  */
 export function deployKubernetes(inputs: TargetInputs, options: KubernetesTargetOptions): TargetDeployment {
-  const { plan, spec, tls } = inputs;
-  const materialIssues = tlsMaterialIssues(spec, { serverCert: tls !== undefined, serverKey: tls !== undefined, caCert: tls?.caCert !== undefined });
-  if (materialIssues.length > 0) throw new ConfigError(materialIssues);
+  const { plan } = inputs;
   const buildOptions: BuildOptions = options.createNamespace !== undefined ? { createNamespace: options.createNamespace } : {};
-  const objects = buildKubernetesObjects(plan, spec, buildOptions);
+  const objects = buildKubernetesObjects(plan, buildOptions);
 
   const stages: pulumi.Resource[][] = [];
   for (const stage of [0, 1, 2] as const) {
@@ -82,9 +78,9 @@ export function logicalName(plan: ClusterPlan, object: ClusterObject): string {
 }
 
 /** The Secret's data: the TLS files under their Secret keys, as one Pulumi secret. */
-export function tlsSecretData(plan: ClusterPlan, clientAuth: boolean, material: TlsMaterial): pulumi.Output<Record<string, string>> {
+export function tlsSecretData(plan: ClusterPlan, material: TlsMaterial): pulumi.Output<Record<string, string>> {
   const files: Record<string, pulumi.Output<string>> = {};
-  for (const key of tlsFileKeys(plan, clientAuth)) {
+  for (const key of tlsFileKeys(plan)) {
     const value = material[key];
     if (value !== undefined) files[TLS_FILES[key]] = value;
   }
@@ -119,7 +115,7 @@ function createResource(name: string, object: ClusterObject, inputs: TargetInput
       return new k8s.rbac.v1.RoleBinding(name, object, opts);
     case "Secret":
       if (!inputs.tls) throw new Error("the TLS Secret needs TLS material; tlsMaterialIssues should have stopped this earlier");
-      return new k8s.core.v1.Secret(name, { ...object, stringData: tlsSecretData(inputs.plan, inputs.spec.tls.clientAuth, inputs.tls) }, opts);
+      return new k8s.core.v1.Secret(name, { ...object, stringData: tlsSecretData(inputs.plan, inputs.tls) }, opts);
     case "Service":
       return new k8s.core.v1.Service(name, object, opts);
     case "NetworkPolicy":
