@@ -264,6 +264,11 @@ function failureIssue(failure: AllocationFailure<Blocker>, configPaths: Readonly
         message: `${formatRange(range)} is too small: ${requests.length} ${role} port${requests.length === 1 ? "" : "s"} needed (${owners}) but only ${failure.usable} of its ${rangeSize(range)} ports are free (${failure.blocked} reserved or claimed, ${failure.taken} pinned or recorded): ${widen}, or plan fewer SPUs`,
       };
     }
+    case "pin-outside-range":
+      return {
+        path: path(failure.request),
+        message: `${failure.port} is outside ports.${failure.request.role} ${formatRange(failure.range)}: pin a port inside the range, or widen the range to include ${failure.port}`,
+      };
     case "exhausted":
       return {
         path: `ports.${failure.request.role}`,

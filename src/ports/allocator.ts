@@ -63,13 +63,14 @@ export type PortHolder<Blocked = unknown> =
 
 /**
  * Why a request got no port. `pin-taken`: the pinned port is blocked or already another
- * request's. `recorded-pinned`: a pin lands on a port the registry records for another node.
+ * request's. `pin-outside-range`: the pin lies outside its role's range. `recorded-pinned`: a pin lands on a port the registry records for another node.
  * `range-full`: a role's range cannot hold every request that still needs a port (checked
  * before any derived port is placed, with the figures for the message). `exhausted`: no free
  * port was left for this request.
  */
 export type AllocationFailure<Blocked = unknown> =
   | { kind: "pin-taken"; request: PortRequest; port: number; holder: PortHolder<Blocked> }
+  | { kind: "pin-outside-range"; request: PortRequest; port: number; range: PortRange }
   | { kind: "recorded-pinned"; request: PortRequest; port: number; recordedFor: PortRequest }
   | { kind: "range-full"; role: PortRole; range: PortRange; requests: PortRequest[]; usable: number; blocked: number; taken: number; widenTo: number | undefined }
   | { kind: "exhausted"; request: PortRequest; range: PortRange };
@@ -156,6 +157,10 @@ export function allocatePorts<Blocked, Avoided>(input: AllocationInput<Blocked, 
   for (const request of input.requests) {
     if (assigned.has(request)) continue;
     const range = input.ranges[request.role];
+    if (request.pinned !== undefined && !inRange(request.pinned, range)) {
+      failures.push({ kind: "pin-outside-range", request, port: request.pinned, range });
+      continue;
+    }
     if (request.pinned !== undefined) {
       const holder = pinHolder(request.pinned, state, takenBy, assigned, input.blocked);
       if (holder) failures.push({ kind: "pin-taken", request, port: request.pinned, holder });

@@ -1,4 +1,3 @@
-import { joinHostPort } from "../../config/hosts";
 import { CONTAINER_PATHS } from "../../plan/layout";
 import { fluvioProfileToml } from "../../plan/outputs";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
@@ -44,7 +43,8 @@ export const REGISTRATION_ARGV0 = "fluvio-spu-register";
  * alias on the cluster network, so registering never leaves the network.
  */
 export function registrationScAddress(plan: ClusterPlan): string {
-  return joinHostPort(plan.sc.host, plan.sc.ports.public);
+  // The SC's alias on the cluster network: a DNS label, never an IP literal.
+  return `${plan.sc.host}:${plan.sc.ports.public}`;
 }
 
 /**
