@@ -9,7 +9,7 @@ import {
   RANGE_PRESETS,
   type Environment,
 } from "./presets";
-import { hostProblem } from "./hosts";
+import { endpointHostProblem } from "./hosts";
 import { dropUndefined } from "./objects";
 import {
   FIRST_UNPRIVILEGED_PORT,
@@ -520,7 +520,7 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
       issues.push({ path: `${path}.inCluster`, message: `only applies to target: kubernetes; on Docker use host (default ${DEFAULT_LOCAL_HOST})` });
     }
     if (policy.host !== undefined) {
-      const problem = hostProblem(policy.host);
+      const problem = endpointHostProblem(policy.host);
       if (problem) issues.push({ path: `${path}.host`, message: `'${policy.host}' ${problem}; for example host: ${DEFAULT_LOCAL_HOST}` });
     }
     if (policy.encryption !== undefined && policy.encryption !== publicEncryption) {
@@ -544,7 +544,7 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
 }
 
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {
-  const problem = hostProblem(spec.publicHost);
+  const problem = endpointHostProblem(spec.publicHost);
   if (problem) issues.push({ path: "publicHost", message: `'${spec.publicHost}' ${problem}; for example publicHost: localhost` });
 }
 

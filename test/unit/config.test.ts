@@ -103,6 +103,27 @@ describe("config: bad input gets a ConfigError naming the field, the values and 
     }
   });
 
+  it("an IPv6 literal, bracketed or not, in publicHost or a local endpoint host (Fluvio splits host:port on ':' into two parts)", () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["publicHost", { publicHost: "::1" }, "::1"],
+      ["publicHost", { publicHost: "[2001:db8::1]" }, "[2001:db8::1]"],
+      ["localEndpoint.host", { localEndpoint: { host: "fd00::2" } }, "fd00::2"],
+      ["localEndpoint.host", { localEndpoint: { host: "[::ffff:127.0.0.1]" } }, "[::ffff:127.0.0.1]"],
+      ["spus[1].localEndpoint.host", { spus: [{ id: 5001 }, { id: 5002, localEndpoint: { host: "[fe80::1]" } }] }, "[fe80::1]"],
+      ["localEndpoint.host", { target: "kubernetes", localEndpoint: { host: "::" } }, "::"],
+    ];
+    for (const [path, raw, value] of cases) {
+      const error = configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, ...raw }));
+      expect(error.issues).toHaveLength(1);
+      const message = issueAt(error, path);
+      expect(message).toContain(`'${value}' is an IPv6 literal`);
+      expect(message).toMatch(/use a DNS name/);
+      expect(message).not.toContain("\n");
+    }
+    // IPv4 literals and DNS names stay fine.
+    expect(parseClusterSpec({ environment: "dev", spus: 1, publicHost: "192.0.2.7", localEndpoint: { host: "gateway.internal" } }).publicHost).toBe("192.0.2.7");
+  });
+
   it("an unknown stack file lists the stacks that exist", () => {
     const error = configErrorOf(() => loadClusterSpec(PROJECT_ROOT, "staging"));
     expect(issueAt(error, "stack")).toMatch(/no stack file for 'staging'.*known stacks are dev, prod/);
