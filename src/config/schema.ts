@@ -523,7 +523,12 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
       const problem = endpointHostProblem(policy.host);
       if (problem) issues.push({ path: `${path}.host`, message: `'${policy.host}' ${problem}; for example host: ${DEFAULT_LOCAL_HOST}` });
     }
-    if (policy.encryption !== undefined && policy.encryption !== publicEncryption) {
+    if (policy.encryption === "SSL" && spec.target === "docker") {
+      issues.push({
+        path: `${path}.encryption`,
+        message: `SSL cannot be registered on the Docker target: fluvio cluster spu register has no encryption flag and always stores PLAINTEXT (clients still use TLS as their profile says): drop encryption`,
+      });
+    } else if (policy.encryption !== undefined && spec.target !== "docker" && policy.encryption !== publicEncryption) {
       issues.push({
         path: `${path}.encryption`,
         message: `${policy.encryption} differs from the public endpoint's ${publicEncryption} (tls.enabled: ${spec.tls.enabled}); an SPU serves one encryption on its public port, which the local endpoint reaches: drop encryption or set tls.enabled: ${policy.encryption === "SSL"}`,

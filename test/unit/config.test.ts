@@ -144,9 +144,18 @@ describe("config: bad input gets a ConfigError naming the field, the values and 
     expect(issueAt(error, "ports.public")).toMatch(/runs backwards.*from: 9000, to: 9100/);
   });
 
-  it("a local endpoint whose encryption differs from the public one", () => {
-    const error = configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, localEndpoint: { encryption: "SSL" } }));
+  it("a local endpoint whose encryption differs from the public one (Kubernetes, where we write the Spu resources)", () => {
+    const error = configErrorOf(() => parseClusterSpec({ environment: "dev", target: "kubernetes", spus: 1, localEndpoint: { encryption: "SSL" } }));
     expect(issueAt(error, "localEndpoint.encryption")).toMatch(/SSL differs from the public endpoint's PLAINTEXT/);
+  });
+
+  it("an SSL local endpoint on Docker, where fluvio cluster spu register always stores PLAINTEXT", () => {
+    for (const tls of [{ enabled: false }, { enabled: true }]) {
+      const error = configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, tls, localEndpoint: { encryption: "SSL" } }));
+      expect(issueAt(error, "localEndpoint.encryption")).toMatch(/SSL cannot be registered on the Docker target: .*always stores PLAINTEXT.*drop encryption/);
+    }
+    const spec = parseClusterSpec({ environment: "dev", spus: 1, tls: { enabled: true }, localEndpoint: { encryption: "PLAINTEXT" } });
+    expect(spec.localEndpoint).toMatchObject({ encryption: "PLAINTEXT" });
   });
 
   it("one local port for many SPUs", () => {
