@@ -105,7 +105,7 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
     const crds = inputsOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
     expect(crds.map((crd) => crd.spec.names.plural).sort()).toEqual(watched);
     expect(crds.map((crd) => crd.metadata.name).sort()).toEqual(watched.map((plural) => `${plural}.fluvio.infinyon.com`));
-    const [role] = inputsOf("kubernetes:rbac.authorization.k8s.io/v1:Role");
+    const role = inputsOf("kubernetes:rbac.authorization.k8s.io/v1:Role")[0]!;
     const rules = (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).filter((rule) => rule.apiGroups.includes("fluvio.infinyon.com"));
     const granted = (resource: string) => rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs).sort();
     expect(rules.flatMap((rule) => rule.resources).sort()).toEqual([...watched, ...watched.map((plural) => `${plural}/status`)].sort());
