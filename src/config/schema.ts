@@ -9,7 +9,7 @@ import {
   RANGE_PRESETS,
   type Environment,
 } from "./presets";
-import { hostProblem, publishAddressIssues } from "./hosts";
+import { endpointHostProblem, publishAddressIssues } from "./hosts";
 import { dropUndefined } from "./objects";
 import {
   FIRST_UNPRIVILEGED_PORT,
@@ -527,10 +527,15 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
       issues.push({ path: `${path}.inCluster`, message: `only applies to target: kubernetes; on Docker use host (default ${DEFAULT_LOCAL_HOST})` });
     }
     if (policy.host !== undefined) {
-      const problem = hostProblem(policy.host);
+      const problem = endpointHostProblem(policy.host);
       if (problem) issues.push({ path: `${path}.host`, message: `'${policy.host}' ${problem}; for example host: ${DEFAULT_LOCAL_HOST}` });
     }
-    if (policy.encryption !== undefined && policy.encryption !== publicEncryption) {
+    if (policy.encryption === "SSL" && spec.target === "docker") {
+      issues.push({
+        path: `${path}.encryption`,
+        message: `SSL cannot be registered on the Docker target: fluvio cluster spu register has no encryption flag and always stores PLAINTEXT (clients still use TLS as their profile says): drop encryption`,
+      });
+    } else if (policy.encryption !== undefined && spec.target !== "docker" && policy.encryption !== publicEncryption) {
       issues.push({
         path: `${path}.encryption`,
         message: `${policy.encryption} differs from the public endpoint's ${publicEncryption} (tls.enabled: ${spec.tls.enabled}); an SPU serves one encryption on its public port, which the local endpoint reaches: drop encryption or set tls.enabled: ${policy.encryption === "SSL"}`,
@@ -551,7 +556,7 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
 }
 
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {
-  const problem = hostProblem(spec.publicHost);
+  const problem = endpointHostProblem(spec.publicHost);
   if (problem) issues.push({ path: "publicHost", message: `'${spec.publicHost}' ${problem}; for example publicHost: localhost` });
 }
 

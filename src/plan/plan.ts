@@ -89,7 +89,8 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
 
   const encryption: Encryption = cluster.tls.enabled ? "SSL" : "PLAINTEXT";
   const sc = planSc(cluster, names, portsOf("sc"), encryption);
-  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, encryption));
+  const registered = registeredEncryption(cluster.target, encryption);
+  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, registered));
 
   return {
     stack: context.stack,
@@ -175,6 +176,17 @@ function tlsPlan(cluster: ClusterSpec): TlsPlan {
         ]
       : [],
   };
+}
+
+/**
+ * The encryption the SC stores for an SPU's public and local endpoints: what its registration
+ * can say. On Docker the SPUs are registered with `fluvio cluster spu register`, which has no
+ * encryption flag and always stores PLAINTEXT, so the plan says so whatever TLS does (clients
+ * still use TLS as their profile's `tls_policy` says). On Kubernetes we write the `Spu`
+ * resources ourselves, so they carry the cluster's own encryption.
+ */
+export function registeredEncryption(target: ClusterSpec["target"], encryption: Encryption): Encryption {
+  return target === "docker" ? "PLAINTEXT" : encryption;
 }
 
 function hostPorts(cluster: ClusterSpec, assignments: PortAssignment[]): number[] {
@@ -376,6 +388,7 @@ function planSpu(
   spu: SpuSpec,
   ports: Partial<Record<PortRole, number>>,
   sc: ScPlan,
+  /** What the SPU's registration stores (`registeredEncryption`), not necessarily what its port serves. */
   encryption: Encryption,
 ): SpuPlan {
   const publicPort = ports.public as number;

@@ -62,7 +62,11 @@ export interface KubernetesPlan {
   serviceMonitor: boolean;
 }
 
-/** An endpoint as Fluvio's SPU spec stores it: host, port and encryption. */
+/**
+ * An endpoint as Fluvio's SPU spec stores it: host, port and encryption. For SPU public and
+ * local endpoints the encryption is what the registration stores: always PLAINTEXT on Docker
+ * (`fluvio cluster spu register` has no encryption flag), the cluster's own on Kubernetes.
+ */
 export interface Endpoint {
   host: string;
   port: number;
@@ -141,6 +145,7 @@ export interface ClusterPlan {
   namespace: string | null;
   /** Service type of public Services (Kubernetes target) or null. */
   serviceType: ServiceType | null;
+  /** What the SC's and SPUs' public ports serve (SSL with `tls.enabled`): what client profiles follow. */
   encryption: Encryption;
   /** The ranges of the roles this cluster plans. */
   ranges: Partial<Record<PortRole, PortRange>>;

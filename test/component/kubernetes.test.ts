@@ -99,6 +99,22 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
     }
   });
 
+  it("installs a CRD for, and grants the SC its Role on, exactly the kinds `fluvio-run sc --k8` watches (mirrors included)", () => {
+    // FLUVIO.md, Fluvio 0.18.1 `fluvio-sc/src/init.rs`: what the SC lists and watches at start.
+    const watched = ["mirrors", "partitions", "smartmodules", "spugroups", "spus", "tableformats", "topics"];
+    const crds = inputsOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+    expect(crds.map((crd) => crd.spec.names.plural).sort()).toEqual(watched);
+    expect(crds.map((crd) => crd.metadata.name).sort()).toEqual(watched.map((plural) => `${plural}.fluvio.infinyon.com`));
+    const role = inputsOf("kubernetes:rbac.authorization.k8s.io/v1:Role")[0]!;
+    const rules = (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).filter((rule) => rule.apiGroups.includes("fluvio.infinyon.com"));
+    const granted = (resource: string) => rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs).sort();
+    expect(rules.flatMap((rule) => rule.resources).sort()).toEqual([...watched, ...watched.map((plural) => `${plural}/status`)].sort());
+    for (const plural of watched) {
+      expect(granted(plural), plural).toEqual(granted("spus"));
+      expect(granted(`${plural}/status`), `${plural}/status`).toEqual(granted("spus/status"));
+    }
+  });
+
   it("parents every resource to the component; orders Namespace, CRDs and Spu registrations before the workloads; keeps the namespace on destroy", () => {
     for (const resource of created) expect(resource.parent, resource.name).toBe(component.urn);
     const urnOf = (type: string, name: string) => run.one(type, name).urn;

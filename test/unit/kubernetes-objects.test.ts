@@ -36,6 +36,12 @@ const container = (template: PodTemplate, name: string): Container => {
 };
 const internalName = (spu: SpuPlan) => spu.endpoints.private.host.split(".")[0]!;
 
+/**
+ * What `fluvio-run sc --k8` lists and watches at start (FLUVIO.md, Fluvio 0.18.1
+ * `fluvio-sc/src/init.rs`), written out here rather than read from the source under test.
+ */
+const SC_WATCHED_KINDS = ["spus", "spugroups", "topics", "partitions", "smartmodules", "tableformats", "mirrors"];
+
 describe("Kubernetes objects: ports come from the plan", () => {
   const { plan, objects } = build();
 
@@ -249,9 +255,14 @@ describe("Kubernetes objects: storage, policy, RBAC, hardening", () => {
     const { plan, objects } = build();
     const [role] = ofKind(objects, "Role");
     const grants = role!.rules.flatMap((rule) => rule.resources.map((resource) => `${rule.apiGroups[0]}/${resource}:${rule.verbs.join(",")}`));
-    expect(grants).toContain("fluvio.infinyon.com/spus:get,list,watch,create,update,patch,delete");
-    expect(grants).toContain("fluvio.infinyon.com/spus/status:get,update,patch");
-    for (const kind of ["topics", "partitions", "spugroups"]) expect(grants.some((grant) => grant.startsWith(`fluvio.infinyon.com/${kind}:`))).toBe(true);
+    const fluvioGrants = (suffix: string, verbs: string) =>
+      grants.filter((grant) => grant.startsWith("fluvio.infinyon.com/") && grant.endsWith(`${suffix}:${verbs}`)).map((grant) => grant.split("/")[1]!.split(":")[0]!.replace(suffix, ""));
+    // Every kind the SC watches, and nothing more: the same verbs on each, and on its status.
+    expect(fluvioGrants("", "get,list,watch,create,update,patch,delete").sort()).toEqual([...SC_WATCHED_KINDS].sort());
+    expect(fluvioGrants("/status", "get,update,patch").sort()).toEqual([...SC_WATCHED_KINDS].sort());
+    expect(grants.filter((grant) => grant.startsWith("fluvio.infinyon.com/"))).toHaveLength(2 * SC_WATCHED_KINDS.length);
+    expect(grants).toContain("fluvio.infinyon.com/mirrors:get,list,watch,create,update,patch,delete");
+    expect(grants).toContain("fluvio.infinyon.com/mirrors/status:get,update,patch");
     expect(grants).toContain("apps/statefulsets:get,list,watch");
     expect(grants).toContain("/services:get,list,watch");
     expect(grants).toContain("/configmaps:get,list,watch");
@@ -292,9 +303,22 @@ describe("Kubernetes objects: namespace and CRDs", () => {
     expect(ofKind(build({ kubernetes: { namespace: "default" } }).objects, "Namespace")).toEqual([]);
   });
 
-  it("installs the Spu CRD and the kinds the SC watches, unless installCrds is false", () => {
-    const kinds = ofKind(build().objects, "CustomResourceDefinition").map((crd) => crd.spec.names.plural);
-    expect(kinds).toEqual(expect.arrayContaining(["spus", "topics", "partitions", "spugroups"]));
+  it("installs a CRD for exactly the kinds the SC watches (mirrors included), unless installCrds is false", () => {
+    const crds = ofKind(build().objects, "CustomResourceDefinition");
+    expect(crds.map((crd) => crd.spec.names.plural).sort()).toEqual([...SC_WATCHED_KINDS].sort());
+    for (const crd of crds) {
+      expect(crd.metadata.name).toBe(`${crd.spec.names.plural}.fluvio.infinyon.com`);
+      expect(crd.spec).toMatchObject({ group: "fluvio.infinyon.com", scope: "Namespaced" });
+      for (const version of crd.spec.versions) expect(version.subresources).toEqual({ status: {} });
+    }
+    const mirror = crds.find((crd) => crd.spec.names.plural === "mirrors")!;
+    expect(mirror.spec.names.kind).toBe("Mirror");
+    expect(mirror.spec.versions.map((version) => [version.name, version.served, version.storage])).toEqual([["v1", true, true]]);
+    const schema = mirror.spec.versions[0]!.schema.openAPIV3Schema;
+    expect(schema.properties?.["spec"]).toMatchObject({ type: "object", "x-kubernetes-preserve-unknown-fields": true });
+    expect(schema.properties?.["status"]).toMatchObject({ type: "object", "x-kubernetes-preserve-unknown-fields": true });
+    const topics = crds.find((crd) => crd.spec.names.plural === "topics")!;
+    expect(topics.spec.versions.map((version) => version.name)).toContain("v2");
     expect(ofKind(build({ kubernetes: { installCrds: false } }).objects, "CustomResourceDefinition")).toEqual([]);
   });
 });

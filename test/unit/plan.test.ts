@@ -35,8 +35,19 @@ describe("planCluster: endpoints, commands and registrations", () => {
     expect(inCluster.spus[0]!.local).toBe(`fluvio-prod-spu-5001.fluvio.svc.cluster.local:${inCluster.spus[0]!.ports.public}`);
   });
 
-  it("TLS: every endpoint says SSL, and the plaintext listener behind Fluvio's TLS proxy stays on loopback on a port the node does not use", () => {
+  it("TLS on Docker: the ports serve SSL, yet the registered SPU endpoints say PLAINTEXT (spu register has no encryption flag)", () => {
     const plan = planCluster({ environment: "dev", spus: 2, tls: { enabled: true, clientAuth: true } }, { stack: "dev" });
+    expect(plan.encryption).toBe("SSL");
+    expect(plan.sc.endpoints.public.encryption).toBe("SSL");
+    for (const spu of plan.spus) {
+      expect(spu.endpoints.public.encryption).toBe("PLAINTEXT");
+      expect(spu.endpoints.local?.encryption).toBe("PLAINTEXT");
+      expect(spu.register.join(" ")).not.toMatch(/SSL|encryption/i);
+    }
+  });
+
+  it("TLS on Kubernetes: the Spu resources we write say SSL; the plaintext listener behind Fluvio's TLS proxy stays on loopback on a port the node does not use", () => {
+    const plan = planCluster({ environment: "dev", target: "kubernetes", spus: 2, tls: { enabled: true, clientAuth: true } }, { stack: "dev" });
     expect(plan.encryption).toBe("SSL");
     for (const spu of plan.spus) {
       expect(spu.endpoints.public.encryption).toBe("SSL");
