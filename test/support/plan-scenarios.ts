@@ -113,7 +113,7 @@ const scenarioDraw = fc.record({
     { maxLength: 12 },
   ),
   ownRecord: rarely(fc.array(fc.tuple(fc.integer({ min: -1, max: 40 }), fc.constantFrom("public", "private", "metrics"), fc.integer({ min: -2, max: 160 })), { minLength: 1, maxLength: 20 }), 3),
-  hostGroups: rarely(fc.constant({ "ci-runners": ["ci-1", "ci-2"] }), 2),
+  hostGroups: rarely(fc.constant<Record<string, string[]>>({ "ci-runners": ["ci-1", "ci-2"] }), 2),
   registryStyle: fc.oneof({ weight: 11, arbitrary: fc.constantFrom("none", "canonical", "canonical", "block") }, { weight: 1, arbitrary: fc.constant("broken") }),
   bigRegistry: rarely(fc.integer({ min: 50, max: 150 }), 40),
 });
