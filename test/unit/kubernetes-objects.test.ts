@@ -306,7 +306,7 @@ describe("Kubernetes objects: creation order (what each object waits for)", () =
   const waitsFor = prerequisites(objects);
   const prerequisitesOf = (object: ClusterObject) => waitsFor[objects.indexOf(object)]!;
   const nodeOf = (object: ClusterObject) => object.metadata.labels["fluvio-spu.node"];
-  const first = objects.filter((object) => object.kind === "Namespace" || object.kind === "CustomResourceDefinition");
+  const first: ClusterObject[] = objects.filter((object) => object.kind === "Namespace" || object.kind === "CustomResourceDefinition");
   const registrations = ofKind(objects, "Spu");
 
   it("the Namespace and CRDs wait for nothing; everything else waits for all of them", () => {
