@@ -115,14 +115,22 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
     }
   });
 
-  it("parents every resource to the component; orders Namespace, CRDs and Spu registrations before the workloads; keeps the namespace on destroy", () => {
+  it("parents every resource to the component; orders Namespace, CRDs and the Spu registrations each workload needs before it; keeps the namespace on destroy", () => {
     for (const resource of created) expect(resource.parent, resource.name).toBe(component.urn);
     const urnOf = (type: string, name: string) => run.one(type, name).urn;
     const crd = urnOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "fluvio-prod-spus.fluvio.infinyon.com");
     const namespace = urnOf("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio");
     for (const spu of run.byType("kubernetes:fluvio.infinyon.com/v1:Spu")) expect(spu.dependencies).toContain(crd);
-    const registrations = run.byType("kubernetes:fluvio.infinyon.com/v1:Spu").map((spu) => spu.urn);
-    for (const set of run.byType("kubernetes:apps/v1:StatefulSet")) expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd, ...registrations]));
+    const registrations = run.byType("kubernetes:fluvio.infinyon.com/v1:Spu");
+    // The SC starts after every SPU is registered; each SPU after its own registration (not after the others': that wiring grew with the square of the SPU count).
+    const workload = (type: string, name: string) => run.byType(type).find((resource) => resource.inputs.metadata.name === name)!;
+    expect(workload("kubernetes:apps/v1:Deployment", plan.sc.name).dependencies).toEqual(expect.arrayContaining([namespace, crd, ...registrations.map((spu) => spu.urn)]));
+    for (const spu of plan.spus) {
+      const set = workload("kubernetes:apps/v1:StatefulSet", spu.host);
+      const own = registrations.find((registration) => registration.inputs.spec.spuId === spu.id)!;
+      expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd, own.urn]));
+      expect(set.dependencies.filter((urn) => registrations.some((registration) => registration.urn === urn))).toEqual([own.urn]);
+    }
     expect(run.one("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio").options.retainOnDelete).toBe(true);
   });
 

@@ -10,6 +10,7 @@ import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan, SpuPlan } from "../../src/plan/types";
 import { buildKubernetesObjects, createsNamespace } from "../../src/targets/kubernetes/build";
 import type { ClusterObject, Container, PodTemplate, StringMap } from "../../src/targets/kubernetes/model";
+import { prerequisites, stageOf } from "../../src/targets/kubernetes/order";
 import { PROJECT_ROOT } from "../support/pulumi";
 
 type Raw = Record<string, unknown>;
@@ -320,5 +321,55 @@ describe("Kubernetes objects: namespace and CRDs", () => {
     const topics = crds.find((crd) => crd.spec.names.plural === "topics")!;
     expect(topics.spec.versions.map((version) => version.name)).toContain("v2");
     expect(ofKind(build({ kubernetes: { installCrds: false } }).objects, "CustomResourceDefinition")).toEqual([]);
+  });
+});
+
+describe("Kubernetes objects: creation order (what each object waits for)", () => {
+  const withTls = build({ tls: { enabled: true, clientAuth: true }, kubernetes: { serviceMonitor: true } });
+  const { objects } = withTls;
+  const waitsFor = prerequisites(objects);
+  const prerequisitesOf = (object: ClusterObject) => waitsFor[objects.indexOf(object)]!;
+  const nodeOf = (object: ClusterObject) => object.metadata.labels["fluvio-spu.node"];
+  const first: ClusterObject[] = objects.filter((object) => object.kind === "Namespace" || object.kind === "CustomResourceDefinition");
+  const registrations = ofKind(objects, "Spu");
+
+  it("the Namespace and CRDs wait for nothing; everything else waits for all of them", () => {
+    for (const object of first) expect(prerequisitesOf(object)).toEqual([]);
+    for (const object of objects.filter((candidate) => !first.includes(candidate))) expect(prerequisitesOf(object)).toEqual(expect.arrayContaining(first));
+  });
+
+  it("the SC's Deployment waits for every Spu registration, the shared objects (TLS Secret, ServiceMonitor) and its own (RBAC, Services, policy)", () => {
+    const deployment = ofKind(objects, "Deployment")[0]!;
+    const shared = objects.filter((object) => !first.includes(object) && nodeOf(object) === undefined && object.kind !== "Deployment");
+    expect(shared.map((object) => object.kind)).toEqual(expect.arrayContaining(["Secret", "ServiceMonitor"]));
+    const scObjects = objects.filter((object) => nodeOf(object) === "sc" && object !== deployment);
+    expect(scObjects.map((object) => object.kind)).toEqual(expect.arrayContaining(["ServiceAccount", "Role", "RoleBinding", "Service", "NetworkPolicy"]));
+    expect(prerequisitesOf(deployment)).toEqual(expect.arrayContaining([...registrations, ...shared, ...scObjects]));
+  });
+
+  it("an SPU's StatefulSet waits for its own Spu registration, Services and policy, the shared objects and the SC's Services; never for another SPU's objects", () => {
+    for (const set of ofKind(objects, "StatefulSet")) {
+      const node = nodeOf(set);
+      const own = objects.filter((object) => nodeOf(object) === node && object !== set);
+      expect(own.map((object) => object.kind).sort()).toEqual(["NetworkPolicy", "Service", "Service", "Spu"]);
+      expect(prerequisitesOf(set)).toEqual(expect.arrayContaining([...own, ...ofKind(objects, "Secret"), ...ofKind(objects, "Service").filter((service) => nodeOf(service) === "sc")]));
+      const others = prerequisitesOf(set).filter((object) => nodeOf(object) !== undefined && nodeOf(object) !== "sc" && nodeOf(object) !== node);
+      expect(others).toEqual([]);
+    }
+  });
+
+  it("every prerequisite comes from an earlier stage, so the edge can create objects stage by stage", () => {
+    for (const object of objects) for (const prerequisite of prerequisitesOf(object)) expect(stageOf(prerequisite.kind)).toBeLessThan(stageOf(object.kind));
+  });
+
+  it("dependency links grow linearly with the SPU count, not with its square", () => {
+    const links = (spus: number) => {
+      const built = build({ spus, environment: undefined, ports: { public: "20000-20999", private: "21000-21999", metrics: "22000-22999", nodePort: "30000-32767" } });
+      return prerequisites(built.objects).reduce((sum, list) => sum + list.length, 0);
+    };
+    const [ten, twenty, forty] = [links(10), links(20), links(40)];
+    // links = a + b × SPUs: each doubling adds twice what the one before added.
+    expect(forty - twenty).toBe(2 * (twenty - ten));
+    expect((forty - twenty) / 20).toBeLessThan(60);
   });
 });
