@@ -62,6 +62,8 @@ export interface SpuSpec {
   nodePort?: number;
   /** Overrides the cluster's `localEndpoint` for this SPU. */
   localEndpoint?: LocalEndpointPolicy | false;
+  /** Its alerts page at `severity: critical` instead of `warning` (see `MonitoringSpec.critical`). */
+  critical?: boolean;
 }
 
 /** Pinned SC ports; unpinned ones are derived from the public and private ranges. */
@@ -126,6 +128,74 @@ export interface MetricsSpec {
   publish: boolean;
 }
 
+// ----- monitoring (issue 12): one block, so merges stay easy --------------------------------
+
+/** The Prometheus image the Docker target runs when `monitoring.prometheus` is on (pinned, like every default image). */
+export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v2.53.1";
+
+/**
+ * Alerting on the exporters: the alert rules every target ships (a `PrometheusRule` on Kubernetes
+ * with `kubernetes.serviceMonitor`, `prometheus-rules.yaml` beside the Compose file), and on
+ * Docker an optional Prometheus container that scrapes every exporter and evaluates them.
+ */
+export interface MonitoringSpec {
+  /** Docker: run a Prometheus on the cluster network with the rules and every exporter as a target. */
+  prometheus: boolean;
+  /** The Prometheus image (Docker). */
+  image: string;
+  /** Pins Prometheus's port (inside `ports.metrics`); derived from the top of that range otherwise. */
+  prometheusPort?: number;
+  /** How long a condition must hold before its alert fires (`for:`), a Prometheus duration. */
+  alertAfter: string;
+  /** Scrape and rule evaluation interval of the Docker Prometheus, a Prometheus duration. */
+  scrapeInterval: string;
+  /** SPU ids whose alerts page at `severity: critical` (with every `spus[].critical: true`). */
+  critical: number[];
+}
+
+const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, "must be a Prometheus duration such as 30s, 2m or 1h");
+const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", critical: [] as number[] };
+const monitoringInput = z
+  .strictObject({
+    prometheus: z.boolean().default(false),
+    image: z.string().min(1).default(DEFAULT_PROMETHEUS_IMAGE),
+    prometheusPort: z.number().int().min(1).max(MAX_PORT).optional(),
+    alertAfter: promDuration.default("2m"),
+    scrapeInterval: promDuration.default("15s"),
+    critical: z.array(z.number().int().min(0).max(2_147_483_647)).default([]),
+  })
+  .default(MONITORING_DEFAULTS);
+
+function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  const monitoring = spec.monitoring;
+  const ids = new Set(spec.spus.map((spu) => spu.id));
+  monitoring.critical.forEach((id, index) => {
+    if (!ids.has(id)) {
+      issues.push({ path: `monitoring.critical[${index}]`, message: `${id} is not an SPU of this cluster (ids: ${[...ids].sort((a, b) => a - b).join(", ")}): list SPU ids only, or mark the SPU with spus[].critical: true` });
+    }
+  });
+  if (monitoring.prometheus && spec.target !== "docker") {
+    issues.push({ path: "monitoring.prometheus", message: "runs a Prometheus container on the Docker target only: on Kubernetes set kubernetes.serviceMonitor: true (the PrometheusRule comes with it) and let your Prometheus Operator evaluate the rules" });
+  }
+  if (monitoring.prometheus && !spec.metrics.enabled) {
+    issues.push({ path: "monitoring.prometheus", message: "is true, but metrics.enabled is false (there is no exporter to scrape): set metrics.enabled: true or drop monitoring.prometheus" });
+  }
+  const pin = monitoring.prometheusPort;
+  if (pin !== undefined && !monitoring.prometheus) {
+    issues.push({ path: "monitoring.prometheusPort", message: `pins ${pin}, but monitoring.prometheus is false: set monitoring.prometheus: true or drop the pin` });
+  } else if (pin !== undefined && !inRange(pin, spec.ports.metrics)) {
+    issues.push({ path: "monitoring.prometheusPort", message: `${pin} is outside ports.metrics ${formatRange(spec.ports.metrics)}: pin a port inside the range, or widen the range to include ${pin}` });
+  }
+}
+
+/** The SPU ids whose alerts are critical: `monitoring.critical` and every `spus[].critical: true`, ascending. */
+export function criticalSpuIds(spec: Pick<ClusterSpec, "spus" | "monitoring">): number[] {
+  const ids = new Set([...spec.monitoring.critical, ...spec.spus.filter((spu) => spu.critical === true).map((spu) => spu.id)]);
+  return [...ids].sort((a, b) => a - b);
+}
+
+// ---------------------------------------------------------------------------------------------
+
 /**
  * A validated cluster config with every default applied: what `parseClusterSpec` returns
  * and `planCluster` reads. It is itself valid input to `parseClusterSpec` (parsing is
@@ -157,6 +227,7 @@ export interface ClusterSpec {
   images: ImageSpec;
   docker: DockerSpec;
   kubernetes: KubernetesSpec;
+  monitoring: MonitoringSpec;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +264,7 @@ const spuInput = z.strictObject({
   metricsPort: port.optional(),
   nodePort: port.optional(),
   localEndpoint: localEndpointInput.optional(),
+  critical: z.boolean().optional(),
 });
 
 const spusInput = z.union([z.number().int().min(1).max(10_000), z.array(spuInput).min(1)]);
@@ -265,6 +337,7 @@ const clusterInput = z.strictObject({
       installCrds: true,
       serviceMonitor: false,
     }),
+  monitoring: monitoringInput,
 });
 
 type ClusterInput = z.infer<typeof clusterInput>;
@@ -310,6 +383,7 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
     images: input.images,
     docker: dropUndefined(input.docker) as DockerSpec,
     kubernetes: dropUndefined(kubernetes) as KubernetesSpec,
+    monitoring: dropUndefined(input.monitoring) as MonitoringSpec,
   };
   checkSpec(spec, issues);
   if (issues.length > 0) throw new ConfigError(issues);
@@ -376,6 +450,7 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   checkPins(spec, roles, issues);
   checkLocalEndpoints(spec, issues);
   checkHosts(spec, issues);
+  checkMonitoring(spec, issues);
 }
 
 function checkRanges(spec: ClusterSpec, roles: PortRole[], issues: ConfigIssue[]): void {

@@ -23,6 +23,7 @@ import {
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
+import { PROMETHEUS_OWNER, planMonitoring, probeFlags, probeTargets } from "./monitoring";
 import { nodeNames, type NodeNames } from "./names";
 import type { ClusterPlan, Endpoint, ScPlan, SpuPlan } from "./types";
 
@@ -75,6 +76,13 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const encryption: Encryption = cluster.tls.enabled ? "SSL" : "PLAINTEXT";
   const sc = planSc(cluster, names, portsOf("sc"), encryption);
   const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, encryption));
+  const monitoring = planMonitoring({
+    spec: cluster,
+    stack: context.stack,
+    names,
+    spus: spus.map((spu) => ({ id: spu.id, metricsPort: spu.ports.metrics })),
+    prometheusPort: portsOf(PROMETHEUS_OWNER).metrics,
+  });
 
   return {
     stack: context.stack,
@@ -92,6 +100,7 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     spus,
     ports: allocation.assignments,
     hostPorts: hostPorts(cluster, allocation.assignments),
+    monitoring,
     warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.warnings],
   };
 }
@@ -112,6 +121,7 @@ export function spuKey(id: number): string {
 /** A node's key (`sc`, `spu-5001`) as messages name it: `SC`, `SPU 5001`. */
 export function nodeLabel(owner: string): string {
   if (owner === "sc") return "SC";
+  if (owner === PROMETHEUS_OWNER) return "Prometheus";
   const id = /^spu-(\d+)$/.exec(owner)?.[1];
   return id === undefined ? owner : `SPU ${id}`;
 }
@@ -130,6 +140,11 @@ function portRequests(cluster: ClusterSpec, roles: PortRole[], recorded: Record<
       requests.push(withOptional({ owner, label: nodeLabel(owner), role, configPath: `spus[${index}].${pinField(role)}` }, spu[pinField(role)], recorded[owner]?.[role]));
     }
   });
+  // Last, and from the top of the metrics range: SPUs never move for it, nor it for them.
+  if (cluster.target === "docker" && cluster.monitoring.prometheus && roles.includes("metrics")) {
+    const request = { owner: PROMETHEUS_OWNER, label: nodeLabel(PROMETHEUS_OWNER), role: "metrics" as const, configPath: "monitoring.prometheusPort", fromTop: true };
+    requests.push(withOptional(request, cluster.monitoring.prometheusPort, recorded[PROMETHEUS_OWNER]?.metrics));
+  }
   return requests;
 }
 
@@ -306,7 +321,17 @@ function planSpu(
     ],
     exporterCommand:
       metricsPort !== undefined
-        ? ["node", CONTAINER_PATHS.exporterMain, "--socket", CONTAINER_PATHS.metricsSocket, "--port", String(metricsPort), "--spu-id", String(spu.id)]
+        ? [
+            "node",
+            CONTAINER_PATHS.exporterMain,
+            "--socket",
+            CONTAINER_PATHS.metricsSocket,
+            "--port",
+            String(metricsPort),
+            "--spu-id",
+            String(spu.id),
+            ...probeFlags(probeTargets(cluster.target, service, { public: publicPort, private: privatePort })),
+          ]
         : null,
   };
 }

@@ -1,6 +1,7 @@
 import type { Encryption, ServiceType, Strategy, Target } from "../config/schema";
 import type { PortAssignment } from "../ports/allocator";
 import type { PortRange, PortRole } from "../ports/range";
+import type { MonitoringPlan } from "./monitoring";
 
 /** An endpoint as Fluvio's SPU spec stores it: host, port and encryption. */
 export interface Endpoint {
@@ -83,6 +84,8 @@ export interface ClusterPlan {
    * metrics ports when published, private ports when `docker.publishPrivate`; Kubernetes: NodePorts.
    */
   hostPorts: number[];
+  /** Probes, alert rules and the Docker Prometheus (issue 12): everything monitoring adds, in one place. */
+  monitoring: MonitoringPlan;
   /** Things that deserve a look but are not errors (ephemeral range overlap, moved records, well-known ports). */
   warnings: string[];
 }
