@@ -151,6 +151,12 @@ export interface MonitoringSpec {
   scrapeInterval: string;
   /** SPU ids whose alerts page at `severity: critical` (with every `spus[].critical: true`). */
   critical: number[];
+  /**
+   * Alert rules, and the port probes they watch. Unset: on with `monitoring.prometheus` (Docker)
+   * or `kubernetes.serviceMonitor` (Kubernetes), off otherwise (so a stack without alerting keeps
+   * exporters that know nothing of the SPUs' ports, and survive their changes untouched).
+   */
+  alerts?: boolean;
 }
 
 const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, "must be a Prometheus duration such as 30s, 2m or 1h");
@@ -163,6 +169,7 @@ const monitoringInput = z
     alertAfter: promDuration.default("2m"),
     scrapeInterval: promDuration.default("15s"),
     critical: z.array(z.number().int().min(0).max(2_147_483_647)).default([]),
+    alerts: z.boolean().optional(),
   })
   .default(MONITORING_DEFAULTS);
 
@@ -180,12 +187,21 @@ function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
   if (monitoring.prometheus && !spec.metrics.enabled) {
     issues.push({ path: "monitoring.prometheus", message: "is true, but metrics.enabled is false (there is no exporter to scrape): set metrics.enabled: true or drop monitoring.prometheus" });
   }
+  if (monitoring.alerts === true && !spec.metrics.enabled) {
+    issues.push({ path: "monitoring.alerts", message: "is true, but metrics.enabled is false (the alerts watch the exporters): set metrics.enabled: true or drop monitoring.alerts" });
+  }
   const pin = monitoring.prometheusPort;
   if (pin !== undefined && !monitoring.prometheus) {
     issues.push({ path: "monitoring.prometheusPort", message: `pins ${pin}, but monitoring.prometheus is false: set monitoring.prometheus: true or drop the pin` });
   } else if (pin !== undefined && !inRange(pin, spec.ports.metrics)) {
     issues.push({ path: "monitoring.prometheusPort", message: `${pin} is outside ports.metrics ${formatRange(spec.ports.metrics)}: pin a port inside the range, or widen the range to include ${pin}` });
   }
+}
+
+/** Whether the stack ships alert rules and probes its SPUs' ports (see `MonitoringSpec.alerts`). */
+export function alertsOn(spec: Pick<ClusterSpec, "target" | "metrics" | "monitoring" | "kubernetes">): boolean {
+  if (!spec.metrics.enabled) return false;
+  return spec.monitoring.alerts ?? (spec.target === "docker" ? spec.monitoring.prometheus : spec.kubernetes.serviceMonitor);
 }
 
 /** The SPU ids whose alerts are critical: `monitoring.critical` and every `spus[].critical: true`, ascending. */

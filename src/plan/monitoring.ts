@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 import { joinHostPort } from "../config/hosts";
-import { criticalSpuIds, type ClusterSpec } from "../config/schema";
+import { alertsOn, criticalSpuIds, type ClusterSpec } from "../config/schema";
 import { LABELS } from "./layout";
 import type { NodeNames } from "./names";
 
@@ -69,13 +69,15 @@ export interface PrometheusPlan {
 
 /** Everything monitoring adds to a plan. */
 export interface MonitoringPlan {
+  /** Alert rules shipped and SPU ports probed (`monitoring.alerts`, default on with a Prometheus or ServiceMonitor). */
+  alerts: boolean;
   /** The `job` label of every exporter series: the Docker scrape job, the Kubernetes ServiceMonitor's `jobLabel` value. */
   job: string;
   /** SPU ids whose alerts carry `severity: critical` (the others: `warning`). */
   critical: number[];
   /** `for:` of every alert. */
   alertAfter: string;
-  /** The alert rules, as a rule file's `groups`. */
+  /** The alert rules, as a rule file's `groups` (none when `alerts` is off). */
   rules: RuleGroup[];
   /** The Docker Prometheus, or null (Kubernetes, or `monitoring.prometheus` off). */
   prometheus: PrometheusPlan | null;
@@ -121,12 +123,13 @@ export function planMonitoring(inputs: MonitoringInputs): MonitoringPlan {
   const job = names.prefix;
   const critical = criticalSpuIds(spec);
   const scraped = inputs.spus.filter((spu) => spu.metricsPort !== undefined).map((spu) => spu.id);
-  const rules = spec.metrics.enabled ? alertRules({ job, stack: inputs.stack, cluster: names.prefix, critical, spuIds: scraped, alertAfter: spec.monitoring.alertAfter }) : [];
+  const alerts = alertsOn(spec);
+  const rules = alerts ? alertRules({ job, stack: inputs.stack, cluster: names.prefix, critical, spuIds: scraped, alertAfter: spec.monitoring.alertAfter }) : [];
   const prometheus =
     spec.target === "docker" && spec.monitoring.prometheus && inputs.prometheusPort !== undefined
       ? prometheusPlan(spec, names, inputs.prometheusPort, inputs.spus)
       : null;
-  return { job, critical, alertAfter: spec.monitoring.alertAfter, rules, prometheus };
+  return { alerts, job, critical, alertAfter: spec.monitoring.alertAfter, rules, prometheus };
 }
 
 function prometheusPlan(spec: ClusterSpec, names: NodeNames, port: number, spus: MonitoringInputs["spus"]): PrometheusPlan {

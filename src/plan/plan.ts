@@ -3,6 +3,7 @@ import { joinHostPort } from "../config/hosts";
 import { DEFAULT_LOCAL_HOST } from "../config/presets";
 import {
   activeRoles,
+  alertsOn,
   defaultSpuName,
   parseClusterSpec,
   pinField,
@@ -330,7 +331,7 @@ function planSpu(
             String(metricsPort),
             "--spu-id",
             String(spu.id),
-            ...probeFlags(probeTargets(cluster.target, service, { public: publicPort, private: privatePort })),
+            ...(alertsOn(cluster) ? probeFlags(probeTargets(cluster.target, service, { public: publicPort, private: privatePort })) : []),
           ]
         : null,
   };

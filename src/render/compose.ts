@@ -18,6 +18,7 @@ import {
   type DockerClusterSpec,
   type DockerContainerSpec,
   type DockerSpecOptions,
+  type ImageRole,
   type PortPublication,
   type SecretFile,
 } from "../targets/docker/spec";
@@ -66,7 +67,7 @@ export interface ComposeService {
   cap_drop?: string[];
   read_only?: boolean;
   security_opt?: string[];
-  volumes?: { type: "volume"; source: string; target: string; read_only: boolean }[];
+  volumes?: ({ type: "volume"; source: string; target: string; read_only: boolean } | { type: "bind"; source: string; target: string; read_only: true })[];
   secrets?: { source: string; target: string }[];
   healthcheck?: { test: string[]; interval: string; timeout: string; start_period: string; retries: number };
   labels: Record<string, string>;
@@ -140,10 +141,11 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
 }
 
 /** The Compose file of a Docker spec, as plain data. Service keys are the containers' `key`s. */
-export function composeFile(docker: DockerClusterSpec, spec: Pick<ClusterSpec, "images">): ComposeFile {
+export function composeFile(docker: DockerClusterSpec, spec: Pick<ClusterSpec, "images"> & { monitoring?: Pick<ClusterSpec["monitoring"], "image"> }): ComposeFile {
   const all = [...docker.containers, ...docker.registrations];
+  const images: Record<ImageRole, string> = { ...spec.images, prometheus: spec.monitoring?.image ?? "" };
   const names: ComposeNames = { serviceKey: keyByName(all, "container"), volumeKey: keyByName(docker.volumes, "volume") };
-  const services = Object.fromEntries(all.map((container) => [container.key, composeService(container, spec.images, names)]));
+  const services = Object.fromEntries(all.map((container) => [container.key, composeService(container, images, names)]));
   const secretNames = [...new Set(all.flatMap((container) => container.files.map((file) => file.secret)))];
   return {
     services,
@@ -176,7 +178,7 @@ function composeNetwork(docker: DockerClusterSpec): ComposeNetwork {
   return { name: docker.network.name, labels: escapeAll(docker.network.labels) };
 }
 
-function composeService(container: DockerContainerSpec, images: ClusterSpec["images"], names: ComposeNames): ComposeService {
+function composeService(container: DockerContainerSpec, images: Record<ImageRole, string>, names: ComposeNames): ComposeService {
   const environment = escapeAll(container.env);
   return {
     container_name: container.name,
@@ -187,8 +189,14 @@ function composeService(container: DockerContainerSpec, images: ClusterSpec["ima
     ...(container.hosts.length > 0 ? { extra_hosts: container.hosts.map((entry) => `${entry.host}:${entry.ip}`) } : {}),
     networks: Object.fromEntries(container.networks.map((attachment) => [attachment.network, attachment.aliases.length > 0 ? { aliases: attachment.aliases } : {}])),
     ...(container.security ? composeSecurity(container.security) : {}),
-    ...(container.mounts.length > 0
-      ? { volumes: container.mounts.map((mount) => ({ type: "volume" as const, source: names.volumeKey(mount.volume), target: mount.target, read_only: mount.readOnly })) }
+    ...(container.mounts.length > 0 || (container.configFiles ?? []).length > 0
+      ? {
+          volumes: [
+            ...container.mounts.map((mount) => ({ type: "volume" as const, source: names.volumeKey(mount.volume), target: mount.target, read_only: mount.readOnly })),
+            // Plain config files (the Prometheus config and rules): render writes them beside the Compose file.
+            ...(container.configFiles ?? []).map((file) => ({ type: "bind" as const, source: `./${file.file}`, target: file.path, read_only: true as const })),
+          ],
+        }
       : {}),
     ...(container.files.length > 0 ? { secrets: container.files.map((file) => ({ source: tlsSecretKey(file.secret), target: file.path })) } : {}),
     ...(container.healthcheck

@@ -10,6 +10,7 @@ import type { ClusterSpec } from "../config/schema";
 import type { ClusterPlan } from "../plan/types";
 import { renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
+import { monitoringFiles } from "./monitoring";
 
 /** The file names `renderStack` writes, per target. */
 export const RENDERED_FILES = { docker: "docker-compose.yaml", kubernetes: "kubernetes.yaml", plan: "plan.json" } as const;
@@ -20,7 +21,7 @@ export interface RenderedStack {
   manifest: string;
   /** `plan.json`: the plan the manifest was rendered from, as `fluvio-ports plan --format json` prints it. */
   plan: string;
-  /** Every written path, manifest first. */
+  /** Every written path: manifest, plan, then (with monitoring) `prometheus-rules.yaml` and `prometheus.yml`. */
   paths: string[];
   /** The plan's warnings. */
   warnings: string[];
@@ -46,7 +47,12 @@ export function renderStack(root: string, stack: string, outDir: string): Render
   const planPath = join(dir, RENDERED_FILES.plan);
   writeFileSync(manifestPath, manifest.text);
   writeFileSync(planPath, `${JSON.stringify(plan, null, 2)}\n`);
-  return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath], warnings: plan.warnings };
+  const extra = monitoringFiles(plan).map((file) => {
+    const path = join(dir, file.file);
+    writeFileSync(path, file.text);
+    return path;
+  });
+  return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath, ...extra], warnings: plan.warnings };
 }
 
 function prepareOutDir(outDir: string): string {

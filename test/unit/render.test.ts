@@ -194,7 +194,7 @@ describe("render: the dev stack as a Compose file", () => {
     for (const container of containers) {
       const service = file.services[container.key]!;
       expect(service.container_name).toBe(container.name);
-      expect(service.image).toBe(spec.images[container.image]);
+      expect(service.image).toBe(spec.images[container.image as keyof typeof spec.images]);
       expect(service.command.map(unescape)).toEqual(container.command);
       expect(Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, unescape(value)]))).toEqual(container.env);
       expect(service.labels).toEqual(container.labels);

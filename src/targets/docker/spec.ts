@@ -12,12 +12,24 @@ import type { TlsMaterial } from "../contract";
 import { HOST_GATEWAY, publishAddressIssues } from "./addresses";
 import { REGISTRATION_TLS_PATHS, registrationCommand, registrationEnvironment } from "./registration";
 import { spuEnvironment, spuKey } from "../../plan/plan";
+import { PROMETHEUS_FILES, PROMETHEUS_PATHS, prometheusConfigYaml, prometheusRulesYaml, type PrometheusPlan } from "../../plan/monitoring";
 
-/** Which configured image a container runs: `images.fluvio`, `images.cli` or `images.exporter`. */
-export type ImageRole = "fluvio" | "cli" | "exporter";
+/** Which configured image a container runs: `images.fluvio`, `images.cli`, `images.exporter`, or `monitoring.image` (the plan's Prometheus). */
+export type ImageRole = "fluvio" | "cli" | "exporter" | "prometheus";
 
-/** What a container is for; long-running nodes and one-shot registration jobs. */
-export type ContainerRole = "sc" | "spu" | "exporter" | "registration";
+/** What a container is for; long-running nodes, one-shot registration jobs, and the optional Prometheus. */
+export type ContainerRole = "sc" | "spu" | "exporter" | "registration" | "prometheus";
+
+/**
+ * A plain (not secret) file written into a container before it starts: the Pulumi target
+ * uploads `content`, a Compose file mounts `file`, which `render` writes beside it.
+ */
+export interface ConfigFile {
+  path: string;
+  content: string;
+  /** The file's name beside the Compose file. */
+  file: string;
+}
 
 /**
  * One published port: host port `external` on host address `ip`, to `internal` in the
@@ -106,6 +118,8 @@ export interface DockerContainerSpec {
   labels: Record<string, string>;
   mounts: VolumeMount[];
   files: SecretFile[];
+  /** Plain config files (the Prometheus config and rules); absent: none. */
+  configFiles?: ConfigFile[];
   healthcheck: HealthCheck | null;
   /** Networks joined, with this container's aliases on each. Every container has its own network namespace. */
   networks: NetworkAttachment[];
@@ -176,7 +190,8 @@ export function buildDockerSpecs(plan: ClusterPlan, spec: ClusterSpec, options: 
   const spus = plan.spus.map((spu) => spuContainer(plan, spec, spu, network.name));
   const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, spec, spu, spu.exporterCommand, network.name)] : []));
   const registrations = plan.spus.map((spu) => registrationJob(plan, spec, spu, network.name));
-  return { network, volumes, containers: [sc, ...spus, ...exporters], registrations };
+  const prometheus = plan.monitoring.prometheus ? [prometheusContainer(plan, spec, plan.monitoring.prometheus, network.name)] : [];
+  return { network, volumes, containers: [sc, ...spus, ...exporters, ...prometheus], registrations };
 }
 
 function clusterNetwork(plan: ClusterPlan, spec: ClusterSpec, options: DockerSpecOptions): DockerNetworkSpec {
@@ -212,6 +227,11 @@ function clusterVolumes(plan: ClusterPlan, spec: ClusterSpec): DockerVolumeSpec[
       : []),
   ]);
   return [sc, ...spus];
+}
+
+/** The host addresses public ports are published on. */
+function publishAddresses(plan: ClusterPlan, spec: ClusterSpec): readonly string[] {
+  return spec.docker.publishAddresses;
 }
 
 /** A port published on every configured public address (or on loopback only, for metrics). */
@@ -359,6 +379,39 @@ function exporterContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, c
     waitHealthy: false,
     // No dependency on the SPU: the socket volume is the only link, and the exporter reports
     // `up 0` until the SPU's socket answers.
+    dependsOn: [],
+  };
+}
+
+/**
+ * The optional Prometheus (`monitoring.prometheus`): on the cluster network, scraping every
+ * exporter by its alias, evaluating the plan's alert rules, its planned port published on
+ * loopback like the metrics ports (`metrics.publish`). Its image runs as `nobody` already;
+ * its data lives in the image's anonymous volume (alert state, not Fluvio data).
+ */
+function prometheusContainer(plan: ClusterPlan, spec: ClusterSpec, prometheus: PrometheusPlan, network: string): DockerContainerSpec {
+  return {
+    key: "prometheus",
+    name: prometheus.name,
+    role: "prometheus",
+    image: "prometheus",
+    command: [...prometheus.args],
+    env: {},
+    ports: spec.metrics.publish ? publish(prometheus.port, [loopbackLike(publishAddresses(plan, spec))]) : [],
+    hosts: [],
+    labels: nodeLabels(plan, "prometheus"),
+    mounts: [],
+    files: [],
+    configFiles: [
+      { path: PROMETHEUS_PATHS.config, content: prometheusConfigYaml(plan.monitoring), file: PROMETHEUS_FILES.config },
+      { path: PROMETHEUS_PATHS.rules, content: prometheusRulesYaml(plan.monitoring), file: PROMETHEUS_FILES.rules },
+    ],
+    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${prometheus.port}/-/ready`], ...HEALTH_TIMING },
+    networks: [{ network, aliases: [prometheus.name] }],
+    security: null,
+    restart: "unless-stopped",
+    runsOnce: false,
+    waitHealthy: false,
     dependsOn: [],
   };
 }
