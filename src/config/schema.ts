@@ -39,7 +39,9 @@ export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
 /**
  * The local endpoint policy: what each SPU registers as `publicEndpointLocal`, the address
  * clients inside containers (with `use_spu_local_address = true`) connect to.
- * `host` defaults to `host.docker.internal`; `port` and `encryption` default to the SPU's
+ * `host` defaults to `auto`: the name the container platform resolves to the host
+ * (`ClusterPlan.hostAccess.localHost`: `host.docker.internal`, `host.containers.internal`, ...);
+ * `port` and `encryption` default to the SPU's
  * public ones (NodePort on Kubernetes NodePort Services), as Fluvio's proposed
  * `update-local` does. `inCluster: true` points at the SPU's in-cluster Service DNS name.
  */
@@ -84,11 +86,12 @@ export interface DockerSpec {
   /** Join this existing network instead of creating one for the cluster. */
   network?: string;
   /**
-   * Host addresses public ports are published on. Default: loopback plus the Docker bridge
-   * gateway (`host-gateway`), which is exactly what host clients and containers going through
-   * `host.docker.internal` reach, and nothing on the LAN. `0.0.0.0` publishes to every interface.
+   * Host addresses public ports are published on. Unset: the container platform's choice
+   * (`ClusterPlan.hostAccess`; on Docker Engine loopback plus the bridge gateway `host-gateway`),
+   * exactly what host clients and containers going through the local endpoint's name reach, and
+   * nothing on the LAN. `0.0.0.0` publishes to every interface.
    */
-  publishAddresses: string[];
+  publishAddresses?: string[];
   /** Publish private ports on the host too (default: they stay on the cluster network). */
   publishPrivate: boolean;
   /** Delete the data volumes on `pulumi destroy` (default false: data outlives the cluster). */
@@ -326,11 +329,11 @@ const clusterInput = z.strictObject({
   docker: z
     .strictObject({
       network: z.string().min(1).optional(),
-      publishAddresses: z.array(z.string().min(1)).min(1).default(["127.0.0.1", "host-gateway"]),
+      publishAddresses: z.array(z.string().min(1)).min(1).optional(),
       publishPrivate: z.boolean().default(false),
       deleteDataOnDestroy: z.boolean().default(false),
     })
-    .default({ publishAddresses: ["127.0.0.1", "host-gateway"], publishPrivate: false, deleteDataOnDestroy: false }),
+    .default({ publishPrivate: false, deleteDataOnDestroy: false }),
   kubernetes: z
     .strictObject({
       namespace: name.default("fluvio"),

@@ -24,6 +24,7 @@ import {
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
+import { AUTO_HOST, planHostAccess, type HostAccessPlan, type HostFactsAnswer } from "./host-access";
 import { PROMETHEUS_OWNER, planMonitoring, probeFlags, probeTargets } from "./monitoring";
 import { nodeNames, type NodeNames } from "./names";
 import type { ClusterPlan, Endpoint, ScPlan, SpuPlan } from "./types";
@@ -36,6 +37,12 @@ export interface PlanContext {
   registry?: PortRegistry;
   /** The host's ephemeral port range (`net.ipv4.ip_local_port_range`); Linux's default when absent. */
   ephemeralRange?: PortRange;
+  /**
+   * What the container engine said it is (`GET /info`, `GET /version`), asked once by the edge;
+   * it decides `hostAccess`. Absent: not asked (Docker Engine on Linux's choice, silently);
+   * `{ ok: false }`: asked in vain (the same choice, with a warning).
+   */
+  hostFacts?: HostFactsAnswer;
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
@@ -75,8 +82,9 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const portsOf = (owner: string): Partial<Record<PortRole, number>> => byOwner.get(owner) ?? {};
 
   const encryption: Encryption = cluster.tls.enabled ? "SSL" : "PLAINTEXT";
-  const sc = planSc(cluster, names, portsOf("sc"), encryption);
-  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, encryption));
+  const host = planHostAccess(cluster, context.hostFacts);
+  const sc = planSc(cluster, names, portsOf("sc"), encryption, host.access);
+  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, encryption, host.access));
   const monitoring = planMonitoring({
     spec: cluster,
     stack: context.stack,
@@ -101,8 +109,9 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     spus,
     ports: allocation.assignments,
     hostPorts: hostPorts(cluster, allocation.assignments),
+    hostAccess: host.access,
     monitoring,
-    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.warnings],
+    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.warnings, ...host.warnings],
   };
 }
 
@@ -219,7 +228,7 @@ function serviceDns(cluster: ClusterSpec, service: string): string {
   return `${service}.${cluster.kubernetes.namespace}.svc.cluster.local`;
 }
 
-function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption): ScPlan {
+function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption, access: HostAccessPlan): ScPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
   const onKubernetes = cluster.target === "kubernetes";
@@ -227,7 +236,7 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, names.sc, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(privateHost, privatePort, "PLAINTEXT");
   const mode = onKubernetes ? ["--k8", "-n", cluster.kubernetes.namespace] : ["--local", CONTAINER_PATHS.scMetadata];
-  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption, access);
   return {
     name: names.sc,
     host: names.sc,
@@ -262,6 +271,7 @@ function planSpu(
   ports: Partial<Record<PortRole, number>>,
   sc: ScPlan,
   encryption: Encryption,
+  access: HostAccessPlan,
 ): SpuPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
@@ -269,7 +279,7 @@ function planSpu(
   const service = names.spu(spu.id);
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, service, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : service, privatePort, "PLAINTEXT");
-  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption, access);
   const metricsPort = ports.metrics;
   const metricsHost = onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : cluster.metrics.publish ? "localhost" : names.spuExporter(spu.id);
   const name = spu.name ?? defaultSpuName(spu.id);
@@ -344,12 +354,13 @@ function planLocalEndpoint(
   publicPort: number,
   nodePort: number | undefined,
   encryption: Encryption,
+  access: HostAccessPlan,
 ): Endpoint | null {
   if (policy === false) return null;
   const explicitPort = policy.port;
   const useEncryption = policy.encryption ?? encryption;
   if (policy.inCluster) return endpoint(serviceDns(cluster, service), explicitPort ?? publicPort, useEncryption);
-  const host = policy.host ?? DEFAULT_LOCAL_HOST;
+  const host = policy.host === undefined || policy.host === AUTO_HOST ? access.localHost : policy.host;
   const onNodePort = cluster.target === "kubernetes" && cluster.kubernetes.serviceType === "NodePort";
   return endpoint(host, explicitPort ?? (onNodePort && nodePort !== undefined ? nodePort : publicPort), useEncryption);
 }

@@ -2,6 +2,7 @@ import type { Encryption, ServiceType, Strategy, Target } from "../config/schema
 import type { PortAssignment } from "../ports/allocator";
 import type { PortRange, PortRole } from "../ports/range";
 import type { MonitoringPlan } from "./monitoring";
+import type { HostAccessPlan } from "./host-access";
 
 /** An endpoint as Fluvio's SPU spec stores it: host, port and encryption. */
 export interface Endpoint {
@@ -84,6 +85,8 @@ export interface ClusterPlan {
    * metrics ports when published, private ports when `docker.publishPrivate`; Kubernetes: NodePorts.
    */
   hostPorts: number[];
+  /** How containers reach the host on this container platform: the local endpoints' host, extra hosts, publish addresses (issue 12). */
+  hostAccess: HostAccessPlan;
   /** Probes, alert rules and the Docker Prometheus (issue 12): everything monitoring adds, in one place. */
   monitoring: MonitoringPlan;
   /** Things that deserve a look but are not errors (ephemeral range overlap, moved records, well-known ports). */

@@ -169,7 +169,7 @@ export interface DockerSpecOptions {
   network?: string;
 }
 
-/** The extra host every container gets, so local endpoints resolve on Linux as on Docker Desktop. */
+/** Docker Engine on Linux's extra host, so local endpoints resolve there as on Docker Desktop (`PLATFORM_ACCESS` in src/plan/host-access.ts decides per platform). */
 export const HOST_DOCKER_INTERNAL = { host: "host.docker.internal", ip: HOST_GATEWAY } as const;
 
 /** Health checks: Fluvio's image is Alpine with busybox, whose `nc -z` tells whether a port accepts connections. */
@@ -180,7 +180,7 @@ const HEALTH_TIMING = { interval: "5s", timeout: "3s", startPeriod: "10s", retri
  * jobs. Pure. Throws `ConfigError` for Docker settings that cannot work.
  */
 export function buildDockerSpecs(plan: ClusterPlan, spec: ClusterSpec, options: DockerSpecOptions = {}): DockerClusterSpec {
-  const issues = publishAddressIssues(spec.docker.publishAddresses);
+  const issues = publishAddressIssues(plan.hostAccess.publishAddresses);
   if (plan.target !== "docker") issues.push({ path: "target", message: `is ${plan.target}: the Docker target deploys only target: docker plans` });
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -229,9 +229,14 @@ function clusterVolumes(plan: ClusterPlan, spec: ClusterSpec): DockerVolumeSpec[
   return [sc, ...spus];
 }
 
-/** The host addresses public ports are published on. */
-function publishAddresses(plan: ClusterPlan, spec: ClusterSpec): readonly string[] {
-  return spec.docker.publishAddresses;
+/** The host addresses public ports are published on: the plan's (`docker.publishAddresses`, else the platform's). */
+function publishAddresses(plan: ClusterPlan): readonly string[] {
+  return plan.hostAccess.publishAddresses;
+}
+
+/** The extra hosts every container gets, so the local endpoints' name resolves (none where the platform defines it). */
+function extraHosts(plan: ClusterPlan): { host: string; ip: string }[] {
+  return plan.hostAccess.extraHosts.map((entry) => ({ ...entry }));
 }
 
 /** A port published on every configured public address (or on loopback only, for metrics). */
@@ -258,7 +263,7 @@ function tlsFiles(spec: ClusterSpec): SecretFile[] {
 }
 
 function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): DockerContainerSpec {
-  const addresses = spec.docker.publishAddresses;
+  const addresses = publishAddresses(plan);
   return {
     key: "sc",
     name: plan.sc.name,
@@ -267,7 +272,7 @@ function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): Doc
     command: [...plan.sc.command],
     env: {},
     ports: [...publish(plan.sc.ports.public, addresses), ...(spec.docker.publishPrivate ? publish(plan.sc.ports.private, addresses) : [])],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, "sc"),
     mounts: [{ volume: volumeNames(plan).scMetadata, target: CONTAINER_PATHS.scMetadata, readOnly: false }],
     files: tlsFiles(spec),
@@ -288,7 +293,7 @@ function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): Doc
  * its own: the SPU shares only the socket volume with it.
  */
 function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, network: string): DockerContainerSpec {
-  const addresses = spec.docker.publishAddresses;
+  const addresses = publishAddresses(plan);
   const names = volumeNames(plan);
   return {
     key: spuKey(spu.id),
@@ -301,7 +306,7 @@ function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, networ
       ...publish(spu.ports.public, addresses),
       ...(spec.docker.publishPrivate ? publish(spu.ports.private, addresses) : []),
     ],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, spuKey(spu.id)),
     mounts: [
       { volume: names.spuData(spu), target: CONTAINER_PATHS.spuData, readOnly: false },
@@ -358,8 +363,8 @@ function exporterContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, c
     image: "exporter",
     command: [...command],
     env: {},
-    ports: spec.metrics.publish ? publish(metricsPort, [loopbackLike(spec.docker.publishAddresses)]) : [],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    ports: spec.metrics.publish ? publish(metricsPort, [loopbackLike(publishAddresses(plan))]) : [],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, `exporter-${spu.id}`),
     mounts: [{ volume: volumeNames(plan).spuMetrics(spu), target: CONTAINER_PATHS.metricsDir, readOnly: true }],
     files: [],
@@ -397,7 +402,7 @@ function prometheusContainer(plan: ClusterPlan, spec: ClusterSpec, prometheus: P
     image: "prometheus",
     command: [...prometheus.args],
     env: {},
-    ports: spec.metrics.publish ? publish(prometheus.port, [loopbackLike(publishAddresses(plan, spec))]) : [],
+    ports: spec.metrics.publish ? publish(prometheus.port, [loopbackLike(publishAddresses(plan))]) : [],
     hosts: [],
     labels: nodeLabels(plan, "prometheus"),
     mounts: [],
@@ -449,7 +454,7 @@ function registrationJob(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, net
     command: registrationCommand(spu),
     env: registrationEnvironment(plan, spu, { clientAuth: spec.tls.enabled && spec.tls.clientAuth }),
     ports: [],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, `register-${spu.id}`),
     mounts: [],
     files: registrationTlsFiles(spec),
