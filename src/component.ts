@@ -8,6 +8,8 @@ import { clientProfile, portRows, scRow, spuRows, type ScRow, type SpuRow } from
 import type { ClusterPlan } from "./plan/types";
 import type { PortAssignment } from "./ports/allocator";
 import type { PortRegistry } from "./ports/registry";
+import type { HostFactsAnswer } from "./plan/host-access";
+import { askHostFacts } from "./preflight/host-facts";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "./targets/contract";
 import { deployDocker } from "./targets/docker";
 import { deployKubernetes } from "./targets/kubernetes";
@@ -48,6 +50,20 @@ export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
    * this cluster), and fail with `fluvio-ports check`'s message otherwise. Default true.
    */
   preflight?: boolean;
+  /**
+   * Docker: what the container engine is (its `/info` and `/version`), which decides the local
+   * endpoints' host, the extra hosts and the publish addresses (`plan.hostAccess`). Default: the
+   * local engine is asked once; with `dockerProvider` it is not (the provider may point elsewhere)
+   * and the plan warns that it uses Docker Engine on Linux's choice.
+   */
+  hostFacts?: HostFactsAnswer;
+}
+
+/** The engine's answer for a Docker plan: given, asked of the local engine, or none (explicit provider). */
+function dockerHostFacts(args: Pick<SpuClusterArgs, "hostFacts" | "dockerProvider">): HostFactsAnswer {
+  if (args.hostFacts) return args.hostFacts;
+  if (args.dockerProvider) return { ok: false, reason: "an explicit Docker provider may point at another engine; pass hostFacts to SpuCluster" };
+  return askHostFacts();
 }
 
 /**
@@ -70,9 +86,10 @@ export class SpuCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: SpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SPU_CLUSTER_TYPE, name, {}, opts);
-    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, registry, preflight, ...config } = args;
+    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, registry, preflight, hostFacts, ...config } = args;
     const spec = parseClusterSpec({ name, ...config });
-    const plan = planCluster(spec, { stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}) });
+    const facts = spec.target === "docker" ? { hostFacts: dockerHostFacts({ ...(hostFacts ? { hostFacts } : {}), ...(dockerProvider ? { dockerProvider } : {}) }) } : {};
+    const plan = planCluster(spec, { stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}), ...facts });
     this.plan = plan;
     // Moved records, well-known ports taken as a last resort, ranges in the ephemeral range:
     // `pulumi preview` and `up` show them on the component, as `fluvio-ports plan` prints them.
