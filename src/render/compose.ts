@@ -23,6 +23,7 @@ import {
   type SecretFile,
 } from "../targets/docker/spec";
 import { toYaml, yamlComment } from "./yaml";
+import { PROMETHEUS_FILES } from "../plan/monitoring";
 
 /**
  * The variable a Compose user sets to the Docker bridge gateway address, where the Pulumi
@@ -115,11 +116,14 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
     `Compose does not fail when one of them fails: \`docker-compose -p ${plan.namePrefix} ps\` must show them exited with code 0.`,
     `Stop:   docker-compose -p ${plan.namePrefix} down      (keeps the data volumes; \`down -v\` deletes them)`,
     ...(docker.network.create ? [] : [``, `The cluster joins the existing network ${docker.network.name}: create it first.`]),
+    ...(plan.monitoring.prometheus
+      ? [``, `Prometheus (alert rules: ./${PROMETHEUS_FILES.rules}, config: ./${PROMETHEUS_FILES.config}, both beside this file): http://${plan.monitoring.prometheus.address}/alerts`]
+      : []),
     ...(usesGateway
       ? [
           ``,
           `Public ports are published on loopback and on the Docker bridge gateway, where containers reach`,
-          `host.docker.internal. The gateway is \${${HOST_GATEWAY_VARIABLE}}, ${DEFAULT_BRIDGE_GATEWAY} (Docker's default) when unset; find yours with`,
+          `${plan.hostAccess.localHost}. The gateway is \${${HOST_GATEWAY_VARIABLE}}, ${DEFAULT_BRIDGE_GATEWAY} (Docker's default) when unset; find yours with`,
           `  docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}'`,
         ]
       : []),
