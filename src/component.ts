@@ -11,6 +11,7 @@ import { clientProfile, portRows, scRow, spuRows, type ScRow, type SpuRow } from
 import type { ClusterPlan } from "./plan/types";
 import type { PortAssignment } from "./ports/allocator";
 import type { PortRegistry } from "./ports/registry";
+import type { HostFactsAnswer } from "./plan/host-access";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "./targets/contract";
 import { deployDocker } from "./targets/docker";
 import { deployKubernetes } from "./targets/kubernetes";
@@ -51,6 +52,13 @@ export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
    * this cluster), and fail with `fluvio-ports check`'s message otherwise. Default true.
    */
   preflight?: boolean;
+  /**
+   * Docker: what the container engine is (its `/info` and `/version`), which decides the local
+   * endpoints' host, the extra hosts and the publish addresses (`plan.hostAccess`). Default: the
+   * local engine is asked once; with `dockerProvider` it is not (the provider may point elsewhere)
+   * and the plan warns that it uses Docker Engine on Linux's choice.
+   */
+  hostFacts?: HostFactsAnswer;
 }
 
 /**
@@ -73,7 +81,7 @@ export class SpuCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: SpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SPU_CLUSTER_TYPE, name, {}, opts);
-    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, registry, preflight, ...config } = args;
+    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, registry, preflight, hostFacts, ...config } = args;
     const spec = parseClusterSpec({ name, ...config });
     const materialIssues = tlsMaterialIssues(spec, {
       serverCert: tlsCertificates?.serverCert !== undefined,
@@ -83,7 +91,15 @@ export class SpuCluster extends pulumi.ComponentResource {
       clientKey: tlsCertificates?.clientKey !== undefined,
     });
     if (materialIssues.length > 0) throw new ConfigError(materialIssues);
-    const plan = planCluster(spec, planContext({ stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}) }));
+    const context = planContext({
+      stack: pulumi.getStack(),
+      project: pulumi.getProject(),
+      target: spec.target,
+      ...(registry ? { registry } : {}),
+      ...(hostFacts ? { hostFacts } : {}),
+      explicitProvider: dockerProvider !== undefined,
+    });
+    const plan = planCluster(spec, context);
     this.plan = plan;
     // Moved records, well-known ports taken as a last resort, ranges in the ephemeral range:
     // `pulumi preview` and `up` show them on the component, as `fluvio-ports plan` prints them.

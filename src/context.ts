@@ -9,18 +9,39 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors";
 import { CLUSTER_CONFIG_KEY, loadRegistry, readEphemeralRange, readStackConfig } from "./config/stack";
 import { parseClusterSpec, type ClusterSpec } from "./config/schema";
+import type { HostFactsAnswer } from "./plan/host-access";
 import { DEFAULT_PROJECT, planCluster, type PlanContext } from "./plan/plan";
+import { askHostFacts } from "./preflight/host-facts";
 import type { ClusterPlan } from "./plan/types";
 import type { PortRegistry } from "./ports/registry";
 
-/** What an edge knows: the stack, the project, the registry; host facts are read here. */
+/** What an edge knows: the stack, the project, the registry, the target; host facts are read here. */
 export interface ContextInput {
   stack: string;
   project?: string;
   registry?: PortRegistry;
+  /** The cluster's target: the container engine is asked what it is for Docker plans only. */
+  target: ClusterSpec["target"];
+  /** The engine's answer, when the program already has it (or knows it for another engine). */
+  hostFacts?: HostFactsAnswer;
+  /** The program deploys through its own Docker provider, which may point at another engine than this machine's. */
+  explicitProvider?: boolean;
 }
 
-/** The plan context of a stack on this host: the given names and registry, plus the host's ephemeral port range. */
+/** The engine's answer, asked once per process (`check` plans every stack of the project). */
+let engineAnswer: HostFactsAnswer | undefined;
+
+/** The container engine's answer for a Docker plan: given, asked of the local engine once, or none for an explicit provider. */
+function dockerHostFacts(input: ContextInput): HostFactsAnswer {
+  if (input.hostFacts) return input.hostFacts;
+  if (input.explicitProvider) return { ok: false, reason: "an explicit Docker provider may point at another engine; pass hostFacts to SpuCluster" };
+  return (engineAnswer ??= askHostFacts());
+}
+
+/**
+ * The plan context of a stack on this host: the given names and registry, the host's ephemeral
+ * port range, and for Docker plans what the container engine is (`plan.hostAccess`).
+ */
 export function planContext(input: ContextInput): PlanContext {
   const ephemeralRange = readEphemeralRange();
   return {
@@ -28,6 +49,7 @@ export function planContext(input: ContextInput): PlanContext {
     project: input.project ?? DEFAULT_PROJECT,
     ...(input.registry ? { registry: input.registry } : {}),
     ...(ephemeralRange ? { ephemeralRange } : {}),
+    ...(input.target === "docker" ? { hostFacts: dockerHostFacts(input) } : {}),
   };
 }
 
@@ -88,5 +110,5 @@ export function planStackFiles(root: string, stack: string, registry: PortRegist
   }
   const named = source.name !== undefined && configName === undefined && typeof raw === "object" && raw !== null ? { name: source.name, ...raw } : raw;
   const spec = parseClusterSpec(named);
-  return { spec, plan: planCluster(spec, planContext({ stack, project, registry })), notes };
+  return { spec, plan: planCluster(spec, planContext({ stack, project, registry, target: spec.target })), notes };
 }

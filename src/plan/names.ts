@@ -87,6 +87,7 @@ export function spuKey(id: number): string {
 /** A node's key (`sc`, `spu-5001`) as messages name it: `SC`, `SPU 5001`. */
 export function nodeLabel(owner: string): string {
   if (owner === "sc") return "SC";
+  if (owner === "prometheus") return "Prometheus";
   const id = /^spu-(\d+)$/.exec(owner)?.[1];
   return id === undefined ? owner : `SPU ${id}`;
 }

@@ -3,6 +3,7 @@ import { joinHostPort } from "../config/hosts";
 import { DEFAULT_LOCAL_HOST } from "../config/presets";
 import {
   activeRoles,
+  alertsOn,
   defaultSpuName,
   isClusterSpec,
   parseClusterSpec,
@@ -32,6 +33,8 @@ import {
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
+import { AUTO_HOST, planHostAccess, type HostAccessPlan, type HostFactsAnswer } from "./host-access";
+import { PROMETHEUS_OWNER, planMonitoring, probeFlags, probeTargets } from "./monitoring";
 import { nodeLabel, nodeNames, spuKey, type NodeNames } from "./names";
 import type { ClusterPlan, DockerPlan, Endpoint, KubernetesPlan, PlannedPort, ScPlan, SpuPlan, TlsPlan } from "./types";
 
@@ -44,6 +47,12 @@ export interface PlanContext {
   registry?: PortRegistry;
   /** The host's ephemeral port range (`net.ipv4.ip_local_port_range`); Linux's default when absent. */
   ephemeralRange?: PortRange;
+  /**
+   * What the container engine said it is (`GET /info`, `GET /version`), asked once by the edge;
+   * it decides `hostAccess`. Absent: not asked (Docker Engine on Linux's choice, silently);
+   * `{ ok: false }`: asked in vain (the same choice, with a warning).
+   */
+  hostFacts?: HostFactsAnswer;
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
@@ -88,9 +97,17 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const pathOf = new Map(requests.map((entry) => [`${entry.request.owner}/${entry.request.role}`, entry.configPath]));
 
   const encryption: Encryption = cluster.tls.enabled ? "SSL" : "PLAINTEXT";
-  const sc = planSc(cluster, names, portsOf("sc"), encryption);
+  const host = planHostAccess(cluster, context.hostFacts);
+  const sc = planSc(cluster, names, portsOf("sc"), encryption, host.access);
   const registered = registeredEncryption(cluster.target, encryption);
-  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, registered));
+  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, registered, host.access));
+  const monitoring = planMonitoring({
+    spec: cluster,
+    stack: context.stack,
+    names,
+    spus: spus.map((spu) => ({ id: spu.id, metricsPort: spu.ports.metrics })),
+    prometheusPort: portsOf(PROMETHEUS_OWNER).metrics,
+  });
 
   return {
     stack: context.stack,
@@ -111,9 +128,11 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     images: { ...cluster.images },
     tls: tlsPlan(cluster),
     metrics: { ...cluster.metrics },
-    docker: cluster.target === "docker" ? dockerPlan(cluster, names) : null,
+    docker: cluster.target === "docker" ? dockerPlan(cluster, names, host.access) : null,
     kubernetes: cluster.target === "kubernetes" ? kubernetesPlan(cluster) : null,
-    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.notices.map(noticeWarning)],
+    hostAccess: host.access,
+    monitoring,
+    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.notices.map(noticeWarning), ...host.warnings],
   };
 }
 
@@ -129,11 +148,11 @@ function withConfigPath(row: PortAssignment, configPath: string): PlannedPort {
 /** Namespaces Kubernetes creates and owns itself: the cluster deploys into them but never creates them. */
 export const KUBERNETES_OWNED_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-function dockerPlan(cluster: ClusterSpec, names: NodeNames): DockerPlan {
+function dockerPlan(cluster: ClusterSpec, names: NodeNames, access: HostAccessPlan): DockerPlan {
   const existing = cluster.docker.network;
   return {
     network: { name: existing ?? names.prefix, create: existing === undefined },
-    publishAddresses: [...cluster.docker.publishAddresses],
+    publishAddresses: [...access.publishAddresses],
     publishPrivate: cluster.docker.publishPrivate,
     publishMetrics: cluster.metrics.enabled && cluster.metrics.publish,
     retainData: !cluster.docker.deleteDataOnDestroy,
@@ -217,6 +236,11 @@ function portRequests(cluster: ClusterSpec, roles: PortRole[], recorded: Record<
       requests.push({ request: withOptional({ owner, role }, spu[pinField(role)], recorded[owner]?.[role]), configPath: `spus[${index}].${pinField(role)}` });
     }
   });
+  // Last, and from the top of the metrics range: SPUs never move for it, nor it for them.
+  if (cluster.target === "docker" && cluster.monitoring.prometheus && roles.includes("metrics")) {
+    const request = { owner: PROMETHEUS_OWNER, role: "metrics" as const, fromTop: true };
+    requests.push({ request: withOptional(request, cluster.monitoring.prometheusPort, recorded[PROMETHEUS_OWNER]?.metrics), configPath: "monitoring.prometheusPort" });
+  }
   return requests;
 }
 
@@ -345,7 +369,7 @@ function serviceDns(cluster: ClusterSpec, service: string): string {
   return `${service}.${cluster.kubernetes.namespace}.svc.cluster.local`;
 }
 
-function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption): ScPlan {
+function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption, access: HostAccessPlan): ScPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
   const onKubernetes = cluster.target === "kubernetes";
@@ -353,7 +377,7 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, names.sc, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(privateHost, privatePort, "PLAINTEXT");
   const mode = onKubernetes ? ["--k8", "-n", cluster.kubernetes.namespace] : ["--local", CONTAINER_PATHS.scMetadata];
-  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption, access);
   return {
     name: names.sc,
     host: names.sc,
@@ -390,6 +414,7 @@ function planSpu(
   sc: ScPlan,
   /** What the SPU's registration stores (`registeredEncryption`), not necessarily what its port serves. */
   encryption: Encryption,
+  access: HostAccessPlan,
 ): SpuPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
@@ -397,7 +422,7 @@ function planSpu(
   const service = names.spu(spu.id);
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, service, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : service, privatePort, "PLAINTEXT");
-  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption, access);
   const metricsPort = ports.metrics;
   const metricsHost = onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : cluster.metrics.publish ? "localhost" : names.spuExporter(spu.id);
   const name = spu.name ?? defaultSpuName(spu.id);
@@ -454,7 +479,17 @@ function planSpu(
     ],
     exporterCommand:
       metricsPort !== undefined
-        ? ["node", CONTAINER_PATHS.exporterMain, "--socket", CONTAINER_PATHS.metricsSocket, "--port", String(metricsPort), "--spu-id", String(spu.id)]
+        ? [
+            "node",
+            CONTAINER_PATHS.exporterMain,
+            "--socket",
+            CONTAINER_PATHS.metricsSocket,
+            "--port",
+            String(metricsPort),
+            "--spu-id",
+            String(spu.id),
+            ...(alertsOn(cluster) ? probeFlags(probeTargets(cluster.target, service, { public: publicPort, private: privatePort })) : []),
+          ]
         : null,
   };
 }
@@ -466,12 +501,13 @@ function planLocalEndpoint(
   publicPort: number,
   nodePort: number | undefined,
   encryption: Encryption,
+  access: HostAccessPlan,
 ): Endpoint | null {
   if (policy === false) return null;
   const explicitPort = policy.port;
   const useEncryption = policy.encryption ?? encryption;
   if (policy.inCluster) return endpoint(serviceDns(cluster, service), explicitPort ?? publicPort, useEncryption);
-  const host = policy.host ?? DEFAULT_LOCAL_HOST;
+  const host = policy.host === undefined || policy.host === AUTO_HOST ? access.localHost : policy.host;
   const onNodePort = cluster.target === "kubernetes" && cluster.kubernetes.serviceType === "NodePort";
   return endpoint(host, explicitPort ?? (onNodePort && nodePort !== undefined ? nodePort : publicPort), useEncryption);
 }

@@ -1,6 +1,8 @@
 import type { Encryption, ImageSpec, ServiceType, Strategy, Target } from "../config/schema";
 import type { PortAssignment } from "../ports/allocator";
 import type { PortRange, PortRole } from "../ports/range";
+import type { MonitoringPlan } from "./monitoring";
+import type { HostAccessPlan } from "./host-access";
 
 /**
  * One planned port: who has it, for what, where it came from, and the config field a user
@@ -167,6 +169,10 @@ export interface ClusterPlan {
   docker: DockerPlan | null;
   /** Kubernetes decisions (target kubernetes), else null. */
   kubernetes: KubernetesPlan | null;
+  /** How containers reach the host on this container platform: the local endpoints' host, extra hosts, publish addresses (issue 12). */
+  hostAccess: HostAccessPlan;
+  /** Probes, alert rules and the Docker Prometheus (issue 12): everything monitoring adds, in one place. */
+  monitoring: MonitoringPlan;
   /** Things that deserve a look but are not errors (ephemeral range overlap, moved records, well-known ports). */
   warnings: string[];
 }

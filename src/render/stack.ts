@@ -9,6 +9,7 @@ import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterPlan } from "../plan/types";
 import { renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
+import { monitoringFiles } from "./monitoring";
 
 /** The file names `renderStack` writes, per target. */
 export const RENDERED_FILES = { docker: "docker-compose.yaml", kubernetes: "kubernetes.yaml", plan: "plan.json" } as const;
@@ -19,7 +20,7 @@ export interface RenderedStack {
   manifest: string;
   /** `plan.json`: the plan the manifest was rendered from, as `fluvio-ports plan --format json` prints it. */
   plan: string;
-  /** Every written path, manifest first. */
+  /** Every written path: manifest, plan, then (with monitoring) `prometheus-rules.yaml` and `prometheus.yml`. */
   paths: string[];
   /** The plan's warnings. */
   warnings: string[];
@@ -45,7 +46,12 @@ export function renderStack(root: string, stack: string, outDir: string, source:
   const planPath = join(dir, RENDERED_FILES.plan);
   writeFileSync(manifestPath, manifest.text);
   writeFileSync(planPath, `${JSON.stringify(plan, null, 2)}\n`);
-  return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath], warnings: plan.warnings };
+  const extra = monitoringFiles(plan).map((file) => {
+    const path = join(dir, file.file);
+    writeFileSync(path, file.text);
+    return path;
+  });
+  return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath, ...extra], warnings: plan.warnings };
 }
 
 function prepareOutDir(outDir: string): string {

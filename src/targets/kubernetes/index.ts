@@ -110,6 +110,7 @@ function createResource(name: string, object: ClusterObject, inputs: TargetInput
       return new k8s.apps.v1.StatefulSet(name, { ...object, spec: { ...object.spec, template: withImages(object.spec.template, inputs.images) } }, opts);
     case "Spu":
     case "ServiceMonitor":
+    case "PrometheusRule":
       return new k8s.apiextensions.CustomResource(name, object, opts);
   }
 }
