@@ -83,8 +83,7 @@ export interface MonitoringPlan {
   prometheus: PrometheusPlan | null;
 }
 
-/** The registry key of the Docker Prometheus (`plan.ports` owner). */
-export const PROMETHEUS_OWNER = "prometheus";
+export { PROMETHEUS_OWNER } from "./names";
 
 /**
  * The probes of one SPU's exporter: its public and private ports, at an address that reaches
