@@ -1,10 +1,11 @@
+import { homedir } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
 import { dropUndefined } from "./config/objects";
 import { parseClusterSpec, type ClusterConfig } from "./config/schema";
 import { planCluster } from "./plan/plan";
-import { clientProfile, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
+import { clientProfile, clientTlsSettings, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
 import type { ClusterPlan } from "./plan/types";
 import type { PortAssignment } from "./ports/allocator";
 import type { PortRegistry } from "./ports/registry";
@@ -61,9 +62,9 @@ export class SpuCluster extends pulumi.ComponentResource {
   readonly sc: pulumi.Output<ScRow>;
   /** Every planned port: `owner, role, port, source`. */
   readonly ports: pulumi.Output<PortAssignment[]>;
-  /** Fluvio client config for clients on the host. */
+  /** Fluvio client config for clients on the host (`verified` TLS with files in `tls.clientDir` when TLS is on). */
   readonly clientProfile: pulumi.Output<string>;
-  /** Fluvio client config for clients inside containers (local endpoints, `use_spu_local_address = true`). */
+  /** Fluvio client config for clients inside containers (local endpoints, `use_spu_local_address = true`; TLS files in `tls.containerClientDir`). */
   readonly containerClientProfile: pulumi.Output<string>;
   /** The plan this cluster was deployed from (plain data). */
   readonly plan: ClusterPlan;
@@ -95,8 +96,12 @@ export class SpuCluster extends pulumi.ComponentResource {
     this.spus = whenReady(spuRows(plan));
     this.sc = whenReady(scRow(plan));
     this.ports = whenReady(portRows(plan));
-    this.clientProfile = whenReady(clientProfile(plan, { inContainer: false }));
-    this.containerClientProfile = whenReady(clientProfile(plan, { inContainer: true }));
+    // With TLS both profiles are `verified`, naming files the user puts in place (tls.clientDir,
+    // tls.containerClientDir); the host default lives in the home of whoever runs the program.
+    const tlsSettings = clientTlsSettings(spec, homedir());
+    const profileTls = tlsSettings ? { tls: tlsSettings } : {};
+    this.clientProfile = whenReady(clientProfile(plan, { inContainer: false, ...profileTls }));
+    this.containerClientProfile = whenReady(clientProfile(plan, { inContainer: true, ...profileTls }));
     this.registerOutputs({
       spus: this.spus,
       sc: this.sc,

@@ -117,6 +117,18 @@ export interface TlsSpec {
   enabled: boolean;
   /** Ask clients for a certificate signed by the CA (`--enable-client-cert`). */
   clientAuth: boolean;
+  /**
+   * The name client profiles verify the SC's certificate against (Fluvio's `domain`); SPU
+   * connections are verified against `<spu name>.<domain>`. Default: `publicHost`.
+   */
+  domain?: string;
+  /**
+   * Where clients on the host keep `client.crt`, `client.key` and `ca.crt` (absolute: Fluvio
+   * expands no `~`). Default: `.fluvio/tls` in the home of whoever runs the program.
+   */
+  clientDir?: string;
+  /** The same inside client containers (absolute). Default: `/etc/fluvio/tls`. */
+  containerClientDir?: string;
 }
 
 /** The metrics exporter beside each SPU, serving Prometheus text on the SPU's metrics port. */
@@ -219,7 +231,13 @@ const clusterInput = z.strictObject({
   spus: z.unknown(),
   localEndpoint: localEndpointInput.default({}),
   tls: z
-    .strictObject({ enabled: z.boolean().default(false), clientAuth: z.boolean().default(false) })
+    .strictObject({
+      enabled: z.boolean().default(false),
+      clientAuth: z.boolean().default(false),
+      domain: z.string().optional(),
+      clientDir: z.string().optional(),
+      containerClientDir: z.string().optional(),
+    })
     .default({ enabled: false, clientAuth: false }),
   metrics: z
     .strictObject({ enabled: z.boolean().default(true), publish: z.boolean().default(true) })
@@ -305,7 +323,7 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
     sc: dropUndefined(input.sc),
     spus,
     localEndpoint: input.localEndpoint === false ? false : dropUndefined(input.localEndpoint),
-    tls: input.tls,
+    tls: dropUndefined(input.tls) as TlsSpec,
     metrics: input.metrics,
     images: input.images,
     docker: dropUndefined(input.docker) as DockerSpec,
@@ -376,6 +394,7 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   checkPins(spec, roles, issues);
   checkLocalEndpoints(spec, issues);
   checkHosts(spec, issues);
+  checkClientTls(spec.tls, issues);
 }
 
 function checkRanges(spec: ClusterSpec, roles: PortRole[], issues: ConfigIssue[]): void {
@@ -551,6 +570,27 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {
   const problem = endpointHostProblem(spec.publicHost);
   if (problem) issues.push({ path: "publicHost", message: `'${spec.publicHost}' ${problem}; for example publicHost: localhost` });
+}
+
+/**
+ * The client TLS settings: `domain` must be a name a certificate can carry (no IPv6 literal),
+ * and the client directories absolute, since Fluvio reads the profile's paths as they are
+ * (no `~`, relative to the client's working directory).
+ */
+function checkClientTls(tls: TlsSpec, issues: ConfigIssue[]): void {
+  if (tls.domain !== undefined) {
+    const problem = endpointHostProblem(tls.domain);
+    if (problem) issues.push({ path: "tls.domain", message: `'${tls.domain}' ${problem}; for example domain: fluvio.example.com` });
+  }
+  for (const field of ["clientDir", "containerClientDir"] as const) {
+    const dir = tls[field];
+    if (dir !== undefined && !dir.startsWith("/")) {
+      issues.push({
+        path: `tls.${field}`,
+        message: `'${dir}' is not an absolute path: Fluvio reads profile paths as written (no ~ expansion, relative to the client's working directory); give one starting with /, for example /home/me/.fluvio/tls`,
+      });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * same config, resource options, outputs, what a plan change may and may not replace, and
  * where TLS secrets go.
  */
+import { homedir } from "node:os";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isConfigError } from "../../src/config/errors";
 import { parseClusterSpec } from "../../src/config/schema";
@@ -392,7 +393,13 @@ describe("TLS material", () => {
     const outputs = await Promise.all(Object.values(run.result).map((output) => valueOf(output as any)));
     const text = JSON.stringify(outputs);
     for (const secret of secrets) expect(text).not.toContain(secret.split("\n")[1]);
-    expect(await valueOf(run.result.clientProfile)).toContain(`tls_policy = "anonymous"`);
+    // With TLS the profiles are verified (never anonymous), naming the files where clients keep them.
+    const home = `${homedir().replace(/\/+$/, "")}/.fluvio/tls`;
+    const hostProfile = await valueOf(run.result.clientProfile);
+    expect(hostProfile).toContain(`tls_policy = "verified"`);
+    expect(hostProfile).toContain(`cert = "${home}/client.crt"`);
+    expect(await valueOf(run.result.containerClientProfile)).toContain(`cert = "${CONTAINER_PATHS.tlsDir}/client.crt"`);
+    for (const profile of [hostProfile, await valueOf(run.result.containerClientProfile)]) expect(profile).not.toContain("anonymous");
   });
 
   it("gives the registration jobs a verified profile with the file paths and the SC's alias as domain, in Fluvio's TlsPolicy shape", () => {
