@@ -2,7 +2,9 @@ import { homedir } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
+import { ConfigError, throwIfIssues } from "./config/errors";
 import { dropUndefined } from "./config/objects";
+import { keyIssues } from "./config/pem";
 import { parseClusterSpec, type ClusterConfig } from "./config/schema";
 import { planCluster } from "./plan/plan";
 import { clientProfile, clientTlsSettings, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
@@ -112,12 +114,39 @@ export class SpuCluster extends pulumi.ComponentResource {
   }
 }
 
-function secretTls(material: NonNullable<SpuClusterArgs["tlsCertificates"]>): TlsMaterial {
+/** Where a key comes from, as messages name it: the component arg and the program's config key. */
+const KEY_SOURCES = {
+  serverKey: "tlsCertificates.serverKey (config fluvio-spu:tlsServerKey)",
+  clientKey: "tlsCertificates.clientKey (config fluvio-spu:tlsClientKey)",
+} as const;
+
+/**
+ * The TLS material as secrets, each key checked to be PKCS#8 (what Fluvio 0.18.1 loads): a
+ * plain string at once, so nothing is created; an output (a config secret, another resource's
+ * output) inside an apply, so the deployment fails with the same ConfigError when it resolves.
+ */
+export function secretTls(material: NonNullable<SpuClusterArgs["tlsCertificates"]>): TlsMaterial {
   return {
     serverCert: pulumi.secret(material.serverCert),
-    serverKey: pulumi.secret(material.serverKey),
+    serverKey: checkedKey(material.serverKey, KEY_SOURCES.serverKey),
     ...(material.caCert !== undefined ? { caCert: pulumi.secret(material.caCert) } : {}),
     ...(material.clientCert !== undefined ? { clientCert: pulumi.secret(material.clientCert) } : {}),
-    ...(material.clientKey !== undefined ? { clientKey: pulumi.secret(material.clientKey) } : {}),
+    ...(material.clientKey !== undefined ? { clientKey: checkedKey(material.clientKey, KEY_SOURCES.clientKey) } : {}),
   };
+}
+
+function checkedKey(key: pulumi.Input<string>, source: string): pulumi.Output<string> {
+  if (typeof key === "string") throwIfIssues(keyIssues(source, key));
+  return pulumi.secret(key).apply((value) => checkedKeyValue(source, value));
+}
+
+/**
+ * A resolved key, returned as it is when it is PKCS#8; otherwise a ConfigError naming `source`
+ * and the fix, marked as Pulumi's RunError too (its `__pulumiRunError` tag), so that `pulumi up`
+ * prints the message without a stack trace, as for the ConfigErrors the program throws itself.
+ */
+export function checkedKeyValue(source: string, value: string): string {
+  const issues = keyIssues(source, value);
+  if (issues.length > 0) throw Object.assign(new ConfigError(issues), { __pulumiRunError: true });
+  return value;
 }

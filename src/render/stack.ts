@@ -2,13 +2,14 @@
  * `fluvio-ports render`: a stack as files a user can review and apply without Pulumi. The only
  * room of src/render that does I/O: it loads the stack, plans it, and writes the files.
  */
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError } from "../config/errors";
+import { ConfigError, throwIfIssues, type ConfigIssue } from "../config/errors";
+import { keyIssues } from "../config/pem";
 import { planStackFiles } from "../stack-plan";
 import type { ClusterSpec } from "../config/schema";
 import type { ClusterPlan } from "../plan/types";
-import { renderCompose } from "./compose";
+import { COMPOSE_TLS_FILES, renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
 
 /** The file names `renderStack` writes, per target. */
@@ -42,11 +43,25 @@ export function renderStack(root: string, stack: string, outDir: string): Render
   const { spec, plan } = planStackFiles(root, stack);
   const manifest = renderManifest(plan, spec);
   const dir = prepareOutDir(outDir);
+  throwIfIssues(composeKeyIssues(dir, spec), "fluvio-ports render");
   const manifestPath = join(dir, manifest.file);
   const planPath = join(dir, RENDERED_FILES.plan);
   writeFileSync(manifestPath, manifest.text);
   writeFileSync(planPath, `${JSON.stringify(plan, null, 2)}\n`);
   return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath], warnings: plan.warnings };
+}
+
+/**
+ * The Compose file reads its TLS keys from `./tls/` beside it: the keys already there must be
+ * PKCS#8, which Fluvio 0.18.1 alone loads (keys put there later are the user's to convert, as
+ * the README says). Only with TLS on the Docker target; nothing to read otherwise.
+ */
+function composeKeyIssues(dir: string, spec: ClusterSpec): ConfigIssue[] {
+  if (spec.target !== "docker" || !spec.tls.enabled) return [];
+  return [COMPOSE_TLS_FILES.serverKey, COMPOSE_TLS_FILES.clientKey].flatMap((relative) => {
+    const path = join(dir, relative);
+    return existsSync(path) ? keyIssues(path, readFileSync(path, "utf8")) : [];
+  });
 }
 
 function prepareOutDir(outDir: string): string {

@@ -13,7 +13,7 @@ import { CONTAINER_PATHS, LABELS, METRICS_SOCKET_ENV } from "../../src/plan/layo
 import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
-import { SpuCluster, type SpuClusterArgs } from "../../src/component";
+import { SpuCluster, checkedKeyValue, type SpuClusterArgs } from "../../src/component";
 import { PROGRAM_CONFIG_KEYS, declareCluster } from "../../src/program";
 import {
   HOST_GATEWAY,
@@ -458,6 +458,72 @@ describe("TLS material", () => {
     );
     expect(isConfigError(thrown)).toBe(true);
     expect(thrown?.message).toContain("tlsCertificates.clientCert and tlsCertificates.clientKey");
+  });
+});
+
+describe("TLS keys must be PKCS#8 (Fluvio 0.18.1 loads no other kind)", () => {
+  const cert = "-----BEGIN CERTIFICATE-----\nMIIB-test-server-cert\n-----END CERTIFICATE-----";
+  const rsaKey = "-----BEGIN RSA PRIVATE KEY-----\nMIIE-test-pkcs1-key\n-----END RSA PRIVATE KEY-----";
+  const ecKey = "-----BEGIN EC PRIVATE KEY-----\nMHc-test-sec1-key\n-----END EC PRIVATE KEY-----";
+  const cluster = { target: "docker", environment: "dev", spus: 1, tls: { enabled: true } };
+
+  it("a plain-string key through SpuCluster args is a ConfigError at once, naming the arg and the conversion, before any container", async () => {
+    let thrown: unknown;
+    const run = await runUnderMocks({
+      stack: "dev",
+      stackFile: false,
+      program: () => {
+        try {
+          return new SpuCluster("fluvio", { ...(cluster as object), preflight: false, tlsCertificates: { serverCert: cert, serverKey: rsaKey } } as SpuClusterArgs);
+        } catch (error) {
+          thrown = error;
+          return undefined;
+        }
+      },
+    });
+    expect(isConfigError(thrown)).toBe(true);
+    const message = (thrown as Error).message;
+    expect(message).toContain("tlsCertificates.serverKey (config fluvio-spu:tlsServerKey): is a PKCS#1 RSA key (BEGIN RSA PRIVATE KEY)");
+    expect(message).toContain("openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem");
+    expect(run.byType(CONTAINER)).toEqual([]);
+  });
+
+  it("a key from a config secret (an output) fails the deployment when it resolves: no SC or SPU container gets it", async () => {
+    const rejections: unknown[] = [];
+    const record = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const run = await runUnderMocks({
+        stack: "dev",
+        stackFile: false,
+        program: declareCluster,
+        extraConfig: {
+          ...NO_PREFLIGHT,
+          "fluvio-spu:cluster": JSON.stringify(cluster),
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerCert}`]: cert,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerKey}`]: ecKey,
+        },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const plan = planOf(cluster);
+      const names = run.byType(CONTAINER).map((resource) => resource.name);
+      for (const node of [plan.sc.name, ...plan.spus.map((spu) => spu.host)]) expect(names).not.toContain(node);
+      expect(rejections.length).toBeGreaterThan(0);
+      for (const reason of rejections) {
+        expect(isConfigError(reason)).toBe(true);
+        expect((reason as Error).message).toContain("fluvio-spu:tlsServerKey): is a SEC1 EC key (BEGIN EC PRIVATE KEY)");
+        // Pulumi prints its RunErrors without a stack trace.
+        expect((reason as { __pulumiRunError?: boolean }).__pulumiRunError).toBe(true);
+      }
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+
+  it("checkedKeyValue passes a PKCS#8 key through unchanged", () => {
+    const key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----";
+    expect(checkedKeyValue("tlsCertificates.clientKey", key)).toBe(key);
+    expect(() => checkedKeyValue("tlsCertificates.clientKey", rsaKey)).toThrow(/tlsCertificates\.clientKey: is a PKCS#1 RSA key/);
   });
 });
 

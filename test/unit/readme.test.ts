@@ -16,6 +16,7 @@ import { readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
 import { buildDockerSpecs } from "../../src/targets/docker";
 import { PROJECT_ROOT } from "../support/pulumi";
+import { pkcs8Problem } from "../../src/config/pem";
 import { clientTlsSettings } from "../../src/plan/outputs";
 
 const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
@@ -165,7 +166,7 @@ describe("every command in the README", () => {
         // dev stack's names (the SC's domain, every SPU's <name>.<domain>, the SC's alias), all signed by the CA.
         const run = runTlsRecipe();
         expect(run.status, run.stderr).toBe(0);
-        for (const key of ["server.key", "client.key", "ca.key"]) expect(readFileSync(join(run.dir, key), "utf8"), key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+        for (const key of ["server.key", "client.key", "ca.key"]) expect(pkcs8Problem(readFileSync(join(run.dir, key), "utf8")), key).toBeUndefined();
         const spec = parseClusterSpec(readClusterConfig(PROJECT_ROOT, "dev"));
         const plan = planCluster(spec, { stack: "dev" });
         const domain = clientTlsSettings({ ...spec, tls: { ...spec.tls, enabled: true } }, "/home")!.domain;
