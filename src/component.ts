@@ -33,9 +33,9 @@ export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
   /** Kubernetes: the provider of the cluster to deploy to. */
   kubernetesProvider?: k8s.Provider;
   /**
-   * TLS server certificate, key and CA (PEM), and, with `tls.clientAuth` on Docker, an admin
-   * client certificate and key signed by the CA that the SPU registration jobs present to the
-   * SC. Taken as secrets whatever the caller passes.
+   * TLS server certificate, key and CA (PEM), and, with TLS on Docker, an admin client
+   * certificate and key signed by the CA that the SPU registration jobs present to the SC
+   * (their profile is verified). Taken as secrets whatever the caller passes.
    */
   tlsCertificates?: {
     serverCert: pulumi.Input<string>;

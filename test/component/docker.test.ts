@@ -382,7 +382,7 @@ describe("TLS material", () => {
           [REGISTRATION_TLS_PATHS.caCert, ca, "0444"],
         ]),
       );
-      expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan, { clientAuth: true })}`);
+      expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan)}`);
     }
     // Secrets appear in the raw inputs only inside secret wrappers.
     for (const { name, rawInputs: raw } of run.resources) {
@@ -404,7 +404,7 @@ describe("TLS material", () => {
 
   it("gives the registration jobs a verified profile with the file paths and the SC's alias as domain, in Fluvio's TlsPolicy shape", () => {
     const plan = planOf(tlsCluster);
-    const profile = parseToml(registrationProfile(plan, { clientAuth: true })) as any;
+    const profile = parseToml(registrationProfile(plan)) as any;
     const cluster = profile.cluster[`${plan.namePrefix}-registration`];
     expect(cluster.endpoint).toBe(`${plan.sc.host}:${plan.sc.ports.public}`);
     // TlsPolicy::Verified(TlsConfig::Files(TlsPaths)): tag tls_policy, adjacent tag tls_source with content in certs.
@@ -413,19 +413,30 @@ describe("TLS material", () => {
       tls_source: "files",
       certs: { domain: plan.sc.host, key: REGISTRATION_TLS_PATHS.clientKey, cert: REGISTRATION_TLS_PATHS.clientCert, ca_cert: REGISTRATION_TLS_PATHS.caCert },
     });
-    expect(parseToml(registrationProfile(plan)).cluster).toMatchObject({ [`${plan.namePrefix}-registration`]: { tls: { tls_policy: "anonymous" } } });
+    expect(registrationProfile(planOf({ ...tlsCluster, tls: { enabled: false } }))).toContain(`tls_policy = "disabled"`);
   });
 
-  it("without client authentication, registers anonymously over TLS and uploads nothing into the jobs", async () => {
+  it("without client authentication, registers over verified TLS too (never anonymous), with the CA and admin client files", async () => {
     const serverOnly = { ...tlsCluster, tls: { enabled: true, clientAuth: false } };
-    const run = await runDev(serverOnly, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key });
+    const run = await runDev(serverOnly, allSecrets);
     const plan = planOf(serverOnly);
+    expect(container(run, plan.sc.name).inputs.command).not.toContain("--enable-client-cert");
     for (const spu of plan.spus) {
       const job = container(run, `${spu.host}-register`);
-      expect(job.inputs.uploads ?? []).toEqual([]);
+      expect(uploadedFiles(job)).toEqual([REGISTRATION_TLS_PATHS.caCert, REGISTRATION_TLS_PATHS.clientCert, REGISTRATION_TLS_PATHS.clientKey].sort());
       expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan)}`);
-      expect(registrationProfile(plan)).toContain(`tls_policy = "anonymous"`);
+      expect(registrationProfile(plan)).toContain(`tls_policy = "verified"`);
+      expect(registrationProfile(plan)).not.toContain("anonymous");
     }
+  });
+
+  it("without client authentication but without the CA or client files is a ConfigError under tls.enabled saying why", async () => {
+    const serverOnly = { ...tlsCluster, tls: { enabled: true, clientAuth: false } };
+    const thrown = await failureOf(runDev(serverOnly, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key }));
+    expect(isConfigError(thrown)).toBe(true);
+    const message = thrown?.message ?? "";
+    expect(message).toMatch(/tls\.enabled: is true, and the SPU registration jobs reach the SC with a verified TLS profile/);
+    for (const name of ["fluvio-spu:tlsCaCert", "fluvio-spu:tlsClientCert", "fluvio-spu:tlsClientKey"]) expect(message).toContain(name);
   });
 
   it("without the certificate secrets is a ConfigError naming the config keys", async () => {
@@ -502,6 +513,9 @@ describe("TLS keys must be PKCS#8 (Fluvio 0.18.1 loads no other kind)", () => {
           "fluvio-spu:cluster": JSON.stringify(cluster),
           [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerCert}`]: cert,
           [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerKey}`]: ecKey,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsCaCert}`]: cert,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientCert}`]: cert,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientKey}`]: "-----BEGIN PRIVATE KEY-----\nMIIE-test-client-key\n-----END PRIVATE KEY-----",
         },
       });
       await new Promise((resolve) => setTimeout(resolve, 300));

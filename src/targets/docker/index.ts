@@ -104,7 +104,7 @@ function networkChoice(network: pulumi.Input<string> | undefined): { network?: s
   return { network: typeof network === "string" ? network : PROGRAM_NETWORK };
 }
 
-/** The client pieces registration jobs need with `tls.clientAuth`, with the names a user sets them by. */
+/** The client pieces registration jobs need whenever TLS is on, with the names a user sets them by. */
 const CLIENT_PIECES = [
   { field: "clientCert", configKey: "tlsClientCert", what: "certificate" },
   { field: "clientKey", configKey: "tlsClientKey", what: "key" },
@@ -119,16 +119,22 @@ function requireTls(spec: ClusterSpec, tls: TlsMaterial | undefined): TlsMateria
       path: "tls.enabled",
       message: "is true but no certificate was given: set the secrets fluvio-spu:tlsServerCert and fluvio-spu:tlsServerKey (pulumi config set --secret ...), or pass tlsCertificates to SpuCluster",
     });
-  } else if (spec.tls.clientAuth) {
+  } else {
+    // The registration jobs reach the SC with a verified profile whenever TLS is on, which
+    // loads a CA and a client certificate and key even when the SC asks for none.
+    const path = spec.tls.clientAuth ? "tls.clientAuth" : "tls.enabled";
+    const why = spec.tls.clientAuth
+      ? "is true, so the SC accepts only clients presenting a certificate signed by the CA, the SPU registration jobs included"
+      : "is true, and the SPU registration jobs reach the SC with a verified TLS profile (Fluvio 0.18.1's anonymous TLS very likely cannot connect), which loads a client certificate and key and the CA";
     if (!tls.caCert) {
-      issues.push({ path: "tls.clientAuth", message: "is true but no CA certificate was given: set the secret fluvio-spu:tlsCaCert, or pass tlsCertificates.caCert" });
+      issues.push({ path, message: `${why}; no CA certificate was given: set the secret fluvio-spu:tlsCaCert, or pass tlsCertificates.caCert` });
     }
     const missing = CLIENT_PIECES.filter((piece) => !tls[piece.field]);
     if (missing.length > 0) {
       const list = (names: string[]): string => names.join(" and ");
       issues.push({
-        path: "tls.clientAuth",
-        message: `is true, so the SC accepts only clients presenting a certificate signed by the CA, the SPU registration jobs included; no client ${list(missing.map((piece) => piece.what))} was given: set the secret${missing.length > 1 ? "s" : ""} ${list(missing.map((piece) => `fluvio-spu:${piece.configKey}`))} (pulumi config set --secret ...) to an admin client certificate signed by the CA and its key, or pass ${list(missing.map((piece) => `tlsCertificates.${piece.field}`))} to SpuCluster`,
+        path,
+        message: `${why}; no client ${list(missing.map((piece) => piece.what))} was given: set the secret${missing.length > 1 ? "s" : ""} ${list(missing.map((piece) => `fluvio-spu:${piece.configKey}`))} (pulumi config set --secret ...) to an admin client certificate signed by the CA and its key, or pass ${list(missing.map((piece) => `tlsCertificates.${piece.field}`))} to SpuCluster`,
       });
     }
   }

@@ -368,11 +368,11 @@ function registrationName(spu: SpuPlan): string {
 }
 
 /**
- * The files a registration job presents to an SC that demands client certificates: the CA
- * and the admin client certificate and key (none otherwise: `anonymous` TLS needs no file).
+ * The files of a registration job's verified TLS profile whenever TLS is on: the CA and the
+ * admin client certificate and key (none in plaintext).
  */
 function registrationTlsFiles(spec: ClusterSpec): SecretFile[] {
-  if (!spec.tls.enabled || !spec.tls.clientAuth) return [];
+  if (!spec.tls.enabled) return [];
   return [
     { path: REGISTRATION_TLS_PATHS.caCert, secret: "caCert", mode: "0444" },
     { path: REGISTRATION_TLS_PATHS.clientCert, secret: "clientCert", mode: "0444" },
@@ -394,7 +394,7 @@ function registrationJob(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, net
     role: "registration",
     image: "cli",
     command: registrationCommand(spu),
-    env: registrationEnvironment(plan, spu, { clientAuth: spec.tls.enabled && spec.tls.clientAuth }),
+    env: registrationEnvironment(plan, spu),
     ports: [],
     hosts: [{ ...HOST_DOCKER_INTERNAL }],
     labels: nodeLabels(plan, `register-${spu.id}`),
