@@ -125,7 +125,7 @@ const KEY_SOURCES = {
  * plain string at once, so nothing is created; an output (a config secret, another resource's
  * output) inside an apply, so the deployment fails with the same ConfigError when it resolves.
  */
-export function secretTls(material: NonNullable<SpuClusterArgs["tlsCertificates"]>): TlsMaterial {
+function secretTls(material: NonNullable<SpuClusterArgs["tlsCertificates"]>): TlsMaterial {
   return {
     serverCert: pulumi.secret(material.serverCert),
     serverKey: checkedKey(material.serverKey, KEY_SOURCES.serverKey),
