@@ -93,6 +93,15 @@ const tlsSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe("Serve TLS on the public endpoints (encryption SSL). Default false; the certificate material comes as Pulumi secrets."),
     clientAuth: z.boolean().default(false).describe("Ask clients for a certificate signed by the CA (--enable-client-cert). Default false."),
+    domain: z
+      .string()
+      .optional()
+      .describe("The name client profiles verify the SC's certificate against (Fluvio's domain); SPU connections are verified against <spu name>.<domain>. Default: publicHost."),
+    clientDir: z
+      .string()
+      .optional()
+      .describe("Where clients on the host keep client.crt, client.key and ca.crt (absolute: Fluvio expands no ~). Default: .fluvio/tls in the home of whoever runs the program."),
+    containerClientDir: z.string().optional().describe("The same inside client containers (absolute). Default: /etc/fluvio/tls."),
   })
   .default({ enabled: false, clientAuth: false })
   .describe("TLS on the public endpoints.");
@@ -303,7 +312,7 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
     sc: dropUndefined(input.sc),
     spus,
     localEndpoint: input.localEndpoint === false ? false : dropUndefined(input.localEndpoint),
-    tls: input.tls,
+    tls: dropUndefined(input.tls) as TlsSpec,
     metrics: input.metrics,
     images: input.images,
     docker: dropUndefined(input.docker) as DockerSpec,
@@ -388,6 +397,7 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   if (spec.docker.publishAddresses !== undefined) issues.push(...publishAddressIssues(spec.docker.publishAddresses));
   checkServiceMonitor(spec, issues);
   checkMonitoring(spec, issues);
+  checkClientTls(spec.tls, issues);
 }
 
 function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
@@ -627,6 +637,27 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {
   const problem = endpointHostProblem(spec.publicHost);
   if (problem) issues.push({ path: "publicHost", message: `'${spec.publicHost}' ${problem}; for example publicHost: localhost` });
+}
+
+/**
+ * The client TLS settings: `domain` must be a name a certificate can carry (no IPv6 literal),
+ * and the client directories absolute, since Fluvio reads the profile's paths as they are
+ * (no `~`, relative to the client's working directory).
+ */
+function checkClientTls(tls: TlsSpec, issues: ConfigIssue[]): void {
+  if (tls.domain !== undefined) {
+    const problem = endpointHostProblem(tls.domain);
+    if (problem) issues.push({ path: "tls.domain", message: `'${tls.domain}' ${problem}; for example domain: fluvio.example.com` });
+  }
+  for (const field of ["clientDir", "containerClientDir"] as const) {
+    const dir = tls[field];
+    if (dir !== undefined && !dir.startsWith("/")) {
+      issues.push({
+        path: `tls.${field}`,
+        message: `'${dir}' is not an absolute path: Fluvio reads profile paths as written (no ~ expansion, relative to the client's working directory); give one starting with /, for example /home/me/.fluvio/tls`,
+      });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

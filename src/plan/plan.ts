@@ -173,8 +173,10 @@ function kubernetesPlan(cluster: ClusterSpec): KubernetesPlan {
 
 /**
  * The TLS files: the SC and SPUs mount the server certificate and key (and the CA that checks
- * client certificates with `tls.clientAuth`); with `tls.clientAuth`, each registration job
- * presents the CA and an admin client certificate and key to the SC.
+ * client certificates with `tls.clientAuth`); on Docker each registration job reaches the SC
+ * with a verified profile whenever TLS is on (Fluvio 0.18.1's anonymous TLS very likely cannot
+ * connect, and an SC with `--enable-client-cert` refuses clients without a certificate), so it
+ * mounts the CA and an admin client certificate and key.
  */
 function tlsPlan(cluster: ClusterSpec): TlsPlan {
   const { enabled, clientAuth } = cluster.tls;
@@ -187,7 +189,7 @@ function tlsPlan(cluster: ClusterSpec): TlsPlan {
       { path: CONTAINER_PATHS.tlsServerKey, secret: "serverKey", mode: "0400" },
       ...(clientAuth ? [{ path: CONTAINER_PATHS.tlsCaCert, secret: "caCert" as const, mode: "0444" as const }] : []),
     ],
-    registration: clientAuth
+    registration: cluster.target === "docker"
       ? [
           { path: CONTAINER_PATHS.tlsCaCert, secret: "caCert", mode: "0444" },
           { path: CONTAINER_PATHS.tlsClientCert, secret: "clientCert", mode: "0444" },

@@ -30,7 +30,7 @@ export interface TlsFile {
 /**
  * TLS as the targets apply it: whether it is on, whether client certificates are demanded,
  * the files the SC and SPUs mount (`server`), and the files each registration job presents to
- * an SC that demands client certificates (`registration`, Docker).
+ * the SC through its verified TLS profile whenever TLS is on (`registration`, Docker).
  */
 export interface TlsPlan {
   enabled: boolean;

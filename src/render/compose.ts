@@ -139,7 +139,7 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
           ...tlsSecrets.map((secret) => `  ${COMPOSE_TLS_FILES[secret]}`),
           ...(docker.registrations.some((job) => job.files.length > 0)
             ? [
-                `The SC asks clients for certificates: the register-<id> jobs present ${COMPOSE_TLS_FILES.clientCert} (an admin client`,
+                `The register-<id> jobs use verified TLS: they present ${COMPOSE_TLS_FILES.clientCert} (an admin client`,
                 `certificate signed by ${COMPOSE_TLS_FILES.caCert}) and verify the SC's certificate for the name ${plan.sc.host}, which it must carry.`,
               ]
             : []),

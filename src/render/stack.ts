@@ -2,12 +2,13 @@
  * `fluvio-ports render`: a stack as files a user can review and apply without Pulumi. The only
  * room of src/render that does I/O: it loads the stack, plans it, and writes the files.
  */
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError } from "../errors";
+import { ConfigError, throwIfIssues, type ConfigIssue } from "../errors";
+import { keyIssues } from "../config/pem";
 import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterPlan } from "../plan/types";
-import { renderCompose } from "./compose";
+import { COMPOSE_TLS_FILES, renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
 import { monitoringFiles } from "./monitoring";
 
@@ -42,6 +43,7 @@ export function renderStack(root: string, stack: string, outDir: string, source:
   const { plan } = planStackFiles(root, stack, undefined, source);
   const manifest = renderManifest(plan);
   const dir = prepareOutDir(outDir);
+  throwIfIssues(composeKeyIssues(dir, plan), "fluvio-ports render");
   const manifestPath = join(dir, manifest.file);
   const planPath = join(dir, RENDERED_FILES.plan);
   writeFileSync(manifestPath, manifest.text);
@@ -52,6 +54,19 @@ export function renderStack(root: string, stack: string, outDir: string, source:
     return path;
   });
   return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath, ...extra], warnings: plan.warnings };
+}
+
+/**
+ * The Compose file reads its TLS keys from `./tls/` beside it: the keys already there must be
+ * PKCS#8, which Fluvio 0.18.1 alone loads (keys put there later are the user's to convert, as
+ * the README says). Only with TLS on the Docker target; nothing to read otherwise.
+ */
+function composeKeyIssues(dir: string, plan: ClusterPlan): ConfigIssue[] {
+  if (plan.target !== "docker" || !plan.tls.enabled) return [];
+  return [COMPOSE_TLS_FILES.serverKey, COMPOSE_TLS_FILES.clientKey].flatMap((relative) => {
+    const path = join(dir, relative);
+    return existsSync(path) ? keyIssues(path, readFileSync(path, "utf8")) : [];
+  });
 }
 
 function prepareOutDir(outDir: string): string {

@@ -219,7 +219,8 @@ describe("SpuCluster on Kubernetes: TLS material stays secret", async () => {
       const text = JSON.stringify(await valueOf(output));
       for (const marker of markers) expect(text.includes(marker)).toBe(false);
     }
-    expect(await valueOf(outputs.clientProfile)).toMatch(/tls_policy = "anonymous"/);
+    expect(await valueOf(outputs.clientProfile)).toMatch(/tls_policy = "verified"\ntls_source = "files"/);
+    expect(await valueOf(outputs.containerClientProfile)).toMatch(/tls_policy = "verified"\ntls_source = "files"/);
     for (const spu of run.byType("kubernetes:fluvio.infinyon.com/v1:Spu")) expect(spu.inputs.spec.publicEndpoint.encryption).toBe("SSL");
   });
 

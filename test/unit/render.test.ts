@@ -314,11 +314,16 @@ describe("render: Compose variants", () => {
     expect(text).not.toMatch(/BEGIN/);
   });
 
-  it("renders TLS without client authentication with no secrets in the registration jobs", () => {
+  it("renders TLS without client authentication: no CA in the SC, yet verified registration jobs with the CA and client files", () => {
     const { spec, plan } = stackVariant("dev", { tls: { enabled: true, clientAuth: false } });
     const file = parseYaml(renderCompose(plan), { version: "1.1" }) as ComposeFile;
-    expect(Object.keys(file.secrets ?? {}).sort()).toEqual(["tls-server-cert", "tls-server-key"]);
-    for (const spu of plan.spus) expect(file.services[`register-${spu.id}`]!.secrets).toBeUndefined();
+    expect(Object.keys(file.secrets ?? {}).sort()).toEqual(["tls-ca-cert", "tls-client-cert", "tls-client-key", "tls-server-cert", "tls-server-key"]);
+    expect(file.services.sc!.secrets!.map((secret) => secret.source)).toEqual(["tls-server-cert", "tls-server-key"]);
+    for (const spu of plan.spus) {
+      const job = file.services[`register-${spu.id}`]!;
+      expect(job.secrets!.map((secret) => secret.source)).toEqual(["tls-ca-cert", "tls-client-cert", "tls-client-key"]);
+      expect(unescape(job.environment!.FLUVIO_SPU_PROFILE!)).toContain(`tls_policy = "verified"`);
+    }
   });
 
   it("joins an existing network as external, and publishes private ports only when asked", () => {

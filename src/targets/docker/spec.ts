@@ -424,7 +424,7 @@ function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): Dock
     role: "registration",
     image: "cli",
     command: registrationCommand(spu),
-    env: registrationEnvironment(plan, spu, { clientAuth: plan.tls.enabled && plan.tls.clientAuth }),
+    env: registrationEnvironment(plan, spu),
     ports: [],
     hosts: extraHosts(plan),
     labels: nodeLabels(plan, `register-${spu.id}`),
