@@ -1,6 +1,5 @@
 import { ConfigError, type ConfigIssue } from "../errors";
 import { joinHostPort } from "../config/hosts";
-import { DEFAULT_LOCAL_HOST } from "../config/presets";
 import {
   activeRoles,
   alertsOn,
