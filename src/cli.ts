@@ -8,8 +8,9 @@ import { recordOf } from "./plan/record";
 import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
 import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry } from "./ports/registry";
+import { pruneRecords } from "./ports/prune";
 import { renderStack } from "./render/stack";
-import { planStackFiles } from "./stack-plan";
+import { planStack, planStackFiles } from "./stack-plan";
 
 const USAGE = `fluvio-ports: plan and check the ports of a Fluvio cluster per Pulumi stack
 
@@ -17,12 +18,15 @@ Usage:
   fluvio-ports plan  --stack <s> [--format table|json|yaml] [--record]
   fluvio-ports check --stack <s>
   fluvio-ports render --stack <s> --out <dir>
+  fluvio-ports registry prune [--apply]
 
 Options:
   --stack <s>     the stack whose stacks/Pulumi.<s>.yaml to read
   --format <f>    table (default), json (the ClusterPlan object) or yaml
   --record        write the stack's assignments into stacks/ports.registry.yaml (review it in git)
   --out <dir>     render: where to write docker-compose.yaml or kubernetes.yaml, and plan.json
+  --apply         registry prune: write the registry without the records of stacks that have no stack file
+                  (without it, prune only lists them: a dry run)
   --root <dir>    the project root (default: the nearest folder above the current one with Pulumi.yaml)
 
 Exit codes: 0 ok, 1 conflicts found (check), 2 bad config or usage.
@@ -41,6 +45,7 @@ const processStreams: CliStreams = {
 
 interface CliOptions {
   command: string;
+  apply?: boolean;
   stack?: string;
   format: "table" | "json" | "yaml";
   record: boolean;
@@ -57,8 +62,9 @@ export async function main(argv: string[], streams: CliStreams = processStreams)
       return 0;
     }
     const root = options.root ? resolve(options.root) : findProjectRoot(process.cwd());
-    if (options.command === "plan") return runPlan(root, options, streams);
+    if (options.command === "plan") return await runPlan(root, options, streams);
     if (options.command === "render") return runRender(root, options, streams);
+    if (options.command === "registry") return runPrune(root, options, streams);
     return await runCheck(root, options, streams);
   } catch (error) {
     if (isConfigError(error)) {
@@ -74,7 +80,8 @@ function parseArguments(argv: string[]): CliOptions {
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     return { command: "help", format: "table", record: false };
   }
-  if (command !== "plan" && command !== "check" && command !== "render") usageError(`unknown command '${command}': use plan, check or render`);
+  if (command !== "plan" && command !== "check" && command !== "render" && command !== "registry") usageError(`unknown command '${command}': use plan, check, render or registry`);
+  if (command === "registry") return parseRegistryArguments(rest);
   const options: CliOptions = { command, format: "table", record: false };
   for (let index = 0; index < rest.length; index++) {
     const flag = rest[index] as string;
@@ -115,6 +122,43 @@ function parseArguments(argv: string[]): CliOptions {
   return options;
 }
 
+/** `registry prune [--apply] [--root <dir>]`: the only registry subcommand; no stack. */
+function parseRegistryArguments(rest: string[]): CliOptions {
+  const [sub, ...flags] = rest;
+  if (sub !== "prune") usageError(`registry ${sub ?? ""}: the registry command has one subcommand, prune`.replace("  ", " "));
+  const options: CliOptions = { command: "registry", format: "table", record: false, apply: false };
+  for (let index = 0; index < flags.length; index++) {
+    const flag = flags[index] as string;
+    if (flag === "--apply") options.apply = true;
+    else if (flag === "--root" && flags[index + 1] !== undefined) options.root = flags[++index] as string;
+    else if (flag.startsWith("--root=")) options.root = flag.slice("--root=".length);
+    else usageError(`unknown option '${flag}' for registry prune: use --apply or --root <dir>`);
+  }
+  return options;
+}
+
+/** Lists (dry run) or drops (`--apply`) the records of stacks without a stack file. */
+function runPrune(root: string, options: CliOptions, streams: CliStreams): number {
+  const path = registryPath(root);
+  const { registry, removed } = pruneRecords(loadRegistry(root), listStacks(root));
+  if (removed.length === 0) {
+    streams.out(`nothing to prune: every record in ${path} belongs to a stack with a stack file\n`);
+    return 0;
+  }
+  const verb = options.apply ? "removed" : "would remove";
+  for (const record of removed) {
+    const ports = Object.values(record.nodes).flatMap((nodes) => Object.values(nodes) as number[]).sort((a, b) => a - b);
+    streams.out(`${verb} the record of stack ${record.stack} (cluster ${record.cluster}, host ${record.host}): ports ${ports.join(", ")}\n`);
+  }
+  if (!options.apply) {
+    streams.err(`dry run: no stack file for ${removed.map((record) => record.stack).join(", ")}; run \`fluvio-ports registry prune --apply\` to remove ${removed.length === 1 ? "it" : "them"}, then review and commit ${path}\n`);
+    return 0;
+  }
+  writeFileSync(path, formatRegistry(registry));
+  streams.err(`wrote ${path}: review and commit it\n`);
+  return 0;
+}
+
 function usageError(message: string): never {
   throw new ConfigError({ path: "arguments", message: `${message}\n\n${USAGE}` }, "fluvio-ports: usage");
 }
@@ -127,10 +171,11 @@ export function findProjectRoot(start: string): string {
   }
 }
 
-function runPlan(root: string, options: CliOptions, streams: CliStreams): number {
+async function runPlan(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
   const stack = options.stack as string;
   const registry = loadRegistry(root);
-  const { plan } = planStackFiles(root, stack, registry);
+  const { plan, notes } = await planStack(root, stack, registry);
+  for (const note of notes) streams.err(`note: ${note}\n`);
   if (options.record) {
     const updated = withRecord(registry, recordOf(plan));
     writeFileSync(registryPath(root), formatRegistry(updated));
@@ -153,7 +198,7 @@ function runRender(root: string, options: CliOptions, streams: CliStreams): numb
 async function runCheck(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
   const stack = options.stack as string;
   const registry = loadRegistry(root);
-  const { plan } = planStackFiles(root, stack, registry);
+  const { plan } = await planStack(root, stack, registry);
   for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
   const report = await checkPorts(plan);
   const overlaps = overlapsWithOtherStacks(root, plan, registry);

@@ -28,9 +28,12 @@ export type Target = "docker" | "kubernetes";
  * How derived ports are placed in a range. `sequential` takes the lowest free ports in SPU id
  * order (Fluvio's own habit, easy to read); `stack-hash` starts each SPU at a pseudo-random
  * offset seeded by the stack name, so many stacks sharing one range land apart without
- * coordination.
+ * coordination; `isolated` places like `stack-hash` and, where `fluvio-ports` plans it, around
+ * every other stack of the project, every registry record and claim and the host's live
+ * listeners (`PlanContext.occupied`), for a stack per pull request on a shared host, whose
+ * record (`--record`) then keeps its ports for as long as it lives.
  */
-export type Strategy = "sequential" | "stack-hash";
+export type Strategy = "sequential" | "stack-hash" | "isolated";
 /** Fluvio's endpoint encryption, as the SPU spec stores it. */
 export type Encryption = "PLAINTEXT" | "SSL";
 /** The Kubernetes Service type that carries each SPU's public port. */
@@ -294,7 +297,7 @@ const clusterInput = z.strictObject({
   environment: z.enum(ENVIRONMENTS).optional(),
   host: z.string().min(1).default("localhost"),
   publicHost: z.string().optional(),
-  strategy: z.enum(["sequential", "stack-hash"]).default("sequential"),
+  strategy: z.enum(["sequential", "stack-hash", "isolated"]).default("sequential"),
   firstSpuId: z.number().int().min(0).max(2_147_483_647).default(DEFAULT_FIRST_SPU_ID),
   ports: z
     .strictObject({

@@ -43,6 +43,18 @@ export interface PlanContext {
    * `{ ok: false }`: asked in vain (the same choice, with a warning).
    */
   hostFacts?: HostFactsAnswer;
+  /**
+   * `strategy: isolated`: ports taken on this host or planned by the project's other stacks,
+   * gathered by the edge (`fluvio-ports`); derived ports step around them. Ignored by the other
+   * strategies, which stay independent of the host.
+   */
+  occupied?: OccupiedPort[];
+}
+
+/** A port the edge found taken (a live listener, a published port, another stack's plan), and by whom. */
+export interface OccupiedPort {
+  port: number;
+  holder: string;
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
@@ -72,7 +84,7 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const allocation = allocatePorts({
     requests,
     ranges: { ...cluster.ports, ...ranges },
-    blocked: blockedPorts(cluster, registry, context.stack),
+    blocked: [...blockedPorts(cluster, registry, context.stack), ...occupiedPorts(cluster, context.occupied)],
     avoided: avoidedPorts(registry, cluster.host),
     strategy: cluster.strategy,
     seed: `${context.stack}/${cluster.name}`,
@@ -111,7 +123,12 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     hostPorts: hostPorts(cluster, allocation.assignments),
     hostAccess: host.access,
     monitoring,
-    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.warnings, ...host.warnings],
+    warnings: [
+      ...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE),
+      ...allocation.warnings,
+      ...host.warnings,
+      ...isolationWarnings(cluster, context, record !== undefined),
+    ],
   };
 }
 
@@ -184,6 +201,24 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
       ),
     );
   return [...reserved, ...claims, ...otherStacks];
+}
+
+/** `strategy: isolated`: the edge's occupied ports become blocked ones (the others ignore them). */
+function occupiedPorts(cluster: ClusterSpec, occupied: readonly OccupiedPort[] | undefined): BlockedPorts[] {
+  if (cluster.strategy !== "isolated" || occupied === undefined) return [];
+  return occupied.map((entry) => ({
+    ports: { from: entry.port, to: entry.port },
+    holder: `${entry.holder} (strategy isolated plans around it)`,
+    fix: "free the port, or pin another one",
+  }));
+}
+
+/** An isolated stack planned without the host's view and without a record has only the registry to go by: say so. */
+function isolationWarnings(cluster: ClusterSpec, context: PlanContext, recorded: boolean): string[] {
+  if (cluster.strategy !== "isolated" || context.occupied !== undefined || recorded) return [];
+  return [
+    `strategy isolated: stack ${context.stack} has no record yet and was planned without this host's listeners and the other stacks' plans; run \`fluvio-ports plan --stack ${context.stack} --record\` on the host, which plans around them and keeps the result`,
+  ];
 }
 
 function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts[] {
