@@ -9,6 +9,8 @@ import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
 import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry } from "./ports/registry";
 import { pruneRecords } from "./ports/prune";
+import { diagnose, formatFindings } from "./doctor/diagnose";
+import { observeDocker } from "./doctor/observe";
 import { renderStack } from "./render/stack";
 import { planStack, planStackFiles } from "./stack-plan";
 
@@ -19,6 +21,7 @@ Usage:
   fluvio-ports check --stack <s>
   fluvio-ports render --stack <s> --out <dir>
   fluvio-ports registry prune [--apply]
+  fluvio-ports doctor --stack <s>
 
 Options:
   --stack <s>     the stack whose stacks/Pulumi.<s>.yaml to read
@@ -29,7 +32,8 @@ Options:
                   (without it, prune only lists them: a dry run)
   --root <dir>    the project root (default: the nearest folder above the current one with Pulumi.yaml)
 
-Exit codes: 0 ok, 1 conflicts found (check), 2 bad config or usage.
+Exit codes: 0 ok, 1 conflicts found (check) or problems found (doctor), 2 bad config or usage,
+3 could not look (doctor: the engine did not answer, or a Kubernetes stack).
 `;
 
 /** What the CLI prints to; tests pass their own. */
@@ -65,6 +69,7 @@ export async function main(argv: string[], streams: CliStreams = processStreams)
     if (options.command === "plan") return await runPlan(root, options, streams);
     if (options.command === "render") return runRender(root, options, streams);
     if (options.command === "registry") return runPrune(root, options, streams);
+    if (options.command === "doctor") return await runDoctor(root, options, streams);
     return await runCheck(root, options, streams);
   } catch (error) {
     if (isConfigError(error)) {
@@ -80,7 +85,9 @@ function parseArguments(argv: string[]): CliOptions {
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     return { command: "help", format: "table", record: false };
   }
-  if (command !== "plan" && command !== "check" && command !== "render" && command !== "registry") usageError(`unknown command '${command}': use plan, check, render or registry`);
+  if (command !== "plan" && command !== "check" && command !== "render" && command !== "registry" && command !== "doctor") {
+    usageError(`unknown command '${command}': use plan, check, render, registry or doctor`);
+  }
   if (command === "registry") return parseRegistryArguments(rest);
   const options: CliOptions = { command, format: "table", record: false };
   for (let index = 0; index < rest.length; index++) {
@@ -135,6 +142,27 @@ function parseRegistryArguments(rest: string[]): CliOptions {
     else usageError(`unknown option '${flag}' for registry prune: use --apply or --root <dir>`);
   }
   return options;
+}
+
+/** Looks at the deployed stack (Docker) and prints what is fine, what is wrong, and what to do. */
+async function runDoctor(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
+  const { plan } = await planStack(root, options.stack as string, loadRegistry(root));
+  if (plan.target !== "docker") {
+    streams.err(`doctor looks at Docker stacks; stack ${plan.stack} is on Kubernetes: \`kubectl -n ${plan.namespace} get pods,spu\` and \`kubectl -n ${plan.namespace} describe pod\` show the same\n`);
+    return 3;
+  }
+  let observation;
+  try {
+    observation = await observeDocker(plan);
+  } catch (error) {
+    streams.err(`doctor could not ask the Docker engine: ${(error as Error).message}\n`);
+    return 3;
+  }
+  const findings = diagnose(plan, observation);
+  streams.out(`${formatFindings(findings)}\n`);
+  const problems = findings.filter((finding) => finding.level === "problem").length;
+  streams.err(problems === 0 ? `stack ${plan.stack}: nothing wrong found\n` : `stack ${plan.stack}: ${problems} problem${problems === 1 ? "" : "s"}\n`);
+  return problems === 0 ? 0 : 1;
 }
 
 /** Lists (dry run) or drops (`--apply`) the records of stacks without a stack file. */
