@@ -287,6 +287,7 @@ export function formatPlanTable(plan: ClusterPlan): string {
   const lines = [
     `stack ${plan.stack} · cluster ${plan.cluster} · target ${plan.target}${plan.namespace ? ` (namespace ${plan.namespace}, ${plan.serviceType})` : ""} · host ${plan.host} · strategy ${plan.strategy}`,
     `SC  public ${plan.sc.public}  private ${plan.sc.private}${plan.sc.local ? `  local ${plan.sc.local}` : ""}${plan.sc.ports.nodePort !== undefined ? `  nodePort ${plan.sc.ports.nodePort}` : ""}`,
+    ...(plan.monitoring.prometheus ? [`Prometheus  ${plan.monitoring.prometheus.address}  (alert rules: ${plan.monitoring.rules.reduce((sum, group) => sum + group.rules.length, 0)}, critical SPUs: ${plan.monitoring.critical.join(", ") || "none"})`] : []),
     "",
     ...alignColumns([header, ...rows]),
   ];
