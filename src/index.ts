@@ -18,6 +18,7 @@ export {
   type TlsSpec,
   type MetricsSpec,
   type ImageSpec,
+  type MonitoringSpec,
 } from "./config/schema";
 export { RANGE_PRESETS, DEFAULT_FIRST_SPU_ID, FLUVIO_VERSION, type Environment } from "./config/presets";
 export { loadClusterSpec, loadRegistry, readClusterConfig, readStackConfig, CLUSTER_CONFIG_KEY } from "./config/stack";
@@ -36,6 +37,9 @@ export { WELL_KNOWN_OWNERS } from "./ports/well-known";
 export { planCluster, type PlanContext } from "./plan/plan";
 export { recordOf } from "./plan/record";
 export type { ClusterPlan, ScPlan, SpuPlan, Endpoint } from "./plan/types";
+export { prometheusRulesYaml, prometheusConfigYaml, type MonitoringPlan, type RuleGroup, type AlertRule, type PrometheusPlan } from "./plan/monitoring";
+export { PLATFORM_ACCESS, detectPlatform, type HostAccessPlan, type HostFacts, type HostFactsAnswer, type ContainerPlatform } from "./plan/host-access";
+export { askHostFacts } from "./preflight/host-facts";
 export { checkPorts, formatConflicts, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions } from "./preflight";
 export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "./component";
 export { clientProfile, spuRows, scRow, type SpuRow, type ScRow } from "./plan/outputs";

@@ -243,7 +243,7 @@ function checkTargetEndpoints(cluster: ClusterSpec, issues: ConfigIssue[]): void
     if (type === "ClusterIP" && policy.port === undefined) {
       issues.push({
         path: `${path}.host`,
-        message: `${policy.host ?? DEFAULT_LOCAL_HOST} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
+        message: `${policy.host === undefined || policy.host === AUTO_HOST ? DEFAULT_LOCAL_HOST : policy.host} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
       });
     }
   };
