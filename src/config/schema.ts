@@ -155,6 +155,8 @@ export interface MonitoringSpec {
   alertAfter: string;
   /** Scrape and rule evaluation interval of the Docker Prometheus, a Prometheus duration. */
   scrapeInterval: string;
+  /** Alertmanagers (`host:port`) the Docker Prometheus sends its alerts to; none by default (read them on its /alerts page). */
+  alertmanagers: string[];
   /** SPU ids whose alerts page at `severity: critical` (with every `spus[].critical: true`). */
   critical: number[];
   /**
@@ -166,7 +168,7 @@ export interface MonitoringSpec {
 }
 
 const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, "must be a Prometheus duration such as 30s, 2m or 1h");
-const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", critical: [] as number[] };
+const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", alertmanagers: [] as string[], critical: [] as number[] };
 const monitoringInput = z
   .strictObject({
     prometheus: z.boolean().default(false),
@@ -174,6 +176,7 @@ const monitoringInput = z
     prometheusPort: z.number().int().min(1).max(MAX_PORT).optional(),
     alertAfter: promDuration.default("2m"),
     scrapeInterval: promDuration.default("15s"),
+    alertmanagers: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "must be host:port, for example alertmanager:9093")).default([]),
     critical: z.array(z.number().int().min(0).max(2_147_483_647)).default([]),
     alerts: z.boolean().optional(),
   })
@@ -195,6 +198,9 @@ function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
   }
   if (monitoring.alerts === true && !spec.metrics.enabled) {
     issues.push({ path: "monitoring.alerts", message: "is true, but metrics.enabled is false (the alerts watch the exporters): set metrics.enabled: true or drop monitoring.alerts" });
+  }
+  if (monitoring.alertmanagers.length > 0 && !monitoring.prometheus) {
+    issues.push({ path: "monitoring.alertmanagers", message: "are where the Docker Prometheus sends alerts, but monitoring.prometheus is false: set monitoring.prometheus: true, or give your own Prometheus the rules (prometheus-rules.yaml)" });
   }
   const pin = monitoring.prometheusPort;
   if (pin !== undefined && !monitoring.prometheus) {
