@@ -63,7 +63,9 @@ export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
 function dockerHostFacts(args: Pick<SpuClusterArgs, "hostFacts" | "dockerProvider">): HostFactsAnswer {
   if (args.hostFacts) return args.hostFacts;
   if (args.dockerProvider) return { ok: false, reason: "an explicit Docker provider may point at another engine; pass hostFacts to SpuCluster" };
-  return askHostFacts();
+  // The engine Pulumi's Docker provider uses: `docker:host` config, else DOCKER_HOST (a remote one is not asked).
+  const dockerHost = new pulumi.Config("docker").get("host") ?? process.env.DOCKER_HOST;
+  return askHostFacts(dockerHost !== undefined ? { dockerHost } : {});
 }
 
 /**
