@@ -101,6 +101,8 @@ export class SpuCluster extends pulumi.ComponentResource {
       ...(registry ? { registry } : {}),
       ...(hostFacts ? { hostFacts } : {}),
       explicitProvider: dockerProvider !== undefined,
+      // The engine Pulumi's Docker provider uses: `docker:host` config, else DOCKER_HOST (a remote one is not asked).
+      dockerHost: new pulumi.Config("docker").get("host") ?? process.env.DOCKER_HOST,
     });
     const plan = planCluster(spec, context);
     this.plan = plan;

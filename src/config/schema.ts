@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
 import {
   DEFAULT_FIRST_SPU_ID,
+  AUTO_LOCAL_HOST,
   DEFAULT_LOCAL_HOST,
   ENVIRONMENTS,
   FLUVIO_VERSION,
@@ -161,7 +162,7 @@ const kubernetesSchema = z
 export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v2.53.1";
 
 const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, "must be a Prometheus duration such as 30s, 2m or 1h");
-const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", critical: [] as number[] };
+const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", alertmanagers: [] as string[], critical: [] as number[] };
 const monitoringInput = z
   .strictObject({
     prometheus: z.boolean().default(false).describe("Docker: run a Prometheus on the cluster network with the alert rules and every exporter as a target. Default false."),
@@ -169,6 +170,10 @@ const monitoringInput = z
     prometheusPort: port.optional().describe("Pin Prometheus's port (inside ports.metrics); derived from the top of that range otherwise."),
     alertAfter: promDuration.default("2m").describe("How long a condition must hold before its alert fires (for:), a Prometheus duration. Default 2m."),
     scrapeInterval: promDuration.default("15s").describe("Scrape and rule evaluation interval of the Docker Prometheus. Default 15s."),
+    alertmanagers: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "must be host:port, for example alertmanager:9093"))
+      .default([])
+      .describe("Alertmanagers (host:port) the Docker Prometheus sends its alerts to. Default none (read them on its /alerts page)."),
     critical: z.array(z.number().int().min(0).max(2_147_483_647)).default([]).describe("SPU ids whose alerts page at severity critical (with every spus[].critical: true). Default []."),
     alerts: z
       .boolean()
@@ -185,9 +190,9 @@ const clusterShape = {
   host: z.string().min(1).default("localhost").describe("The host (or host group) this stack deploys to, as the port registry names it. Default localhost."),
   publicHost: z.string().optional().describe("The host name clients use for public endpoints. Default localhost."),
   strategy: z
-    .enum(["sequential", "stack-hash"])
+    .enum(["sequential", "stack-hash", "isolated"])
     .default("sequential")
-    .describe("How derived ports are placed: sequential (the lowest free ports, in id order) or stack-hash (a pseudo-random offset per stack, so many stacks sharing a range land apart). Default sequential."),
+    .describe("How derived ports are placed: sequential (the lowest free ports, in id order), stack-hash (a pseudo-random offset per stack, so many stacks sharing a range land apart) or isolated (like stack-hash and, where fluvio-ports plans it, around every other stack of the project, every registry record and claim and the host's live listeners; its record keeps the result, for a stack per pull request on a shared host). Default sequential."),
   firstSpuId: z.number().int().min(0).max(2_147_483_647).default(DEFAULT_FIRST_SPU_ID).describe(`The first id of a count. Default ${DEFAULT_FIRST_SPU_ID}, as Fluvio numbers SPUs.`),
   ports: z
     .strictObject({
@@ -417,6 +422,9 @@ function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
   if (monitoring.alerts === true && !spec.metrics.enabled) {
     issues.push({ path: "monitoring.alerts", message: "is true, but metrics.enabled is false (the alerts watch the exporters): set metrics.enabled: true or drop monitoring.alerts" });
   }
+  if (monitoring.alertmanagers.length > 0 && !monitoring.prometheus) {
+    issues.push({ path: "monitoring.alertmanagers", message: "are where the Docker Prometheus sends alerts, but monitoring.prometheus is false: set monitoring.prometheus: true, or give your own Prometheus the rules (prometheus-rules.yaml)" });
+  }
   const pin = monitoring.prometheusPort;
   if (pin !== undefined && !monitoring.prometheus) {
     issues.push({ path: "monitoring.prometheusPort", message: `pins ${pin}, but monitoring.prometheus is false: set monitoring.prometheus: true or drop the pin` });
@@ -456,7 +464,7 @@ function checkTargetEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
     if (type === "ClusterIP" && policy.port === undefined) {
       issues.push({
         path: `${path}.host`,
-        message: `${policy.host ?? DEFAULT_LOCAL_HOST} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
+        message: `${policy.host === undefined || policy.host === AUTO_LOCAL_HOST ? DEFAULT_LOCAL_HOST : policy.host} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
       });
     }
   };

@@ -117,11 +117,12 @@ export function detectPlatform(facts: HostFacts): ContainerPlatform | undefined 
 /** How the plan's decision was made. */
 export type HostAccessSource = "engine" | "fallback" | "not-asked";
 
-/** `ClusterPlan.hostAccess`. */
+/**
+ * `ClusterPlan.hostAccess`: the decision only, not how it was reached, so that a plan made
+ * with this engine's answer and one made without asking are byte-identical where they agree
+ * (`planHostAccess` also returns the platform and the source, for the edge to report).
+ */
 export interface HostAccessPlan {
-  /** The platform the engine described; null when it was not asked or not recognised. */
-  platform: ContainerPlatform | null;
-  source: HostAccessSource;
   /** The host of every local endpoint whose `host` is `auto` (or unset). */
   localHost: string;
   /** Extra hosts every container gets. */
@@ -131,14 +132,17 @@ export interface HostAccessPlan {
 }
 
 /** The local endpoint host meaning "ask the platform". */
-export const AUTO_HOST = "auto";
+export { AUTO_LOCAL_HOST as AUTO_HOST } from "../config/presets";
 
 /**
  * The plan's host access, and what to warn about. Without an answer from the engine (or with
  * one this table does not know) it is Docker Engine on Linux's choice, today's default, and a
  * warning says so; without a question (`answer` undefined: a library call) the same, silently.
  */
-export function planHostAccess(spec: Pick<ClusterSpec, "docker">, answer: HostFactsAnswer | undefined): { access: HostAccessPlan; warnings: string[] } {
+export function planHostAccess(
+  spec: Pick<ClusterSpec, "docker">,
+  answer: HostFactsAnswer | undefined,
+): { access: HostAccessPlan; platform: ContainerPlatform | null; source: HostAccessSource; warnings: string[] } {
   const platform = answer?.ok ? detectPlatform(answer.facts) : undefined;
   const chosen = PLATFORM_ACCESS[platform ?? "docker-engine"];
   const source: HostAccessSource = answer === undefined ? "not-asked" : platform !== undefined ? "engine" : "fallback";
@@ -151,12 +155,12 @@ export function planHostAccess(spec: Pick<ClusterSpec, "docker">, answer: HostFa
   if (platform !== undefined && chosen.caveat && spec.docker.publishAddresses === undefined) warnings.push(chosen.caveat);
   return {
     access: {
-      platform: platform ?? null,
-      source,
       localHost: chosen.localHost,
       extraHosts: chosen.extraHosts.map((entry) => ({ ...entry })),
       publishAddresses: [...(spec.docker.publishAddresses ?? chosen.publishAddresses)],
     },
+    platform: platform ?? null,
+    source,
     warnings,
   };
 }

@@ -65,6 +65,8 @@ export interface PrometheusPlan {
   args: string[];
   scrapeInterval: string;
   targets: ScrapeTarget[];
+  /** Alertmanagers (`host:port`) it sends alerts to (`monitoring.alertmanagers`). */
+  alertmanagers: string[];
 }
 
 /** Everything monitoring adds to a plan. */
@@ -144,6 +146,7 @@ function prometheusPlan(spec: ClusterSpec, names: NodeNames, port: number, spus:
       `--web.listen-address=0.0.0.0:${port}`,
     ],
     scrapeInterval: spec.monitoring.scrapeInterval,
+    alertmanagers: [...spec.monitoring.alertmanagers],
     targets: spus.flatMap((spu) => (spu.metricsPort !== undefined ? [{ spu: spu.id, address: joinHostPort(names.spuExporter(spu.id), spu.metricsPort) }] : [])),
   };
 }
@@ -237,6 +240,7 @@ export function prometheusConfigYaml(monitoring: MonitoringPlan, options: Promet
   const config = {
     global: { scrape_interval: interval, evaluation_interval: options.evaluationInterval ?? interval },
     rule_files: [options.rulesFile ?? PROMETHEUS_PATHS.rules],
+    ...(prometheus && prometheus.alertmanagers.length > 0 ? { alerting: { alertmanagers: [{ static_configs: [{ targets: prometheus.alertmanagers }] }] } } : {}),
     scrape_configs: [
       {
         job_name: monitoring.job,

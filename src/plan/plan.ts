@@ -52,6 +52,18 @@ export interface PlanContext {
    * `{ ok: false }`: asked in vain (the same choice, with a warning).
    */
   hostFacts?: HostFactsAnswer;
+  /**
+   * `strategy: isolated`: ports taken on this host or planned by the project's other stacks,
+   * gathered by the edge (`fluvio-ports`); derived ports step around them. Ignored by the other
+   * strategies, which stay independent of the host.
+   */
+  occupied?: OccupiedPort[];
+}
+
+/** A port the edge found taken (a live listener, a published port, another stack's plan), and by whom. */
+export interface OccupiedPort {
+  port: number;
+  holder: string;
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
@@ -83,9 +95,10 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const allocation = allocatePorts({
     requests: requests.map((entry) => entry.request),
     ranges: { ...cluster.ports, ...ranges },
-    blocked: blockedPorts(cluster, registry, context.stack),
+    blocked: [...blockedPorts(cluster, registry, context.stack), ...occupiedPorts(cluster, context.occupied)],
     avoided: avoidedPorts(registry, cluster.host),
-    strategy: cluster.strategy,
+    // `isolated` places like `stack-hash`; what sets it apart is what it is blocked from (occupied ports).
+    strategy: cluster.strategy === "sequential" ? "sequential" : "stack-hash",
     seed: `${context.stack}/${cluster.name}`,
   });
   const configPaths = new Map(requests.map((entry) => [entry.request, entry.configPath]));
@@ -131,7 +144,12 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     kubernetes: cluster.target === "kubernetes" ? kubernetesPlan(cluster) : null,
     hostAccess: host.access,
     monitoring,
-    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.notices.map(noticeWarning), ...host.warnings],
+    warnings: [
+      ...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE),
+      ...allocation.notices.map(noticeWarning),
+      ...host.warnings,
+      ...isolationWarnings(cluster, context, record !== undefined),
+    ],
   };
 }
 
@@ -275,6 +293,23 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
       ),
     );
   return [...reserved, ...claims, ...otherStacks];
+}
+
+/** `strategy: isolated`: the edge's occupied ports become blocked ones (the others ignore them). */
+function occupiedPorts(cluster: ClusterSpec, occupied: readonly OccupiedPort[] | undefined): BlockedPorts<Blocker>[] {
+  if (cluster.strategy !== "isolated" || occupied === undefined) return [];
+  return occupied.map((entry) => ({
+    ports: { from: entry.port, to: entry.port },
+    holder: () => ({ holder: `${entry.holder} (strategy isolated plans around it)`, fix: "free the port, or pin another one" }),
+  }));
+}
+
+/** An isolated stack planned without the host's view and without a record has only the registry to go by: say so. */
+function isolationWarnings(cluster: ClusterSpec, context: PlanContext, recorded: boolean): string[] {
+  if (cluster.strategy !== "isolated" || context.occupied !== undefined || recorded) return [];
+  return [
+    `strategy isolated: stack ${context.stack} has no record yet and was planned without this host's listeners and the other stacks' plans; run \`fluvio-ports plan --stack ${context.stack} --record\` on the host, which plans around them and keeps the result`,
+  ];
 }
 
 function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts<string>[] {

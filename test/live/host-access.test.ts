@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseClusterSpec } from "../../src/config/schema";
 import { planCluster } from "../../src/plan/plan";
+import { planHostAccess } from "../../src/plan/host-access";
 import { askHostFacts } from "../../src/preflight/host-facts";
 import { HOST_GATEWAY, bridgeGatewayAddress, buildDockerSpecs } from "../../src/targets/docker";
 import { docker, skipLiveTier } from "../support/docker";
@@ -35,7 +36,8 @@ describe.skipIf(skip)("host resolution on this engine", () => {
     expect(answer.ok, JSON.stringify(answer)).toBe(true);
     const spec = parseClusterSpec({ name: "fluvio-spu-hostaccess-test", target: "docker", ports: { public: "19350-19359", private: "19360-19369", metrics: "19370-19379" }, spus: 1 });
     const plan = planCluster(spec, { stack: "live", hostFacts: answer });
-    expect(plan.hostAccess).toMatchObject({ platform: "docker-engine", source: "engine", localHost: "host.docker.internal" });
+    expect(planHostAccess(spec, answer)).toMatchObject({ platform: "docker-engine", source: "engine" });
+    expect(plan.hostAccess).toMatchObject({ localHost: "host.docker.internal" });
     expect(plan.warnings).toEqual([]);
 
     const spu = plan.spus[0]!;

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseClusterSpec, planCluster } from "../../src";
-import { PLATFORM_ACCESS, detectPlatform, type ContainerPlatform, type HostFactsAnswer } from "../../src/plan/host-access";
+import { PLATFORM_ACCESS, detectPlatform, planHostAccess, type ContainerPlatform, type HostFactsAnswer } from "../../src/plan/host-access";
 import { hostFactsOf } from "../../src/preflight/host-facts";
 import { composeFile, planImages } from "../../src/render/compose";
 import { buildDockerSpecs } from "../../src/targets/docker/spec";
@@ -39,10 +39,11 @@ const CASES: { fixture: string; platform: ContainerPlatform; localHost: string; 
 ];
 
 describe.each(CASES)("engine answer $fixture", (expected) => {
-  const { plan, docker } = planWith(answerOf(expected.fixture));
+  const { spec, plan, docker } = planWith(answerOf(expected.fixture));
 
   it(`is ${expected.platform}: local endpoints on ${expected.localHost}, extra hosts [${expected.extraHosts.join(", ")}], published on [${expected.publish.join(", ")}]`, () => {
-    expect(plan.hostAccess).toMatchObject({ platform: expected.platform, source: "engine", localHost: expected.localHost, publishAddresses: expected.publish });
+    expect(planHostAccess(spec, answerOf(expected.fixture))).toMatchObject({ platform: expected.platform, source: "engine" });
+    expect(plan.hostAccess).toMatchObject({ localHost: expected.localHost, publishAddresses: expected.publish });
     expect(plan.hostAccess.extraHosts.map((entry) => `${entry.host}:${entry.ip}`)).toEqual(expected.extraHosts);
     for (const spu of plan.spus) expect(spu.local).toBe(`${expected.localHost}:${spu.ports.public}`);
     expect(plan.sc.local).toBe(`${expected.localHost}:${plan.sc.ports.public}`);
@@ -75,20 +76,22 @@ describe("the choice, beyond the table", () => {
   });
 
   it("without an engine answer: today's default, and a warning that says so", () => {
-    const { plan } = planWith({ ok: false, reason: "no Docker engine socket at /var/run/docker.sock" });
-    expect(plan.hostAccess).toMatchObject({ platform: null, source: "fallback", localHost: "host.docker.internal", publishAddresses: ["127.0.0.1", "host-gateway"] });
+    const { spec, plan } = planWith({ ok: false, reason: "no Docker engine socket at /var/run/docker.sock" });
+    expect(planHostAccess(spec, { ok: false, reason: "x" })).toMatchObject({ platform: null, source: "fallback" });
+    expect(plan.hostAccess).toMatchObject({ localHost: "host.docker.internal", publishAddresses: ["127.0.0.1", "host-gateway"] });
     expect(plan.warnings).toEqual([expect.stringMatching(/^the container engine was not asked which platform it is \(no Docker engine socket at \/var\/run\/docker\.sock\): local endpoints use host\.docker\.internal/)]);
     const unknown = planWith(answerOf("windows-engine")).plan;
-    expect(unknown.hostAccess.source).toBe("fallback");
+    expect(planHostAccess(spec, answerOf("windows-engine")).source).toBe("fallback");
     expect(unknown.warnings[0]).toMatch(/OperatingSystem 'Windows Server 2022.*none the table knows/);
   });
 
   it("not asked (a library call): today's default, silently, the plan unchanged", () => {
-    const { plan } = planWith(undefined);
-    expect(plan.hostAccess).toMatchObject({ platform: null, source: "not-asked", localHost: "host.docker.internal" });
+    const { spec, plan } = planWith(undefined);
+    expect(planHostAccess(spec, undefined)).toMatchObject({ platform: null, source: "not-asked" });
+    expect(plan.hostAccess).toMatchObject({ localHost: "host.docker.internal" });
     expect(plan.warnings).toEqual([]);
-    const engine = planWith(answerOf("docker-engine-linux")).plan;
-    expect({ ...engine, hostAccess: null }).toEqual({ ...plan, hostAccess: null });
+    // This machine's engine answer plans byte for byte what not asking plans.
+    expect(JSON.stringify(planWith(answerOf("docker-engine-linux")).plan)).toBe(JSON.stringify(plan));
   });
 
   it("an explicit localEndpoint.host and docker.publishAddresses win over the platform; auto is the default spelled out", () => {

@@ -169,6 +169,15 @@ describe("where the targets put monitoring", () => {
     expect(new RegExp(`^${monitor.spec.endpoints[0]!.relabelings![0]!.regex}$`).exec(internal.metadata.labels["fluvio-spu.node"]!)?.[1]).toBe("5001");
   });
 
+  it("sends alerts to the configured Alertmanagers, none by default", () => {
+    const without = parse(prometheusConfigYaml(planCluster(withPrometheus({ spus: 1 }), { stack: "dev" }).monitoring));
+    expect(without.alerting).toBeUndefined();
+    const plan = planCluster(withPrometheus({ spus: 1, monitoring: { prometheus: true, alertmanagers: ["alertmanager:9093"] } }), { stack: "dev" });
+    expect(parse(prometheusConfigYaml(plan.monitoring)).alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: ["alertmanager:9093"] }] }] });
+    expect(issueAt(configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, monitoring: { alertmanagers: ["am:9093"] } })), "monitoring.alertmanagers")).toMatch(/monitoring\.prometheus is false/);
+    expect(issueAt(configErrorOf(() => parseClusterSpec(withPrometheus({ monitoring: { prometheus: true, alertmanagers: ["http://am:9093"] } }))), "monitoring.alertmanagers[0]")).toMatch(/host:port/);
+  });
+
   it("the Prometheus config lets tests point it elsewhere", () => {
     const plan = planCluster(withPrometheus({ spus: 1 }), { stack: "dev" });
     const text = prometheusConfigYaml(plan.monitoring, { rulesFile: "/tmp/rules.yaml", targets: [{ spu: 5001, address: "127.0.0.1:1234" }], scrapeInterval: "1s" });

@@ -54,10 +54,13 @@ describe.skipIf(skip)("promtool check", () => {
     expect(result.status, result.output).toBe(0);
   });
 
-  it("check config: the Docker Prometheus's config with its rules", () => {
+  it("check config: the Docker Prometheus's config with its rules (and with an Alertmanager)", () => {
     const rules = write("docker-rules.yaml", prometheusRulesYaml(dockerPlan.monitoring));
     const result = promtool("check", "config", write("prometheus.yml", prometheusConfigYaml(dockerPlan.monitoring, { rulesFile: rules })));
     expect(result.status, result.output).toBe(0);
+    const withAm = planCluster({ environment: "dev", spus: 1, monitoring: { prometheus: true, alertmanagers: ["alertmanager:9093"] } }, { stack: "dev" });
+    const am = promtool("check", "config", write("prometheus-am.yml", prometheusConfigYaml(withAm.monitoring, { rulesFile: rules })));
+    expect(am.status, am.output).toBe(0);
   });
 });
 
