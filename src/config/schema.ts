@@ -637,3 +637,6 @@ export type SpuConfig = z.input<typeof spuInput>;
  * part of `SpuCluster` args. Every field but `spus` is optional.
  */
 export type ClusterConfig = Omit<z.input<typeof clusterInput>, "spus"> & { spus: number | SpuConfig[] };
+
+/** The cluster config value as a zod schema, `spus` included: what `clusterJsonSchema` describes. */
+export const clusterConfigSchema = clusterInput.extend({ spus: spusInput });
