@@ -40,7 +40,7 @@ function choicesOf(command: CommandSpec, name: string, spec: OptionSpec): readon
 
 /** Words safe inside single quotes and zsh's `[...]` descriptions. */
 function plain(text: string): string {
-  return text.replace(/[`'"$\\[\]]/g, "").replace(/:/g, " -");
+  return text.replace(/'/g, "\u2019").replace(/[`"$\\[\]]/g, "").replace(/:/g, " -");
 }
 
 const TOP_LEVEL = ["help", "--help", "--version"];
