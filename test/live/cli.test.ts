@@ -38,6 +38,30 @@ describe("fluvio-ports check on this host", () => {
     expect(line).toMatch(/spus\[0\]\.publicPort/);
   });
 
+  it("check -o json: the holder as data (pid, command) with its description, and the fix", async () => {
+    const { code, out } = await runCli(["check", "--stack", "live", "--root", root, "-o", "json"]);
+    expect(code).toBe(1);
+    const result = JSON.parse(out);
+    const conflict = result.conflicts.find((entry: { port: number; holder: { kind: string } }) => entry.port === heldPort && entry.holder.kind === "process");
+    expect(conflict).toMatchObject({ port: heldPort, wantedBy: "SPU 5001 public", holder: { kind: "process", pid: holder!.pid, command: expect.stringMatching(/node/), description: expect.stringContaining(`pid ${holder!.pid}`) }, fix: expect.stringMatching(/spus\[0\]\.publicPort/) });
+    expect(result.unchecked).toEqual([]);
+  });
+
+  it("check --no-host does not look at this host's listeners", async () => {
+    const { out } = await runCli(["check", "--stack", "live", "--root", root, "--no-host"]);
+    expect(out).not.toMatch(new RegExp(`^Port ${heldPort} already in use`, "m"));
+  });
+
+  it("who <port> names the live process beside the stack's node", async () => {
+    const { code, out } = await runCli(["who", String(heldPort), "--root", root, "-o", "json"]);
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.owners).toContainEqual(expect.objectContaining({ kind: "stack", stack: "live", node: "spu-5001", role: "public" }));
+    expect(result.owners).toContainEqual(expect.objectContaining({ kind: "process", pid: holder!.pid }));
+    const table = await runCli(["who", String(heldPort), "--root", root]);
+    expect(table.out).toMatch(new RegExp(`^process\\s+this host\\s+.*\\(pid ${holder!.pid}\\)$`, "m"));
+  });
+
   it("reports the stacks that share this host and plan the same ports", async () => {
     holder?.kill();
     await once(holder!, "exit");
