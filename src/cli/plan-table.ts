@@ -100,19 +100,23 @@ function shortEndpoint(plan: ClusterPlan, endpoint: string): string {
   return at > 0 && isInternalHost(plan, host) ? endpoint.slice(at + 1) : endpoint;
 }
 
-/** Where the ports shown alone live: the SC's host and the SPUs' host pattern (`<id>` for the id). */
+/** Where the ports shown alone live: which columns, the SC's host and the SPUs' host pattern (`<id>` for the id). */
 function legend(plan: ClusterPlan): string[] {
   const internal = (endpoint: string | null): string | undefined => {
     if (endpoint === null) return undefined;
     const host = endpoint.slice(0, endpoint.lastIndexOf(":"));
     return isInternalHost(plan, host) ? host : undefined;
   };
+  const pattern = (host: string, id: number): string => host.split(String(id)).join("<id>");
   const scHost = internal(plan.sc.private);
-  const spuHosts = [...new Set(plan.spus.flatMap((spu) => [internal(spu.private), internal(spu.metrics)].filter((host): host is string => host !== undefined).map((host) => host.split(String(spu.id)).join("<id>"))))];
+  const privateHosts = plan.spus.flatMap((spu) => (internal(spu.private) ? [pattern(internal(spu.private) as string, spu.id)] : []));
+  const metricsHosts = plan.spus.flatMap((spu) => (internal(spu.metrics) ? [pattern(internal(spu.metrics) as string, spu.id)] : []));
+  const spuHosts = [...new Set([...privateHosts, ...metricsHosts])];
   if (scHost === undefined && spuHosts.length === 0) return [];
-  const where = plan.target === "kubernetes" ? `Services in namespace ${plan.namespace}` : `aliases on the Docker network ${plan.docker?.network.name ?? ""}`.trimEnd();
+  const columns = [scHost !== undefined || privateHosts.length > 0 ? "PRIVATE" : undefined, metricsHosts.length > 0 ? "METRICS" : undefined].filter(Boolean).join(" and ");
+  const where = plan.target === "kubernetes" ? `a Service in namespace ${plan.namespace}` : `an alias on the Docker network ${plan.docker?.network.name ?? plan.namePrefix}`;
   return [
-    `ports shown alone are on ${where} (-o wide shows them in full):`,
+    `${columns} show${columns.includes(" and ") ? "" : "s"} the port; the host is ${where} (-o wide shows both):`,
     `  ${[scHost ? `SC ${scHost}` : undefined, spuHosts.length > 0 ? `SPU ${spuHosts.join(", ")}` : undefined].filter(Boolean).join(" · ")}`,
   ];
 }
