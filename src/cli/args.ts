@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../errors";
 import type { FlagValue } from "./input";
-import { COMMANDS, findCommand, optionsOf, type CommandSpec, type OutputFormat } from "./spec";
+import { COMMANDS, optionsOf, type CommandSpec, type OutputFormat } from "./spec";
 
 /**
  * A usage mistake: one line (`message`) and the command whose `--help` shows the right way. A
@@ -37,32 +37,41 @@ export type CommandLine =
   | { kind: "version" }
   | { kind: "run"; command: CommandSpec; flags: Record<string, FlagValue>; positionals: string[]; output: OutputFormat };
 
-/** Reads `argv` (without `node` and the script) against the command table; throws `UsageError`. */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const [first, ...rest] = argv;
+/**
+ * Reads `argv` (without `node` and the script) against a command table (default: fluvio-ports'
+ * own); throws `UsageError`. A command's name may be several words (`registry prune`): the
+ * longest name that starts the command line wins.
+ */
+export function parseCommandLine(argv: readonly string[], commands: readonly CommandSpec[] = COMMANDS): CommandLine {
+  const [first] = argv;
   if (first === undefined || first === "--help" || first === "-h") return { kind: "help" };
   if (first === "--version" || first === "-V") return { kind: "version" };
-  if (first === "help") {
-    const named = rest[0];
-    if (named === undefined) return { kind: "help" };
-    return { kind: "help", command: commandNamed(named) };
-  }
-  if (first.startsWith("-")) throw new UsageError(undefined, `'${first}' before a command: name the command first (${commandNames()}), for example fluvio-ports plan --stack dev`);
-  const command = commandNamed(first);
+  if (first === "help") return argv.length === 1 ? { kind: "help" } : { kind: "help", command: commandAt(argv.slice(1), commands).command };
+  if (first.startsWith("-")) throw new UsageError(undefined, `'${first}' before a command: name the command first (${commandNames(commands)}), for example fluvio-ports plan --stack dev`);
+  const { command, rest } = commandAt(argv, commands);
   if (wantsHelp(rest)) return { kind: "help", command };
-  return { kind: "run", command, ...parseCommandArgs(command, rest) };
+  return { kind: "run", command, ...parseCommandArgs(command, rest, commands) };
 }
 
-function commandNamed(name: string): CommandSpec {
-  const command = findCommand(name);
-  if (command) return command;
-  const guess = nearest(name, COMMANDS.map((entry) => entry.name));
-  throw new UsageError(undefined, `unknown command '${name}'${guess ? ` (did you mean ${guess}?)` : ""}: use ${commandNames()}`);
+/** The command whose name's words start `argv`, and the arguments after them. */
+function commandAt(argv: readonly string[], commands: readonly CommandSpec[]): { command: CommandSpec; rest: string[] } {
+  const matches = commands.filter((command) => command.name.split(" ").every((word, index) => argv[index] === word));
+  const command = matches.sort((a, b) => b.name.split(" ").length - a.name.split(" ").length)[0];
+  if (command) return { command, rest: argv.slice(command.name.split(" ").length) };
+  const [first = "", second] = argv;
+  const group = commands.filter((entry) => entry.name.startsWith(`${first} `));
+  if (group.length > 0) {
+    const subcommands = group.map((entry) => entry.name.split(" ").slice(1).join(" "));
+    const guess = second === undefined || second.startsWith("-") ? undefined : nearest(second, subcommands);
+    const what = second === undefined || second.startsWith("-") ? "needs a subcommand" : `has no subcommand '${second}'${guess ? ` (did you mean ${first} ${guess}?)` : ""}`;
+    throw new UsageError(undefined, `${first} ${what}: use ${listOf(group.map((entry) => entry.name))}`);
+  }
+  const guess = nearest(first, [...new Set(commands.map((entry) => entry.name.split(" ")[0] as string))]);
+  throw new UsageError(undefined, `unknown command '${first}'${guess ? ` (did you mean ${guess}?)` : ""}: use ${commandNames(commands)}`);
 }
 
-function commandNames(): string {
-  const names = COMMANDS.map((command) => command.name);
-  return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+function commandNames(commands: readonly CommandSpec[]): string {
+  return listOf(commands.map((command) => command.name));
 }
 
 /** `--help` or `-h` anywhere before `--` wins over every other mistake on the line. */
@@ -75,7 +84,7 @@ function wantsHelp(args: readonly string[]): boolean {
 }
 
 /** A command's flags and positionals, every mistake a UsageError. */
-export function parseCommandArgs(command: CommandSpec, args: readonly string[]): { flags: Record<string, FlagValue>; positionals: string[]; output: OutputFormat } {
+export function parseCommandArgs(command: CommandSpec, args: readonly string[], commands: readonly CommandSpec[] = COMMANDS): { flags: Record<string, FlagValue>; positionals: string[]; output: OutputFormat } {
   const options = optionsOf(command);
   const parsed = parseArgs({
     args: [...args],
@@ -90,7 +99,7 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[]):
   for (const token of parsed.tokens) {
     if (token.kind !== "option") continue;
     const spec = options[token.name];
-    if (spec === undefined) fail(unknownOption(command, token.rawName));
+    if (spec === undefined) fail(unknownOption(command, token.rawName, commands));
     else if (spec.type === "boolean" && token.inlineValue) fail(`${token.rawName} takes no value (got '${token.value}')`);
     else if (spec.type === "string" && (token.value === undefined || (!token.inlineValue && token.value.startsWith("-")))) {
       fail(`${displayName(token.name, token.rawName)} needs a value${spec.value ? `, for example --${token.name} ${exampleValue(token.name, spec.value)}` : ""}`);
@@ -136,9 +145,9 @@ function outputOf(command: CommandSpec, flags: Record<string, FlagValue>, fail: 
 }
 
 /** "unknown option '--frmat' (did you mean --format?)", or where a flag of another command belongs. */
-function unknownOption(command: CommandSpec, rawName: string): string {
+function unknownOption(command: CommandSpec, rawName: string, commands: readonly CommandSpec[]): string {
   const name = rawName.replace(/^-+/, "");
-  const elsewhere = COMMANDS.filter((other) => other !== command && Object.prototype.hasOwnProperty.call(other.options, name));
+  const elsewhere = commands.filter((other) => other !== command && Object.prototype.hasOwnProperty.call(other.options, name));
   if (rawName.startsWith("--") && elsewhere.length > 0) return `${rawName} goes with ${elsewhere.map((other) => other.name).join(" or ")}, not ${command.name}`;
   const longNames = Object.keys(optionsOf(command)).map((option) => `--${option}`);
   const guess = rawName.startsWith("--") ? nearest(rawName, longNames) : undefined;

@@ -16,15 +16,15 @@ export async function runCompletion(input: CommandInput): Promise<number> {
   return EXIT.ok;
 }
 
-/** The completion script for a shell. */
-export function completionScript(shell: Shell): string {
+/** The completion script for a shell, for a command table (default: fluvio-ports' own). */
+export function completionScript(shell: Shell, commands: readonly CommandSpec[] = COMMANDS): string {
   switch (shell) {
     case "bash":
-      return bashScript();
+      return bashScript(commands);
     case "zsh":
-      return zshScript();
+      return zshScript(commands);
     case "fish":
-      return fishScript();
+      return fishScript(commands);
   }
 }
 
@@ -45,8 +45,24 @@ function plain(text: string): string {
 
 const TOP_LEVEL = ["help", "--help", "--version"];
 
-function bashScript(): string {
-  const valueCases = COMMANDS.map((command) => {
+/** The first words of the commands (`plan`, `registry`), in table order. */
+export function topWords(commands: readonly CommandSpec[]): string[] {
+  return [...new Set(commands.map((command) => command.name.split(" ")[0] as string))];
+}
+
+/** Groups (first words of multi-word commands) and their subcommands: `registry` → [`prune`]. */
+function groups(commands: readonly CommandSpec[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const command of commands) {
+    const [first, ...rest] = command.name.split(" ");
+    if (first === undefined || rest.length === 0) continue;
+    found.set(first, [...(found.get(first) ?? []), rest.join(" ")]);
+  }
+  return found;
+}
+
+function bashScript(commands: readonly CommandSpec[]): string {
+  const valueCases = commands.map((command) => {
     const arms = Object.entries(optionsOf(command))
       .filter(([, spec]) => spec.type === "string")
       .map(([name, spec]) => {
@@ -62,8 +78,11 @@ function bashScript(): string {
                 : "COMPREPLY=()";
         return `        ${words}) ${action}; return ;;`;
       });
-    return [`    ${command.name})`, "      case $prev in", ...arms, "      esac", `      opts="${flagWords(command).join(" ")}"`, `      args="${command.positionals.flatMap((entry) => entry.choices ?? []).join(" ")}"`, "      ;;"].join("\n");
+    return [`    "${command.name}")`, "      case $prev in", ...arms, "      esac", `      opts="${flagWords(command).join(" ")}"`, `      args="${command.positionals.flatMap((entry) => entry.choices ?? []).join(" ")}"`, "      ;;"].join("\n");
   });
+  const groupCases = [...groups(commands)].map(([group, subcommands]) =>
+    [`    ${group})`, `      if [ "$COMP_CWORD" -eq 2 ]; then COMPREPLY=($(compgen -W "${subcommands.join(" ")}" -- "$cur")); return; fi`, `      cmd="$cmd \${COMP_WORDS[2]}"`, "      ;;"].join("\n"),
+  );
   return `# fluvio-ports completion for bash. Load it with: source <(fluvio-ports completion bash)
 _fluvio_ports_stacks() {
   local file
@@ -79,14 +98,17 @@ _fluvio_ports() {
   cur=\${COMP_WORDS[COMP_CWORD]}
   prev=\${COMP_WORDS[COMP_CWORD-1]}
   if [ "$COMP_CWORD" -le 1 ]; then
-    COMPREPLY=($(compgen -W "${[...COMMANDS.map((command) => command.name), ...TOP_LEVEL].join(" ")}" -- "$cur"))
+    COMPREPLY=($(compgen -W "${[...topWords(commands), ...TOP_LEVEL].join(" ")}" -- "$cur"))
     return
   fi
   cmd=\${COMP_WORDS[1]}
   if [ "$cmd" = help ]; then
-    [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "${COMMANDS.map((command) => command.name).join(" ")}" -- "$cur"))
+    [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "${topWords(commands).join(" ")}" -- "$cur"))
     return
   fi
+  case $cmd in
+${groupCases.length > 0 ? groupCases.join("\n") : "    --) return ;;"}
+  esac
   case $cmd in
 ${valueCases.join("\n")}
     *) return ;;
@@ -101,7 +123,7 @@ complete -F _fluvio_ports fluvio-ports
 `;
 }
 
-function zshScript(): string {
+function zshScript(commands: readonly CommandSpec[]): string {
   const specLine = (command: CommandSpec, name: string, spec: OptionSpec): string => {
     const description = plain(spec.description);
     const choices = choicesOf(command, name, spec);
@@ -112,11 +134,15 @@ function zshScript(): string {
     }
     return `'--${name}${spec.type === "string" ? "=" : ""}[${description}]${action}'`;
   };
-  const cases = COMMANDS.map((command) => {
+  const cases = commands.map((command) => {
     const specs = Object.entries(optionsOf(command)).map(([name, spec]) => specLine(command, name, spec));
     const positionals = command.positionals.map((entry, index) => `'${index + 1}:${plain(entry.name)}:${entry.choices ? `(${entry.choices.join(" ")})` : " "}'`);
-    return [`    ${command.name})`, "      _arguments -s \\", ...[...specs, ...positionals].map((line, index, all) => `        ${line}${index === all.length - 1 ? "" : " \\"}`), "      ;;"].join("\n");
+    return [`    "${command.name}")`, "      _arguments -s \\", ...[...specs, ...positionals].map((line, index, all) => `        ${line}${index === all.length - 1 ? "" : " \\"}`), "      ;;"].join("\n");
   });
+  const summaryOf = (word: string): string => commands.find((command) => command.name === word)?.summary ?? `${word} commands`;
+  const groupCases = [...groups(commands)].map(([group, subcommands]) =>
+    [`    ${group})`, `      if (( CURRENT == 3 )); then compadd -- ${subcommands.join(" ")}; return; fi`, `      cmd="$cmd \${words[3]}"`, "      shift words", "      (( CURRENT-- ))", "      ;;"].join("\n"),
+  );
   return `#compdef fluvio-ports
 # fluvio-ports completion for zsh. Install it with:
 #   fluvio-ports completion zsh > "\${fpath[1]}/_fluvio-ports"   (then start a new shell)
@@ -131,7 +157,7 @@ _fluvio_ports_stacks() {
 _fluvio-ports() {
   local -a commands
   commands=(
-${COMMANDS.map((command) => `    '${command.name}:${plain(command.summary)}'`).join("\n")}
+${topWords(commands).map((word) => `    '${word}:${plain(summaryOf(word))}'`).join("\n")}
   )
   if (( CURRENT == 2 )); then
     _describe -t commands 'command' commands
@@ -139,6 +165,9 @@ ${COMMANDS.map((command) => `    '${command.name}:${plain(command.summary)}'`).j
     return
   fi
   local cmd=\${words[2]}
+  case $cmd in
+${groupCases.length > 0 ? groupCases.join("\n") : "    --) return ;;"}
+  esac
   shift words
   (( CURRENT-- ))
   case $cmd in
@@ -157,16 +186,21 @@ fi
 `;
 }
 
-function fishScript(): string {
-  const lines = COMMANDS.flatMap((command) => {
-    const when = `-n '__fish_seen_subcommand_from ${command.name}'`;
+function fishScript(commands: readonly CommandSpec[]): string {
+  const seen = (name: string): string => name.split(" ").map((word) => `__fish_seen_subcommand_from ${word}`).join("; and ");
+  const groupLines = [...groups(commands)].map(
+    ([group, subcommands]) => `complete -c fluvio-ports -n '__fish_seen_subcommand_from ${group}; and not __fish_seen_subcommand_from ${subcommands.join(" ")}' -a '${subcommands.join(" ")}'`,
+  );
+  const topLines = topWords(commands).map((word) => `complete -c fluvio-ports -n __fish_use_subcommand -a ${word} -d '${plain(commands.find((command) => command.name === word)?.summary ?? `${word} commands`)}'`);
+  const lines = commands.flatMap((command) => {
+    const when = `-n '${seen(command.name)}'`;
     const flags = Object.entries(optionsOf(command)).map(([name, spec]) => {
       const choices = choicesOf(command, name, spec);
       const value = spec.type === "boolean" ? "" : spec.complete === "stacks" ? " -x -a '(__fluvio_ports_stacks)'" : spec.complete === "dirs" ? " -x -a '(__fish_complete_directories)'" : choices ? ` -x -a '${choices.join(" ")}'` : " -x";
       return `complete -c fluvio-ports ${when} -l ${name}${spec.short ? ` -s ${spec.short}` : ""}${value} -d '${plain(spec.description)}'`;
     });
     const positionals = command.positionals.filter((entry) => entry.choices).map((entry) => `complete -c fluvio-ports ${when} -a '${(entry.choices ?? []).join(" ")}' -d '${plain(entry.description)}'`);
-    return [`complete -c fluvio-ports -n __fish_use_subcommand -a ${command.name} -d '${plain(command.summary)}'`, ...flags, ...positionals];
+    return [...flags, ...positionals];
   });
   return `# fluvio-ports completion for fish. Install it with:
 #   fluvio-ports completion fish > ~/.config/fish/completions/fluvio-ports.fish
@@ -181,6 +215,6 @@ complete -c fluvio-ports -f
 complete -c fluvio-ports -n __fish_use_subcommand -l help -s h -d 'print the usage and exit'
 complete -c fluvio-ports -n __fish_use_subcommand -l version -d 'print the version and exit'
 complete -c fluvio-ports -n __fish_use_subcommand -a help -d 'the usage of a command'
-${lines.join("\n")}
+${[...topLines, ...groupLines, ...lines].join("\n")}
 `;
 }

@@ -38,6 +38,7 @@ export type CommandRunner = (input: CommandInput) => Promise<number>;
 
 /** One `fluvio-ports` command. */
 export interface CommandSpec {
+  /** One word (`plan`), or several for a command of a group (`registry prune`). */
   name: string;
   /** One line for the command list. */
   summary: string;
@@ -160,11 +161,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import("./completion.js")).runCompletion,
   },
 ];
-
-/** The command of that name, if there is one. */
-export function findCommand(name: string): CommandSpec | undefined {
-  return COMMANDS.find((command) => command.name === name);
-}
 
 /** A command's flags: the common ones, then its own. */
 export function optionsOf(command: CommandSpec): Record<string, OptionSpec> {

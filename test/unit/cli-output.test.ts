@@ -14,7 +14,7 @@ import { completionScript, flagWords } from "../../src/cli/completion";
 import { diffPorts } from "../../src/cli/diff";
 import { planMermaid } from "../../src/cli/mermaid";
 import { formatCompactPlanTable, formatPlanTable, TABLE_WIDTH } from "../../src/cli/plan-table";
-import { COMMANDS, optionsOf } from "../../src/cli/spec";
+import { COMMANDS, optionsOf, type CommandSpec } from "../../src/cli/spec";
 import { claimOwners, formatWho, nodeOwners } from "../../src/cli/who";
 import { planStackFiles } from "../../src/context";
 import { recordOf } from "../../src/plan/record";
@@ -186,7 +186,7 @@ describe("shell completion", () => {
   it("zsh: lists each command and exactly its flags (and parses, where zsh is installed)", () => {
     const script = completionScript("zsh");
     for (const command of COMMANDS) {
-      const body = script.split(`\n    ${command.name})\n`)[1]?.split("\n      ;;")[0] ?? "";
+      const body = script.split(`\n    "${command.name}")\n`)[1]?.split("\n      ;;")[0] ?? "";
       const flags = new Set([...body.matchAll(/(?:^|[{,'])(--[a-z-]+)=?(?=[\[},])/gm)].map((match) => match[1]));
       const shorts = new Set([...body.matchAll(/\{(-[a-zA-Z])\+?,/g)].map((match) => match[1]));
       expect([...flags, ...shorts].sort(), command.name).toEqual(flagWords(command).sort());
@@ -214,6 +214,43 @@ describe("shell completion", () => {
       expect(run.status, run.stderr).toBe(0);
       const offered = spawnSync("fish", ["-c", `source '${file}'; complete -C 'fluvio-ports plan --stack '`], { cwd: PROJECT_ROOT, encoding: "utf8" });
       expect(offered.stdout.split("\n").map((line) => line.split("\t")[0]).filter(Boolean).sort()).toEqual(["dev", "prod"]);
+    }
+  });
+});
+
+describe("commands of several words (a group such as `registry prune`)", () => {
+  const runner = async () => 0;
+  const command = (name: string, options: CommandSpec["options"] = {}): CommandSpec => ({ name, summary: `${name} things`, synopsis: "--stack <s>", options, positionals: [], outputs: ["table", "json"], needsStack: true, load: async () => runner });
+  const table: CommandSpec[] = [command("plan"), command("registry prune", { "dry-run": { type: "boolean", description: "say what would go" } }), command("registry list")];
+
+  it("the parser finds them, asks for a subcommand and suggests one", () => {
+    const line = parseCommandLine(["registry", "prune", "--stack", "dev", "--dry-run"], table);
+    expect(line).toMatchObject({ kind: "run", command: { name: "registry prune" }, flags: { stack: "dev", "dry-run": true } });
+    expect(parseCommandLine(["help", "registry", "list"], table)).toMatchObject({ kind: "help", command: { name: "registry list" } });
+    expect(parseCommandLine(["registry", "list", "--help"], table)).toMatchObject({ kind: "help", command: { name: "registry list" } });
+    expect(() => parseCommandLine(["registry"], table)).toThrow(/registry needs a subcommand: use registry prune or registry list/);
+    expect(() => parseCommandLine(["registry", "prnue"], table)).toThrow(/registry has no subcommand 'prnue' \(did you mean registry prune\?\)/);
+    expect(() => parseCommandLine(["plan", "--stack", "dev", "--dry-run"], table)).toThrow(/--dry-run goes with registry prune, not plan/);
+  });
+
+  it("completion offers the group, then its subcommands, then the subcommand's flags", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fluvio-ports-completion-"));
+    const file = join(dir, "fluvio-ports.bash");
+    writeFileSync(file, completionScript("bash", table));
+    const complete = (line: string): string[] => {
+      const words = line.split(" ");
+      const run = spawnSync("bash", ["-c", `source '${file}'; COMP_WORDS=(${words.map((word) => `'${word}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _fluvio_ports; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: "utf8" });
+      return run.stdout.split("\n").filter(Boolean).sort();
+    };
+    expect(complete("fluvio-ports ")).toEqual(["--help", "--version", "help", "plan", "registry"]);
+    expect(complete("fluvio-ports registry ")).toEqual(["list", "prune"]);
+    expect(complete("fluvio-ports registry prune --d")).toEqual(["--dry-run"]);
+    for (const [shell, check] of [["zsh", ["-n"]], ["fish", ["--no-execute"]]] as const) {
+      if (spawnSync(shell, ["-c", "true"]).status !== 0) continue;
+      const script = join(dir, `script.${shell}`);
+      writeFileSync(script, completionScript(shell, table));
+      const run = spawnSync(shell, [...check, script], { encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(0);
     }
   });
 });
