@@ -4,6 +4,7 @@
  * to stderr. Host-dependent commands (check, who) are run with --no-host or on a port nothing
  * plans; test/live/cli.test.ts runs them against real listeners.
  */
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
@@ -86,6 +87,19 @@ describe("fluvio-ports: help, version and usage errors", () => {
     [["plan", "--stack", "dev", "--root", "/nonexistent/project"], /--root \/nonexistent\/project: there is no such folder/],
   ])("%j: exit 2, one line", (args, says) => {
     expectOneLineError(runBin(root, args), 2, says);
+  });
+
+  it("start-up stays light: --help, --version and a usage error load no command module, zod, yaml or Pulumi", () => {
+    const probe = `const { main } = require(${JSON.stringify(join(root, "dist/cli.js"))});
+      (async () => {
+        const quiet = { out: () => {}, err: () => {} };
+        for (const args of [["--help"], ["--version"], ["plan", "--frmat"]]) await main(args, quiet);
+        console.log(JSON.stringify(Object.keys(require.cache)));
+      })();`;
+    const run = spawnSync(process.execPath, ["-e", probe], { cwd: root, encoding: "utf8" });
+    const loaded: string[] = JSON.parse(run.stdout);
+    expect(loaded.filter((path) => /node_modules[\\/](zod|yaml|@pulumi)[\\/]/.test(path))).toEqual([]);
+    expect(loaded.filter((path) => /dist[\\/]cli[\\/](plan|check|who|render|schema|completion)\.js$/.test(path))).toEqual([]);
   });
 
   it("-o and --format are one flag; -s is --stack", () => {

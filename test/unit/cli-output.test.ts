@@ -11,6 +11,8 @@ import { describe, expect, it } from "vitest";
 import { parseCommandArgs, parseCommandLine, nearest } from "../../src/cli/args";
 import { checkResult, exitCodeOf, githubAnnotation, uncheckedOf } from "../../src/cli/check";
 import { completionScript, flagWords } from "../../src/cli/completion";
+import { describeFailure, EXIT } from "../../src/cli/failure";
+import { ConfigError, HostError } from "../../src/errors";
 import { diffPorts } from "../../src/cli/diff";
 import { planMermaid } from "../../src/cli/mermaid";
 import { formatCompactPlanTable, formatPlanTable, TABLE_WIDTH } from "../../src/cli/plan-table";
@@ -252,5 +254,25 @@ describe("commands of several words (a group such as `registry prune`)", () => {
       const run = spawnSync(shell, [...check, script], { encoding: "utf8" });
       expect(run.status, run.stderr).toBe(0);
     }
+  });
+});
+
+describe("failures", () => {
+  it("a bug: one line that says so, exit 70; the stack trace only with FLUVIO_PORTS_DEBUG=1", () => {
+    const bug = describeFailure(new TypeError("cannot read properties of undefined (reading 'ports')"), "plan");
+    expect(bug.code).toBe(EXIT.bug);
+    expect(bug.text).toMatch(/^fluvio-ports plan: internal error: cannot read properties of undefined \(reading 'ports'\)\. This is a bug in fluvio-ports: please report it/);
+    expect(bug.text.trimEnd().split("\n")).toHaveLength(1);
+    expect(describeFailure(new Error("x"), "plan", true).text).toMatch(/\n\s+at /);
+  });
+
+  it("file-system errors name the file and the fix; host errors keep their exit codes", () => {
+    const erofs = Object.assign(new Error("EROFS: read-only file system, open '/r/stacks/ports.registry.yaml'"), { code: "EROFS", syscall: "open", path: "/r/stacks/ports.registry.yaml" });
+    expect(describeFailure(erofs, "plan")).toEqual({ code: 2, text: "fluvio-ports plan: /r/stacks/ports.registry.yaml: it is on a read-only file system (open); run from a writable copy of the project\n" });
+    const eacces = Object.assign(new Error("EACCES"), { code: "EACCES", syscall: "open", path: "/r/x" });
+    expect(describeFailure(eacces, "render").text).toMatch(/^fluvio-ports render: \/r\/x: it is not accessible to this user \(permission denied\) \(open\); fix its permissions/);
+    expect(describeFailure(new HostError("unchecked", { path: "/proc", message: "unreadable" }, "h"), "check").code).toBe(3);
+    expect(describeFailure(new HostError("ports-taken", { path: "9002", message: "taken" }, "h"), "check").code).toBe(1);
+    expect(describeFailure(new ConfigError({ path: "spus[0].id", message: "bad" }), "plan")).toEqual({ code: 2, text: "invalid fluvio-spu cluster config (1 problem):\n  - spus[0].id: bad\n" });
   });
 });
