@@ -46,6 +46,9 @@ export interface CheckConflict {
   message: string;
 }
 
+/** A conflict with another stack's node or record: its holder is that node. */
+export type StackConflict = CheckConflict & { holder: StackHolder & { description: string } };
+
 /** A source that was not looked at, and why: this host's listener tables, its Docker engine, or the host as a whole (`--no-host`). */
 export interface UncheckedSource {
   source: "proc" | "docker" | "host";
@@ -73,8 +76,8 @@ export async function runCheck(input: CommandInput): Promise<number> {
   for (const warning of plan.warnings) input.streams.err(`warning: ${warning}\n`);
   const report = noHost ? undefined : await checkPorts(plan);
   const recorded = recordConflicts(plan, registry);
-  const seen = new Set(recorded.map((conflict) => `${conflict.port} ${(conflict.holder as StackHolder).stack}`));
-  const planned = stackConflicts(input.root, plan, registry, sourceOf(input)).filter((conflict) => !seen.has(`${conflict.port} ${(conflict.holder as StackHolder).stack}`));
+  const seen = new Set(recorded.map((conflict) => `${conflict.port} ${conflict.holder.stack}`));
+  const planned = stackConflicts(input.root, plan, registry, sourceOf(input)).filter((conflict) => !seen.has(`${conflict.port} ${conflict.holder.stack}`));
   const result = checkResult(plan, report, [...recorded, ...planned]);
   if (report && report.sources.docker !== true && isNoLocalEngine(report.sources.docker)) {
     input.streams.err(`note: ${report.sources.docker}: no container publishes a port here, so only listeners were checked\n`);
@@ -152,13 +155,13 @@ export function githubAnnotation(level: "error" | "warning" | "notice", properti
 }
 
 /** Ports this stack's record shares with another record on a shared host: the registry contradicts itself. */
-function recordConflicts(plan: ClusterPlan, registry: PortRegistry): CheckConflict[] {
+function recordConflicts(plan: ClusterPlan, registry: PortRegistry): StackConflict[] {
   const mine = (side: { stack: string; cluster: string }): boolean => side.stack === plan.stack && side.cluster === plan.cluster;
   return findRecordOverlaps(registry).flatMap((overlap) => {
     const [ours, theirs] = mine(overlap.first) ? [overlap.first, overlap.second] : mine(overlap.second) ? [overlap.second, overlap.first] : [undefined, undefined];
     if (!ours || !theirs || mine(theirs)) return [];
     const host = registry.records.find((record) => record.stack === theirs.stack && record.cluster === theirs.cluster)?.host ?? plan.host;
-    const holder: CheckHolder = { kind: "record", ...theirs, host, description: `the record of stack ${theirs.stack} (cluster ${theirs.cluster}): ${nodeLabel(theirs.node)} ${theirs.role} on host ${host}` };
+    const holder: StackConflict["holder"] = { kind: "record", ...theirs, host, description: `the record of stack ${theirs.stack} (cluster ${theirs.cluster}): ${nodeLabel(theirs.node)} ${theirs.role} on host ${host}` };
     const wantedBy = `${nodeLabel(ours.node)} ${ours.role}`;
     const fix = `the registry gives the port to both stacks on a shared host: delete one of the two nodes' records from stacks/ports.registry.yaml and record that stack again`;
     return [{ port: overlap.port, wantedBy, holder, fix, message: `Port ${overlap.port} is recorded for stack ${theirs.stack} too (${nodeLabel(theirs.node)} ${theirs.role}) on host ${host}: wanted by ${wantedBy} of stack ${plan.stack}; ${fix}` }];
@@ -166,9 +169,9 @@ function recordConflicts(plan: ClusterPlan, registry: PortRegistry): CheckConfli
 }
 
 /** Host ports this stack plans that another stack on the same host plans (or recorded) too. */
-function stackConflicts(root: string, plan: ClusterPlan, registry: PortRegistry, source: ClusterSource): CheckConflict[] {
+function stackConflicts(root: string, plan: ClusterPlan, registry: PortRegistry, source: ClusterSource): StackConflict[] {
   const mine = new Map(plan.ports.filter((row) => plan.hostPorts.includes(row.port)).map((row) => [row.port, row]));
-  const conflicts: CheckConflict[] = [];
+  const conflicts: StackConflict[] = [];
   for (const other of listStacks(root)) {
     if (other === plan.stack) continue;
     let otherPlan: ClusterPlan;

@@ -249,6 +249,23 @@ describe("fluvio-ports check, who, schema, completion, as installed", () => {
     expect(json).toMatchObject({ stack: "dev", conflicts: [], unchecked: [{ source: "host", reason: expect.stringMatching(/--no-host/) }] });
   });
 
+  it("check on this host: exit 3 when a Docker engine may publish ports unseen; no engine at all is checked", () => {
+    const project = installedCopy();
+    writeFileSync(join(project, "stacks", "Pulumi.quiet.yaml"), "config:\n  fluvio-spu:cluster: { spus: 1, ports: { public: 47100-47119, private: 47120-47139, metrics: 47140-47159 } }\n");
+    const remote = runBin(project, ["check", "--stack", "quiet"], { env: { ...process.env, DOCKER_HOST: "tcp://127.0.0.1:1" } });
+    expect(remote.code, remote.out + remote.err).toBe(3);
+    expect(remote.out).toBe("");
+    expect(remote.err).toMatch(/could not check this host's Docker engine: DOCKER_HOST=tcp:\/\/127\.0\.0\.1:1 is not a local unix socket/);
+    expect(remote.err).not.toMatch(/^ok/m);
+    const json = runBin(project, ["check", "--stack", "quiet", "-o", "json"], { env: { ...process.env, DOCKER_HOST: "tcp://127.0.0.1:1" } });
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.out).unchecked).toEqual([{ source: "docker", reason: expect.stringContaining("DOCKER_HOST=tcp://127.0.0.1:1") }]);
+    const none = runBin(project, ["check", "--stack", "quiet"], { env: { ...process.env, DOCKER_HOST: `unix://${join(project, "no-engine.sock")}` } });
+    expect(none.code, none.err).toBe(0);
+    expect(none.out).toMatch(/^ok: all 3 planned host ports of stack quiet are free on this host\n$/);
+    expect(none.err).toMatch(/note: no Docker engine socket at .*no-engine\.sock: no container publishes a port here/);
+  });
+
   it("check: another stack on the same host planning the same ports is a conflict (exit 1), with a structured holder", () => {
     writeFileSync(join(root, "stacks", "Pulumi.twin.yaml"), "config:\n  fluvio-spu:cluster: { environment: dev, spus: 3 }\n");
     try {
