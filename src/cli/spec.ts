@@ -119,7 +119,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: [{ name: "port", description: "a port number, 1-65535" }],
     outputs: DATA_OUTPUTS,
     needsStack: false,
-    details: "Exit codes: 0 answered (owners or nobody); 2 usage or config error; 3 this host's listeners or engine could not be read.",
+    details:
+      "--stack limits the stacks asked to that one; without --host every host's stacks, records and claims are listed.\n" +
+      "json: { port, host, owners: [{ kind, description, ... }], unchecked: [{ source, reason }] }.\n" +
+      "Exit codes: 0 answered (owners or nobody); 2 usage or config error; 3 this host's listeners or engine could not be read.",
     load: async () => (await import("./who.js")).runWho,
   },
   {

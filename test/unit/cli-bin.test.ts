@@ -309,6 +309,26 @@ describe("fluvio-ports check, who, schema, completion, as installed", () => {
     expect(far.out).toMatch(/^port 47999 on host elsewhere: nobody owns it/);
   });
 
+  it("render writes into --out and prints the paths; -o json gives { files, warnings }", () => {
+    const run = runBin(root, ["render", "--stack", "dev", "--out", "rendered/dev"]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toBe(`${join(root, "rendered/dev/docker-compose.yaml")}\n${join(root, "rendered/dev/plan.json")}\n`);
+    const json = JSON.parse(runBin(root, ["render", "--stack", "prod", "--out", "rendered/prod", "-o", "json"]).out);
+    expect(json).toEqual({ files: [join(root, "rendered/prod/kubernetes.yaml"), join(root, "rendered/prod/plan.json")], warnings: [] });
+  });
+
+  it("completion bash|zsh|fish: a script on stdout, exit 0; bash parses it", () => {
+    for (const shell of ["bash", "zsh", "fish"]) {
+      const run = runBin(root, ["completion", shell]);
+      expect(run.code).toBe(0);
+      expect(run.err).toBe("");
+      expect(run.out).toContain("fluvio-ports");
+    }
+    const parsed = runShell(root, "bash -n <($FLUVIO_PORTS completion bash) && source <($FLUVIO_PORTS completion bash) && complete -p fluvio-ports");
+    expect(parsed.code, parsed.err).toBe(0);
+    expect(parsed.out).toMatch(/complete -F _fluvio_ports fluvio-ports/);
+  });
+
   it("schema: a JSON Schema every shipped stack config is valid against, and that refuses a typo", () => {
     const run = runBin(root, ["schema"]);
     expect(run.code).toBe(0);
