@@ -107,7 +107,10 @@ function legend(plan: ClusterPlan): string[] {
     const host = endpoint.slice(0, endpoint.lastIndexOf(":"));
     return isInternalHost(plan, host) ? host : undefined;
   };
-  const pattern = (host: string, id: number): string => host.split(String(id)).join("<id>");
+  const pattern = (host: string, id: number): string => {
+    const at = host.lastIndexOf(String(id));
+    return at < 0 ? host : `${host.slice(0, at)}<id>${host.slice(at + String(id).length)}`;
+  };
   const scHost = internal(plan.sc.private);
   const privateHosts = plan.spus.flatMap((spu) => (internal(spu.private) ? [pattern(internal(spu.private) as string, spu.id)] : []));
   const metricsHosts = plan.spus.flatMap((spu) => (internal(spu.metrics) ? [pattern(internal(spu.metrics) as string, spu.id)] : []));

@@ -19,6 +19,8 @@ import { formatCompactPlanTable, formatPlanTable, TABLE_WIDTH } from "../../src/
 import { COMMANDS, optionsOf, type CommandSpec } from "../../src/cli/spec";
 import { claimOwners, formatWho, nodeOwners } from "../../src/cli/who";
 import { planStackFiles } from "../../src/context";
+import { parseClusterSpec } from "../../src/config/schema";
+import { planCluster } from "../../src/plan/plan";
 import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY } from "../../src/ports/registry";
 import { PROJECT_ROOT } from "../support/pulumi";
@@ -46,6 +48,11 @@ describe("plan tables", () => {
     expect(prod).toMatch(/^ID\s+NAME\s+RACK\s+PUBLIC\s+PRIVATE\s+LOCAL\s+METRICS\s+SERVICEPORT\s+NODEPORT$/m);
     expect(prod).toContain("SPU fluvio-prod-spu-<id>-internal.fluvio.svc.cluster.local");
     expect(prod).toMatch(/^5001\s+custom-spu-5001\s+rack-a\s+localhost:30001\s+10102\s+host\.docker\.internal:30001\s+10201\s+10002\s+30001$/m);
+  });
+
+  it("the legend's host pattern replaces the SPU's id, not a stack name made of the same digits", () => {
+    const plan = planCluster(parseClusterSpec({ environment: "dev", spus: 1 }), { stack: "5001" });
+    expect(formatCompactPlanTable(plan)).toContain("SC fluvio-5001-sc · SPU fluvio-5001-spu-<id>");
   });
 
   it("-o wide is every endpoint in full", () => {
