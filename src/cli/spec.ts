@@ -20,7 +20,7 @@ export interface OptionSpec {
   value?: string;
   /** One line for the usage. */
   description: string;
-  /** The values completion offers (and the parser accepts, when `strictChoices`). */
+  /** The values the parser accepts for a command's own flag, and completion offers (`-o` takes the command's `outputs`). */
   choices?: readonly string[];
   /** Completion offers stack names, files or directories for the value. */
   complete?: "stacks" | "dirs" | "files";
