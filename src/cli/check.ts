@@ -70,7 +70,7 @@ export interface CheckResult {
 export async function runCheck(input: CommandInput): Promise<number> {
   const annotations = stringFlag(input, "annotations");
   if (annotations !== undefined && isDataOutput(input)) throw new UsageError("check", `--annotations ${annotations} prints workflow commands among the lines of the table output; drop -o ${input.output}`);
-  const noHost = booleanFlag(input, "no-host");
+  const noHost = booleanFlag(input, "no-host") || booleanFlag(input, "registry-only");
   const registry = readRegistry(input.root);
   const { plan } = planFor(input, registry);
   for (const warning of plan.warnings) input.streams.err(`warning: ${warning}\n`);
@@ -128,7 +128,7 @@ function printLines(input: CommandInput, result: CheckResult, annotateFile: stri
   const file = annotateFile === undefined ? undefined : relative(process.cwd(), annotateFile) || annotateFile;
   for (const conflict of result.conflicts) {
     input.streams.out(`${conflict.message}\n`);
-    if (file !== undefined) input.streams.out(`${githubAnnotation("error", { file, title: `fluvio-ports check: port ${conflict.port} (stack ${result.stack})` }, conflict.message)}\n`);
+    if (file !== undefined) input.streams.out(`${githubAnnotation("error", { title: `fluvio-ports check: port ${conflict.port} (stack ${result.stack})`, file }, conflict.message)}\n`);
   }
   if (file !== undefined) {
     for (const entry of result.unchecked) {

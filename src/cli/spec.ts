@@ -97,6 +97,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: "--stack <s> [-o table|wide|json|yaml] [--no-host] [--annotations github]",
     options: {
       "no-host": { type: "boolean", description: "skip this host's listeners and containers: check the registry and the other stacks only (hosted CI runners)" },
+      "registry-only": { type: "boolean", description: "the same as --no-host" },
       annotations: { type: "string", value: "github", description: "also print each conflict as a GitHub Actions ::error line", choices: ["github"] },
     },
     positionals: [],
