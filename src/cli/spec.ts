@@ -93,10 +93,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "check",
-    summary: "preflight: are the stack's host ports free on this host, in the registry and among the other stacks?",
+    summary: "preflight: are the stack's host ports free on this host, in the registry, among the other stacks?",
     synopsis: "--stack <s> [-o table|wide|json|yaml] [--no-host] [--annotations github]",
     options: {
-      "no-host": { type: "boolean", description: "skip this host's listeners and containers: check the registry and the other stacks only (hosted CI runners)" },
+      "no-host": { type: "boolean", description: "skip this host's listeners and containers: the registry and other stacks only (CI)" },
       "registry-only": { type: "boolean", description: "the same as --no-host" },
       annotations: { type: "string", value: "github", description: "also print each conflict as a GitHub Actions ::error line", choices: ["github"] },
     },
@@ -112,10 +112,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "who",
-    summary: "who owns a port: a stack's node, a registry record or claim, a well-known owner, a live process or container",
+    summary: "who owns a port: a stack's node, a record or claim, a well-known owner, a live process or container",
     synopsis: "<port> [--host <h>] [-o table|wide|json|yaml]",
     options: {
-      host: { type: "string", value: "<h>", description: "the host (or host group) the port is on (default: every host; the live check runs for this machine only)" },
+      host: { type: "string", value: "<h>", description: "the host (or host group) the port is on (default: every host; live check: this machine only)" },
     },
     positionals: [{ name: "port", description: "a port number, 1-65535" }],
     outputs: DATA_OUTPUTS,

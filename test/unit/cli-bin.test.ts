@@ -47,6 +47,12 @@ describe("fluvio-ports: help, version and usage errors", () => {
     }
   });
 
+  it("every usage fits 120 columns", () => {
+    for (const args of [["--help"], ...["plan", "check", "who", "render", "schema", "completion"].map((command) => [command, "--help"])]) {
+      for (const line of runBin(root, args).out.split("\n")) expect(line.length, `${args.join(" ")}: ${line}`).toBeLessThanOrEqual(120);
+    }
+  });
+
   it("--help wins over other mistakes on the line; help <command> is the same", () => {
     expect(runBin(root, ["plan", "--frmat", "x", "--help"]).code).toBe(0);
     expect(runBin(root, ["help", "check"]).out).toBe(runBin(root, ["check", "--help"]).out);
