@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli";
 import { makeProject } from "../support/project";
+import { buildNodeImage, docker, skipLiveTier } from "../support/docker";
 
 /** Ports 18100-18199 belong to this file (other live tests use other ranges). */
 const ranges = { public: "18100-18119", private: "18120-18139", metrics: "18140-18159" };
@@ -75,5 +76,27 @@ describe("fluvio-ports check on this host", () => {
     const { code, out } = await runCli(["check", "--stack", "live", "--root", root]);
     expect(out).toMatch(/^ok: all \d+ planned host ports of stack live are free/);
     expect(code).toBe(0);
+  });
+});
+
+describe.skipIf(skipLiveTier("test/live/cli.test.ts"))("fluvio-ports who, for a port a container publishes", () => {
+  const name = "fluvio-spu-cli-test-who";
+  const port = 18190;
+  const remove = (): void => void spawnSync("docker", ["rm", "-f", name], { encoding: "utf8" });
+
+  beforeAll(() => {
+    remove();
+    const image = buildNodeImage("fluvio-spu-cli-test:latest", { "/app/server.js": { content: `require("net").createServer((socket) => socket.end("ok\\n")).listen(8080);\n` } }, ["/usr/local/bin/node", "/app/server.js"]);
+    docker(["run", "-d", "--name", name, "-p", `127.0.0.1:${port}:8080`, image]);
+  });
+  afterAll(remove);
+
+  it("names the container, not the docker-proxy in front of it", async () => {
+    const root = makeProject({ live: { spus: 1, ports: ranges } });
+    const { code, out } = await runCli(["who", String(port), "--root", root, "-o", "json"]);
+    expect(code).toBe(0);
+    const owners = JSON.parse(out).owners;
+    expect(owners).toContainEqual(expect.objectContaining({ kind: "container", container: name, description: expect.stringContaining(`Docker container ${name}`) }));
+    expect(owners.filter((owner: { command?: string }) => /docker-proxy/.test(owner.command ?? ""))).toEqual([]);
   });
 });
