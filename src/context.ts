@@ -3,11 +3,11 @@
  * `{ stack, project, registry, host facts }` a plan depends on here, and nowhere else, so that
  * `fluvio-ports plan`/`render` describe exactly what `pulumi up` creates.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors";
-import { CLUSTER_CONFIG_KEY, listStacks, loadRegistry, readEphemeralRange, readStackConfig } from "./config/stack";
+import { CLUSTER_CONFIG_KEY, listStacks, loadRegistry, readEphemeralRange, readStackConfig, readTextFile } from "./config/stack";
 import { parseClusterSpec, type ClusterSpec } from "./config/schema";
 import type { HostFactsAnswer } from "./plan/host-access";
 import { DEFAULT_PROJECT, planCluster, type PlanContext } from "./plan/plan";
@@ -64,7 +64,7 @@ export function readProjectName(root: string): string {
   if (!existsSync(file)) return DEFAULT_PROJECT;
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, "utf8"));
+    doc = parseYaml(readTextFile(file));
   } catch (error) {
     throw new ConfigError({ path: file, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` });
   }

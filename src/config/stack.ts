@@ -10,12 +10,34 @@ export const CONFIG_NAMESPACE = "fluvio-spu";
 export const CLUSTER_CONFIG_KEY = `${CONFIG_NAMESPACE}:cluster`;
 export const REGISTRY_FILE = "ports.registry.yaml";
 
+/**
+ * A text file's content. Node leaves the path out of some errors (EISDIR from a read): it is
+ * added, so that whoever reports the error can name the file.
+ */
+export function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) (error as NodeJS.ErrnoException).path = file;
+    throw error;
+  }
+}
+
 /** Where a project keeps its stack files: `stackConfigDir` of `Pulumi.yaml`, else the project root. */
 export function stackConfigDir(projectRoot: string): string {
   const projectFile = join(projectRoot, "Pulumi.yaml");
   if (!existsSync(projectFile)) return projectRoot;
-  const project = parseYaml(readFileSync(projectFile, "utf8")) as { stackConfigDir?: string } | null;
-  return resolve(projectRoot, project?.stackConfigDir ?? ".");
+  const text = readTextFile(projectFile);
+  let project: unknown;
+  try {
+    project = parseYaml(text);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    throw new ConfigError({ path: projectFile, message: `is not valid YAML (${error.message.split("\n")[0]}): fix it; Pulumi.yaml holds the project's name, runtime and stackConfigDir (stacks)` });
+  }
+  const dir = typeof project === "object" && project !== null ? (project as { stackConfigDir?: unknown }).stackConfigDir : undefined;
+  if (dir !== undefined && typeof dir !== "string") throw new ConfigError({ path: `${projectFile}: stackConfigDir`, message: `must be a folder name such as stacks, not ${JSON.stringify(dir)}` });
+  return resolve(projectRoot, dir ?? ".");
 }
 
 /** The stacks that have a stack file. */
@@ -43,7 +65,7 @@ export function readStackConfig(projectRoot: string, stack: string): Record<stri
   }
   let doc: { config?: Record<string, unknown> } | null;
   try {
-    doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    doc = parseYaml(readTextFile(file)) as { config?: Record<string, unknown> } | null;
   } catch (error) {
     throw new ConfigError({ path: file, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` });
   }
@@ -78,7 +100,7 @@ export function registryPath(projectRoot: string): string {
 export function loadRegistry(projectRoot: string): PortRegistry {
   const file = registryPath(projectRoot);
   if (!existsSync(file)) return EMPTY_REGISTRY;
-  return parseRegistry(readFileSync(file, "utf8"), file);
+  return parseRegistry(readTextFile(file), file);
 }
 
 /** The host's ephemeral port range (Linux), or undefined where the OS does not say. */

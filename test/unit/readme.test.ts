@@ -15,6 +15,7 @@ import { parseClusterSpec } from "../../src/config/schema";
 import { readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
 import { buildDockerSpecs } from "../../src/targets/docker";
+import { readDeployedPorts } from "../../src/cli/diff";
 import { PROJECT_ROOT } from "../support/pulumi";
 import { pkcs8Problem } from "../../src/config/pem";
 import { clientTlsSettings } from "../../src/plan/outputs";
@@ -49,6 +50,12 @@ function projectCopy(): string {
 
 function runFluvioPorts(root: string, args: string[]) {
   return spawnSync(process.execPath, [join(root, "bin/fluvio-ports.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
+}
+
+/** The `-o`/`--output`/`--format` value of a command line, if it has one. */
+function outputOf(words: string[]): string | undefined {
+  const at = words.findIndex((word) => word === "-o" || word === "--output" || word === "--format");
+  return at >= 0 ? words[at + 1] : undefined;
 }
 
 const COVERED_BY_CI = new Set(["npm ci", "npm test", "npm run bench"]);
@@ -90,15 +97,18 @@ describe("every command in the README", () => {
       }
       if (command.startsWith("npx fluvio-ports ")) {
         const result = runFluvioPorts(root, words.slice(2));
+        const json = outputOf(words) === "json";
         if (words[2] === "check") {
           expect([0, 1]).toContain(result.status);
-          for (const line of result.stdout.trim().split("\n")) expect(line).toMatch(/^(ok: all \d+ planned host ports|Port \d+ )/);
+          if (json) expect(JSON.parse(result.stdout)).toMatchObject({ stack: "dev", conflicts: expect.any(Array), unchecked: expect.any(Array) });
+          else for (const line of result.stdout.trim().split("\n")) expect(line).toMatch(/^(ok: all \d+ planned host ports|Port \d+ |::(error|warning) )/);
         } else {
           expect(result.stderr).not.toMatch(/\n\s+at /);
           expect(result.status, result.stderr).toBe(0);
         }
         if (words.includes("--record")) expect(readFileSync(join(root, "stacks/ports.registry.yaml"), "utf8")).toMatch(/stack: dev/);
-        if (words.includes("--format")) expect(JSON.parse(result.stdout).stack).toBe("dev");
+        if (json && words[2] === "plan") expect(JSON.parse(result.stdout).stack).toBe("dev");
+        if (outputOf(words) === "mermaid") expect(readme).toContain(`\`\`\`sh\n${shown}\n\`\`\`\n\n\`\`\`mermaid\n${result.stdout}\`\`\``);
         if (words[2] === "render") expect(existsSync(join(root, words[words.indexOf("--out") + 1]!, "plan.json"))).toBe(true);
         return;
       }
@@ -140,6 +150,17 @@ describe("every command in the README", () => {
         expect(rendered.status).toBe(0);
         expect(existsSync(join(root, file))).toBe(true);
         expect(() => parse(readFileSync(join(root, file), "utf8").split("\n---\n")[0]!)).not.toThrow();
+        return;
+      }
+      if (command === "pulumi stack output ports --json --stack dev") {
+        // plan --diff runs exactly this (the Pulumi CLI cannot run here); the program exports `ports`.
+        let asked: string[] = [];
+        readDeployedPorts(root, "dev", (program, args) => {
+          asked = [program, ...args];
+          return { status: 0, stdout: "[]", stderr: "" };
+        });
+        expect(asked.join(" ")).toBe(command);
+        expect(readFileSync(join(PROJECT_ROOT, "src/component.ts"), "utf8")).toMatch(/readonly ports\b/);
         return;
       }
       if (/^pulumi (up|preview|destroy)\b/.test(command)) {
