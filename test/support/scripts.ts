@@ -104,13 +104,16 @@ export interface FakeTools {
   engine(): FakeEngine;
 }
 
-/** Fake `pulumi` and `docker` in a fresh directory, the engine starting as `engine` says. */
-export function fakeTools(engine: Partial<FakeEngine> = {}, options: { pulumi?: boolean } = {}): FakeTools {
+/**
+ * Fake `pulumi` and `docker` in a fresh directory, the engine starting as `engine` says;
+ * `docker: false` leaves the real docker CLI (and engine) in charge (the live tier).
+ */
+export function fakeTools(engine: Partial<FakeEngine> = {}, options: { pulumi?: boolean; docker?: boolean } = {}): FakeTools {
   const dir = mkdtempSync(join(tmpdir(), "fluvio-spu-fake-tools-"));
   const bin = join(dir, "bin");
   mkdirSync(bin);
   if (options.pulumi !== false) writeFileSync(join(bin, "pulumi"), FAKE_PULUMI);
-  writeFileSync(join(bin, "docker"), FAKE_DOCKER);
+  if (options.docker !== false) writeFileSync(join(bin, "docker"), FAKE_DOCKER);
   for (const tool of ["pulumi", "docker"]) if (existsSync(join(bin, tool))) chmodSync(join(bin, tool), 0o755);
   const log = join(dir, "calls.jsonl");
   const state = join(dir, "engine.json");
