@@ -6,15 +6,28 @@
  * `pull` succeeds only for images listed as pullable, `build` adds its tag.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { afterAll } from "vitest";
 import { stringify } from "yaml";
 import { PROJECT_ROOT } from "./pulumi";
 
+/** Temporary directories of the test file, removed after its last test (the hook joins the importing file's root suite). */
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
 /** A copy of what `npm run up` / `down` use: scripts, images, the compiled program and CLI, the stacks. */
 export function scriptProject(stacks: Record<string, unknown> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), "fluvio-spu-scripts-"));
+  const root = temporaryDir("fluvio-spu-scripts-");
   for (const entry of ["Pulumi.yaml", "package.json", "stacks", "bin", "dist", "scripts", "images"]) {
     cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true });
   }
@@ -109,7 +122,7 @@ export interface FakeTools {
  * `docker: false` leaves the real docker CLI (and engine) in charge (the live tier).
  */
 export function fakeTools(engine: Partial<FakeEngine> = {}, options: { pulumi?: boolean; docker?: boolean } = {}): FakeTools {
-  const dir = mkdtempSync(join(tmpdir(), "fluvio-spu-fake-tools-"));
+  const dir = temporaryDir("fluvio-spu-fake-tools-");
   const bin = join(dir, "bin");
   mkdirSync(bin);
   if (options.pulumi !== false) writeFileSync(join(bin, "pulumi"), FAKE_PULUMI);

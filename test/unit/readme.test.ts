@@ -280,6 +280,11 @@ describe("every command in the README", () => {
         expect(PACKAGE_JSON.scripts[command.includes("up") ? "up" : "down"]).toBe(`bash ${command}`);
         return;
       }
+      if (command === "scripts/purge-volumes.sh") {
+        // `npm run down -- <s> --purge` runs it (above, and on a real engine in test/live/scripts.test.ts).
+        expect(readFileSync(join(PROJECT_ROOT, "scripts/down.sh"), "utf8")).toContain('"$ROOT/scripts/purge-volumes.sh"');
+        return;
+      }
       if (command === "npm run build") {
         expect(PACKAGE_JSON.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json$/);
         return;
