@@ -6,6 +6,7 @@
 # package (node_modules/fluvio-spu/images/...) alike.
 
 FLUVIO_SPU_IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034 # read by the scripts that source this file
 FLUVIO_SPU_PACKAGE_DIR="$(cd "$FLUVIO_SPU_IMAGES_DIR/.." && pwd)"
 
 fail() {

@@ -15,9 +15,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=../images/lib.sh
+# shellcheck source=SCRIPTDIR/../images/lib.sh
 source "$ROOT/images/lib.sh"
-# shellcheck source=state.sh
+# shellcheck source=SCRIPTDIR/state.sh
 source "$ROOT/scripts/state.sh"
 
 usage="usage: npm run down -- <stack> [--purge] [--yes] [pulumi destroy flags...]"

@@ -14,7 +14,7 @@
 # 127 docker is not installed.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../images/lib.sh
+# shellcheck source=SCRIPTDIR/../images/lib.sh
 source "$HERE/../images/lib.sh"
 
 CLUSTER_LABEL="fluvio-spu.cluster"

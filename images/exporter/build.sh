@@ -12,7 +12,7 @@
 # cannot be pulled; 127 docker (or npm, in a checkout) is not installed.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../lib.sh
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$HERE/../lib.sh"
 
 usage="usage: images/exporter/build.sh [--base <image>] [tag]"

@@ -12,7 +12,7 @@
 # 3 no engine, or the base image is missing and cannot be pulled; 127 docker is not installed.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../lib.sh
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$HERE/../lib.sh"
 
 usage="usage: images/fluvio-cli/build.sh [--base <image>] [--fluvio-version <x.y.z>] [tag]"

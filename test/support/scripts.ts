@@ -6,7 +6,7 @@
  * `pull` succeeds only for images listed as pullable, `build` adds its tag.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll } from "vitest";
@@ -119,21 +119,30 @@ export interface FakeTools {
 
 /**
  * Fake `pulumi` and `docker` in a fresh directory, the engine starting as `engine` says;
- * `docker: false` leaves the real docker CLI (and engine) in charge (the live tier).
+ * `docker: false` leaves the real docker CLI (and engine) in charge (the live tier), `"absent"`
+ * leaves no docker CLI on the PATH at all.
  */
-export function fakeTools(engine: Partial<FakeEngine> = {}, options: { pulumi?: boolean; docker?: boolean } = {}): FakeTools {
+export function fakeTools(engine: Partial<FakeEngine> = {}, options: { pulumi?: boolean; docker?: boolean | "absent" } = {}): FakeTools {
   const dir = temporaryDir("fluvio-spu-fake-tools-");
   const bin = join(dir, "bin");
   mkdirSync(bin);
   if (options.pulumi !== false) writeFileSync(join(bin, "pulumi"), FAKE_PULUMI);
-  if (options.docker !== false) writeFileSync(join(bin, "docker"), FAKE_DOCKER);
+  if (options.docker === undefined || options.docker === true) writeFileSync(join(bin, "docker"), FAKE_DOCKER);
   for (const tool of ["pulumi", "docker"]) if (existsSync(join(bin, tool))) chmodSync(join(bin, tool), 0o755);
   const log = join(dir, "calls.jsonl");
   const state = join(dir, "engine.json");
   writeFileSync(log, "");
   writeFileSync(state, JSON.stringify({ up: true, images: [], pullable: [], volumes: [], ...engine }));
-  // Without any real pulumi: the directories of this machine's PATH that hold none.
-  const rest = (process.env.PATH ?? "").split(delimiter).filter((entry) => !existsSync(join(entry, "pulumi")));
+  // Without any real pulumi (nor docker, when absent): a directory of the PATH that holds one is
+  // replaced by a shadow of links to everything else in it (/usr/bin holds bash and node too).
+  const hidden = options.docker === "absent" ? ["pulumi", "docker"] : ["pulumi"];
+  const rest = (process.env.PATH ?? "").split(delimiter).map((entry, index) => {
+    if (!hidden.some((tool) => existsSync(join(entry, tool)))) return entry;
+    const shadow = join(dir, `shadow-${index}`);
+    mkdirSync(shadow);
+    for (const name of readdirSync(entry)) if (!hidden.includes(name)) symlinkSync(join(entry, name), join(shadow, name));
+    return shadow;
+  });
   return {
     path: [bin, ...rest].join(delimiter),
     env: { FAKE_TOOLS_LOG: log, FAKE_DOCKER_STATE: state },

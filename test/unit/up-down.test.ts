@@ -153,6 +153,14 @@ describe("npm run up -- <stack>", () => {
     expect(pulumiCalls(tools.calls())).toEqual([]);
   });
 
+  it("stops with one line (exit 127) when the docker CLI is not installed", () => {
+    const tools = fakeTools({}, { docker: "absent" });
+    const result = runScript(scriptProject(), "scripts/up.sh", ["dev"], tools);
+    expect(result.status).toBe(127);
+    expect(result.lines).toEqual([expect.stringMatching(/^fluvio-spu: the docker CLI is not installed: install Docker/)]);
+    expect(pulumiCalls(tools.calls())).toEqual([]);
+  });
+
   it("a config error stops it (exit 2) before Docker or Pulumi is asked anything", () => {
     const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
     const result = runScript(scriptProject({ broken: { environment: "dev", spus: 1, strategey: "sequential" } }), "scripts/up.sh", ["broken"], tools);
