@@ -71,7 +71,7 @@ describe.skipIf(skip)("the Docker target's Prometheus on a real engine", () => {
     });
     plan = planCluster(spec, { stack: "live" });
     const hostGateway = bridgeGatewayAddress(await bridgeIpam()) as string;
-    const applied = await applyCluster(buildDockerSpecs(plan, spec), {
+    const applied = await applyCluster(buildDockerSpecs(plan), {
       images: { fluvio: image, cli: image, exporter: buildExporterImage(), prometheus: buildPrometheusImage("fluvio-spu-docker-test-stand-in-base:latest") },
       hostGateway,
     });

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import type { ClusterPlan } from "../../plan/types";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { buildKubernetesObjects, type BuildOptions } from "./build";
 import type { ClusterObject, PodTemplate } from "./model";
 import { prerequisites, stageOf } from "./order";
 import { TLS_FILES, tlsFileKeys } from "./pods";
+import { kubernetesSdk } from "../sdk";
 
 export { buildKubernetesObjects, createsNamespace, tlsSecretName, type BuildOptions } from "./build";
 export { FLUVIO_KINDS, SPU_SCHEMA, fluvioCrds } from "./crds";
@@ -86,6 +87,7 @@ function withImages(template: PodTemplate, images: ImageInputs) {
 }
 
 function createResource(name: string, object: ClusterObject, inputs: TargetInputs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  const k8s = kubernetesSdk();
   switch (object.kind) {
     case "Namespace":
       return new k8s.core.v1.Namespace(name, object, opts);
