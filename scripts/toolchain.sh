@@ -41,6 +41,7 @@ fi
 
 log() { echo "toolchain: $*"; }
 summary=()
+run_start="$(date +%s)"
 
 # module_json MODULE@VERSION -> `go mod download -json` (Dir, GoMod, Origin), or fails.
 module_json() { go mod download -json "$1" 2>/dev/null; }
@@ -167,6 +168,8 @@ build_kubernetes_provider() {
   cp "$schema" schema.json
   cat >main.go <<'GO'
 // Serves the Kubernetes provider with the schema the provider module ships.
+// Unverified: the proxy has never served this module here, so this main was never compiled;
+// match provider.Serve's signature of that version when it is.
 package main
 
 import (
@@ -187,9 +190,10 @@ GO
 
 # ---------------------------------------------------------------- etcd
 build_etcd() {
-  local v="$1" out="$2" j mod
+  local v="$1" out="$2" j mod hash
   j="$(module_json "go.etcd.io/etcd/server/v3@v$v")"
   mod="$(json_field GoMod <<<"$j")"
+  hash="$(json_field Origin.Hash <<<"$j" || echo unknown)"
   {
     echo "module fluvio-spu-toolchain/etcd"
     echo "go $(go_directive "$mod")"
@@ -208,7 +212,8 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
-  go build -trimpath -ldflags "-s -w" -o "$out/etcd" .
+  # The version is the api module's constant; the commit is set like etcd's own build does.
+  go build -trimpath -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=${hash:0:12}" -o "$out/etcd" .
   "$out/etcd" --version
 }
 
@@ -244,5 +249,5 @@ piece pulumi-resource-kubernetes "$K8S_PROVIDER_VERSION" pulumi-resource-kuberne
 piece etcd "$ETCD_VERSION" etcd -- build_etcd
 piece kubernetes "$KUBE_VERSION" kube-apiserver kube-controller-manager -- build_kube
 
-echo "toolchain: .toolchain/bin/ ($CACHE)"
+echo "toolchain: .toolchain/bin/ ($CACHE), this run took $(( $(date +%s) - run_start ))s"
 for s in "${summary[@]}"; do echo "  $s"; done
