@@ -49,7 +49,7 @@ function runFluvioPorts(root: string, args: string[]) {
   return spawnSync(process.execPath, [join(root, "bin/fluvio-ports.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
 }
 
-const COVERED_BY_CI = new Set(["npm ci", "npm test", "npm run bench"]);
+const COVERED_BY_CI = new Set(["npm ci", "npm test", "npm run bench", "npm run toolchain", "npm run control-plane -- start", "npm run control-plane -- stop"]);
 
 describe("every command in the README", () => {
   const commands = readmeCommands();
