@@ -4,14 +4,19 @@
  * project's program declares, sent the way the Kubernetes provider sends them (server-side
  * apply), must be admitted, stored as declared, and keep still when nothing changes.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { parseClusterSpec } from "../../src/config/schema";
 import { loadRegistry } from "../../src/config/stack";
 import { isConfigError } from "../../src/config/errors";
 import { planCluster } from "../../src/plan/plan";
 import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY, withRecord } from "../../src/ports/registry";
-import { applyAll, readAll, resourceVersions, rewrittenFields } from "./support/apply";
+import { applyAll, readAll, fingerprints, rewrittenFields } from "./support/apply";
 import { Kube, keyOf } from "./support/kube";
 import { clusterObjects, prodCluster, programObjects } from "./support/program";
 import { engineTierSkip, KUBECONFIG, PROJECT_ROOT } from "./support/toolchain";
@@ -64,7 +69,7 @@ describe.skipIf(skip !== undefined)("the prod stack's objects on a real kube-api
       return rewrittenFields(declared, stored.get(keyOf(object))).map((path) => `${keyOf(object)} ${path}`);
     });
     expect(rewritten).toEqual([]);
-    firstVersions = resourceVersions(stored);
+    firstVersions = fingerprints(stored);
   });
 
   it("stores the Spu resources and reads them back with the plan's endpoints", async () => {
@@ -103,16 +108,16 @@ describe.skipIf(skip !== undefined)("the prod stack's objects on a real kube-api
 
   it("applying the same objects again changes nothing on the server (no field the server fights over)", async () => {
     await applyAll(kube, await programObjects("prod"));
-    expect(resourceVersions(await readAll(kube, objects))).toEqual(firstVersions);
+    expect(fingerprints(await readAll(kube, objects))).toEqual(firstVersions);
   });
 
   it("scaling 5 → 6 → 4 SPUs touches only the SPUs that come or go", async () => {
     const six = { ...prod, spus: [...prod.spus, { id: 5006, rack: "rack-b" }] };
     const four = { ...prod, spus: prod.spus.slice(0, 4) };
     const objectsSix = await programObjects("prod", six);
-    const before = resourceVersions(await readAll(kube, objects));
+    const before = fingerprints(await readAll(kube, objects));
     await applyAll(kube, objectsSix);
-    const afterSix = resourceVersions(await readAll(kube, objectsSix));
+    const afterSix = fingerprints(await readAll(kube, objectsSix));
     const added = objectsSix.filter((object) => before[keyOf(object)] === undefined);
     expect(new Set(added.map(nodeOf))).toEqual(new Set(["spu-5006"]));
     expect(added.map((object) => object.kind).sort()).toEqual(["NetworkPolicy", "Service", "Service", "Spu", "StatefulSet"]);
@@ -126,7 +131,7 @@ describe.skipIf(skip !== undefined)("the prod stack's objects on a real kube-api
     expect(new Set(gone.map(nodeOf))).toEqual(new Set(["spu-5005", "spu-5006"]));
     for (const object of gone) expect((await kube.delete(object)).status).toBeLessThan(300);
     await applyAll(kube, objectsFour);
-    const afterFour = resourceVersions(await readAll(kube, objectsFour));
+    const afterFour = fingerprints(await readAll(kube, objectsFour));
     expect(Object.keys(afterFour).filter((key) => afterFour[key] !== afterSix[key])).toEqual([]);
     objects = objectsFour;
   });
@@ -150,6 +155,37 @@ describe.skipIf(skip !== undefined)("the prod stack's objects on a real kube-api
     expect((await kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } })).status).toBe(200);
     // The StatefulSets' retention policy is Retain: the data outlives the cluster.
     expect(await claimsOf()).toEqual(claims);
+  });
+});
+
+/**
+ * The README's `kubectl apply -f render/prod/kubernetes.yaml`, for real (no kubectl here: each
+ * document applied the same way): the rendered file must be what the API server admits too.
+ */
+describe.skipIf(skip !== undefined)("the rendered prod manifests on a real kube-apiserver", () => {
+  let kube: Kube;
+  let documents: Obj[] = [];
+  const namespace = prodCluster().kubernetes.namespace as string;
+
+  beforeAll(async () => {
+    kube = new Kube(KUBECONFIG);
+    const out = mkdtempSync(join(tmpdir(), "fluvio-spu-render-"));
+    const render = spawnSync(process.execPath, [join(PROJECT_ROOT, "bin/fluvio-ports.js"), "render", "--stack", "prod", "--out", out], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    expect(render.status, render.stderr).toBe(0);
+    documents = parseAllDocuments(readFileSync(join(out, "kubernetes.yaml"), "utf8")).map((document) => document.toJS() as Obj).filter((document) => document);
+    rmSync(out, { recursive: true, force: true });
+    await deleteNamespace(kube, namespace);
+  });
+
+  afterAll(async () => {
+    if (kube) await deleteNamespace(kube, namespace);
+  });
+
+  it("admits every rendered document and stores it as rendered", async () => {
+    expect(documents.length).toBeGreaterThan(30);
+    await applyAll(kube, documents);
+    const stored = await readAll(kube, documents);
+    expect(documents.flatMap((document) => rewrittenFields(document, stored.get(keyOf(document))).map((path) => `${keyOf(document)} ${path}`))).toEqual([]);
   });
 });
 

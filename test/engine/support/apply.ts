@@ -36,8 +36,20 @@ export async function readAll(kube: Kube, objects: Obj[]): Promise<Map<string, O
   return stored;
 }
 
-export const resourceVersions = (stored: Map<string, Obj>): Record<string, string> =>
-  Object.fromEntries([...stored].map(([key, object]) => [key, object.metadata.resourceVersion as string]));
+/**
+ * What changes when an apply changes an object, and only then: `metadata.generation` where the
+ * kind has one (it counts spec changes; controllers writing status, as the StatefulSet
+ * controller does, leave it alone), else the resourceVersion; plus labels and annotations,
+ * which a generation does not count.
+ */
+export const fingerprints = (stored: Map<string, Obj>): Record<string, string> =>
+  Object.fromEntries(
+    [...stored].map(([key, object]) => {
+      const { generation, resourceVersion, labels, annotations } = object.metadata;
+      const version = generation !== undefined ? `generation ${generation}` : `resourceVersion ${resourceVersion}`;
+      return [key, `${version} ${JSON.stringify(labels ?? {})} ${JSON.stringify(annotations ?? {})}`];
+    }),
+  );
 
 /**
  * Paths where the API server stored something other than what was declared: every field the
