@@ -18,7 +18,7 @@ import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY, withRecord } from "../../src/ports/registry";
 import { applyAll, readAll, fingerprints, rewrittenFields } from "./support/apply";
 import { Kube, keyOf } from "./support/kube";
-import { clusterObjects, prodCluster, programObjects } from "./support/program";
+import { clusterObjects, prodCluster, programObjects, retainedOnDestroy } from "./support/program";
 import { engineTierSkip, KUBECONFIG, PROJECT_ROOT } from "./support/toolchain";
 
 type Obj = Record<string, any>;
@@ -136,7 +136,7 @@ describe.skipIf(skip !== undefined)("the prod stack's objects on a real kube-api
     objects = objectsFour;
   });
 
-  it("destroy leaves what retention says: the Namespace and the SPUs' volume claims, nothing else of ours", async () => {
+  it("destroy leaves what retention says: the Namespace, the SPUs' volume claims and the SC's metadata", async () => {
     const namespace = prod.kubernetes.namespace as string;
     // The controller manager's StatefulSet controller creates each SPU's volume claim.
     const claimsOf = async () => (await kube.list("v1", "PersistentVolumeClaim", namespace)).map((claim) => claim.metadata.name as string).sort();
@@ -144,17 +144,28 @@ describe.skipIf(skip !== undefined)("the prod stack's objects on a real kube-api
     await kube.waitFor("a volume claim per SPU", async () => (await claimsOf()).length >= spuIds.length, 60_000);
     const claims = await claimsOf();
     for (const id of spuIds) expect(claims.some((claim) => claim.includes(`spu-${id}`)), `claim of spu-${id} in ${claims.join(", ")}`).toBe(true);
+    // The SC keeps its metadata (topics, partitions) as resources of the Fluvio CRDs, as on
+    // Docker it keeps it in the retained metadata volume: one topic, as the SC would write it.
+    const topic = { apiVersion: "fluvio.infinyon.com/v2", kind: "Topic", metadata: { name: "events", namespace }, spec: { replicas: { computed: { partitions: 1, replicationFactor: 1 } } } };
+    kube.learn({ spec: { names: { kind: "Topic", plural: "topics" }, scope: "Namespaced" } });
+    const created = await kube.apply(topic);
+    expect(created.status, created.body.message).toBeLessThan(300);
 
-    // What `pulumi destroy` deletes: every object but the Namespace (retainOnDelete).
-    const destroyed = objects.filter((object) => object.kind !== "Namespace");
-    expect(objects.find((object) => object.kind === "Namespace")).toBeDefined();
+    // What `pulumi destroy` deletes: every object the program does not mark retainOnDelete.
+    const destroyed = objects.filter((object) => !retainedOnDestroy(object));
+    const retained = objects.filter(retainedOnDestroy);
+    expect(retained.map((object) => object.kind)).toContain("Namespace");
     for (const object of [...destroyed].reverse()) expect((await kube.delete(object)).status, keyOf(object)).toBeLessThan(300);
     for (const object of destroyed) {
       await kube.waitFor(`${keyOf(object)} deleted`, async () => (await kube.get(object)).status === 404, 60_000);
     }
-    expect((await kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } })).status).toBe(200);
-    // The StatefulSets' retention policy is Retain: the data outlives the cluster.
+    for (const object of retained) expect((await kube.get(object)).status, keyOf(object)).toBe(200);
+    // The StatefulSets' retention policy is Retain: the data outlives the cluster...
     expect(await claimsOf()).toEqual(claims);
+    // ...and so does the metadata that says what the data is (deleting a CRD deletes every
+    // resource of its kind, in every namespace: another cluster's too).
+    const survivor = await kube.get(topic);
+    expect(survivor.status, "the SC's Topic after destroy").toBe(200);
   });
 });
 

@@ -44,7 +44,16 @@ export async function clusterObjects(stack: string, name: string, cluster: Obj, 
   return { objects: staged(run.resources), plan: run.result.plan };
 }
 
-function staged(resources: { type: string; inputs: Obj }[]): Obj[] {
-  const objects = resources.filter((resource) => resource.type.startsWith("kubernetes:")).map((resource) => resource.inputs);
+/**
+ * Objects the program marks `retainOnDelete`: what `pulumi destroy` leaves in the cluster.
+ * Kept beside the objects (not in them, so that they stay exactly what the provider receives).
+ */
+const RETAINED = new WeakSet<Obj>();
+export const retainedOnDestroy = (object: Obj): boolean => RETAINED.has(object);
+
+function staged(resources: { type: string; inputs: Obj; options: { retainOnDelete: boolean } }[]): Obj[] {
+  const kubernetes = resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+  for (const resource of kubernetes) if (resource.options.retainOnDelete) RETAINED.add(resource.inputs);
+  const objects = kubernetes.map((resource) => resource.inputs);
   return [0, 1, 2].flatMap((stage) => objects.filter((object) => stageOf(object.kind) === stage));
 }
