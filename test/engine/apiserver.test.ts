@@ -220,6 +220,8 @@ describe.skipIf(skip !== undefined)("two clusters in one Kubernetes cluster", ()
   // The CRDs are there once the first cluster installed them (README: installCrds: false).
   const greenConfig = cluster("fluvio-green", { installCrds: false });
 
+  let blueObjects: Obj[] = [];
+
   beforeAll(async () => {
     kube = new Kube(KUBECONFIG);
     for (const namespace of ["fluvio-blue", "fluvio-green"]) await deleteNamespace(kube, namespace);
@@ -233,6 +235,7 @@ describe.skipIf(skip !== undefined)("two clusters in one Kubernetes cluster", ()
     const blue = await clusterObjects("blue", "fluvio", blueConfig, EMPTY_REGISTRY);
     const registry = withRecord(EMPTY_REGISTRY, recordOf(blue.plan));
     const green = await clusterObjects("green", "fluvio", greenConfig, registry);
+    blueObjects = blue.objects;
     await applyAll(kube, blue.objects);
     // Green's CRD-backed Spu objects need the kinds blue's CRDs taught the client.
     await applyAll(kube, green.objects);
@@ -272,5 +275,16 @@ describe.skipIf(skip !== undefined)("two clusters in one Kubernetes cluster", ()
     const response = await kube.request("POST", kube.path("v1", "Service", "fluvio-green"), probe);
     expect(response.status).toBe(422);
     expect(response.body.message).toMatch(/already allocated/);
+  });
+
+  it("destroying the cluster that installed the CRDs leaves the other cluster's resources alone", async () => {
+    const greenSpus = async () => (await kube.list("fluvio.infinyon.com/v1", "Spu", "fluvio-green")).map((spu) => spu.metadata.name as string).sort();
+    const before = await greenSpus();
+    expect(before).toHaveLength(3);
+    const destroyed = blueObjects.filter((object) => !retainedOnDestroy(object));
+    for (const object of [...destroyed].reverse()) expect((await kube.delete(object)).status, keyOf(object)).toBeLessThan(300);
+    for (const object of destroyed) await kube.waitFor(`${keyOf(object)} deleted`, async () => (await kube.get(object)).status === 404, 60_000);
+    expect(await greenSpus()).toEqual(before);
+    expect((await kube.list("v1", "Service", "fluvio-green")).length).toBe(2 + 2 * 3);
   });
 });
