@@ -50,7 +50,7 @@ export function longestChain(resources: RecordedResource[]): string[] {
 /** The component's own work for one run: validate, plan and build the plain container specs. */
 function planAndSpec(spus: number): unknown {
   const spec = parseClusterSpec(benchCluster(spus));
-  return buildDockerSpecs(planCluster(spec, { stack: "bench" }), spec);
+  return buildDockerSpecs(planCluster(spec, { stack: "bench" }));
 }
 
 export async function run(): Promise<void> {

@@ -1,15 +1,15 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
-import { ConfigError, isConfigError } from "./config/errors";
+import { ConfigError, isConfigError } from "./errors";
 import { listStacks, loadRegistry, registryPath } from "./config/stack";
-import { nodeLabel } from "./plan/plan";
+import { nodeLabel } from "./plan/names";
 import { recordOf } from "./plan/record";
 import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
 import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry } from "./ports/registry";
 import { renderStack } from "./render/stack";
-import { planStackFiles } from "./stack-plan";
+import { planStackFiles, type ClusterSource, type StackPlan } from "./context";
 
 const USAGE = `fluvio-ports: plan and check the ports of a Fluvio cluster per Pulumi stack
 
@@ -24,6 +24,8 @@ Options:
   --record        write the stack's assignments into stacks/ports.registry.yaml (review it in git)
   --out <dir>     render: where to write docker-compose.yaml or kubernetes.yaml, and plan.json
   --root <dir>    the project root (default: the nearest folder above the current one with Pulumi.yaml)
+  --name <n>      the cluster's name as a program declares it (new SpuCluster("<n>", ...)); default fluvio
+  --key <k>       the config key the program reads the cluster from (default fluvio-spu:cluster)
 
 Exit codes: 0 ok, 1 conflicts found (check), 2 bad config or usage.
 `;
@@ -46,6 +48,8 @@ interface CliOptions {
   record: boolean;
   root?: string;
   out?: string;
+  name?: string;
+  key?: string;
 }
 
 /** Runs `fluvio-ports` with the given arguments; resolves to the exit code. */
@@ -102,6 +106,12 @@ function parseArguments(argv: string[]): CliOptions {
       case "--root":
         options.root = value();
         break;
+      case "--name":
+        options.name = value();
+        break;
+      case "--key":
+        options.key = value();
+        break;
       case "--out":
         if (command !== "render") usageError("--out goes with render");
         options.out = value();
@@ -127,10 +137,22 @@ export function findProjectRoot(start: string): string {
   }
 }
 
+/** Which cluster of the project the options describe. */
+function sourceOf(options: CliOptions): ClusterSource {
+  return { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.key !== undefined ? { configKey: options.key } : {}) };
+}
+
+/** Plans the stack the options name and prints what the CLI must say about how it read it. */
+function planFor(root: string, options: CliOptions, registry: PortRegistry, streams: CliStreams): StackPlan {
+  const planned = planStackFiles(root, options.stack as string, registry, sourceOf(options));
+  for (const note of planned.notes) streams.err(`${note}\n`);
+  return planned;
+}
+
 function runPlan(root: string, options: CliOptions, streams: CliStreams): number {
   const stack = options.stack as string;
   const registry = loadRegistry(root);
-  const { plan } = planStackFiles(root, stack, registry);
+  const { plan } = planFor(root, options, registry, streams);
   if (options.record) {
     const updated = withRecord(registry, recordOf(plan));
     writeFileSync(registryPath(root), formatRegistry(updated));
@@ -144,7 +166,7 @@ function runPlan(root: string, options: CliOptions, streams: CliStreams): number
 }
 
 function runRender(root: string, options: CliOptions, streams: CliStreams): number {
-  const rendered = renderStack(root, options.stack as string, options.out as string);
+  const rendered = renderStack(root, options.stack as string, options.out as string, sourceOf(options));
   for (const warning of rendered.warnings) streams.err(`warning: ${warning}\n`);
   for (const path of rendered.paths) streams.out(`${path}\n`);
   return 0;
@@ -153,10 +175,10 @@ function runRender(root: string, options: CliOptions, streams: CliStreams): numb
 async function runCheck(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
   const stack = options.stack as string;
   const registry = loadRegistry(root);
-  const { plan } = planStackFiles(root, stack, registry);
+  const { plan } = planFor(root, options, registry, streams);
   for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
   const report = await checkPorts(plan);
-  const overlaps = overlapsWithOtherStacks(root, plan, registry);
+  const overlaps = overlapsWithOtherStacks(root, plan, registry, sourceOf(options));
   if (report.sources.docker !== true) streams.err(`note: the Docker engine was not asked (${report.sources.docker}); ports Docker publishes without a listener are not seen\n`);
   if (report.conflicts.length === 0 && overlaps.length === 0) {
     streams.out(`ok: all ${report.checked.length} planned host ports of stack ${stack} are free on this host\n`);
@@ -168,14 +190,14 @@ async function runCheck(root: string, options: CliOptions, streams: CliStreams):
 }
 
 /** Host ports this stack plans that another stack on the same host plans (or recorded) too. */
-function overlapsWithOtherStacks(root: string, plan: ClusterPlan, registry: PortRegistry): string[] {
+function overlapsWithOtherStacks(root: string, plan: ClusterPlan, registry: PortRegistry, source: ClusterSource): string[] {
   const mine = new Map(plan.ports.filter((row) => plan.hostPorts.includes(row.port)).map((row) => [row.port, row]));
   const lines: string[] = [];
   for (const other of listStacks(root)) {
     if (other === plan.stack) continue;
     let otherPlan: ClusterPlan;
     try {
-      otherPlan = planStackFiles(root, other, registry).plan;
+      otherPlan = planStackFiles(root, other, registry, source).plan;
     } catch {
       continue; // its own check reports its config errors
     }

@@ -2,9 +2,10 @@
  * fluvio-spu: a Fluvio cluster (one SC, N SPUs) with a deterministic, conflict-free port plan
  * per stack, deployed to Docker or Kubernetes. See README.md.
  */
-export { ConfigError, isConfigError, type ConfigIssue } from "./config/errors";
+export { ConfigError, isConfigError, HostError, isHostError, type ConfigIssue, type HostErrorKind } from "./errors";
 export {
   parseClusterSpec,
+  clusterJsonSchema,
   type ClusterSpec,
   type SpuSpec,
   type ScSpec,
@@ -22,7 +23,7 @@ export {
 export { RANGE_PRESETS, DEFAULT_FIRST_SPU_ID, FLUVIO_VERSION, type Environment } from "./config/presets";
 export { loadClusterSpec, loadRegistry, readClusterConfig, readStackConfig, CLUSTER_CONFIG_KEY } from "./config/stack";
 export type { PortRange, PortRole } from "./ports/range";
-export type { PortAssignment, PortSource } from "./ports/allocator";
+export type { PortAssignment, PortSource, AllocationFailure, AllocationNotice } from "./ports/allocator";
 export {
   parseRegistry,
   formatRegistry,
@@ -34,8 +35,10 @@ export {
 } from "./ports/registry";
 export { WELL_KNOWN_OWNERS } from "./ports/well-known";
 export { planCluster, type PlanContext } from "./plan/plan";
+export { planContext, planStackFiles, readProjectName, type ClusterSource, type StackPlan } from "./context";
+export { tlsMaterialIssues, type TlsMaterialPresence } from "./config/tls";
 export { recordOf } from "./plan/record";
-export type { ClusterPlan, ScPlan, SpuPlan, Endpoint } from "./plan/types";
+export type { ClusterPlan, ScPlan, SpuPlan, Endpoint, PlannedPort, DockerPlan, KubernetesPlan, TlsPlan, TlsFile } from "./plan/types";
 export { checkPorts, formatConflicts, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions } from "./preflight";
 export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "./component";
 export { clientProfile, spuRows, scRow, type SpuRow, type ScRow } from "./plan/outputs";

@@ -4,7 +4,7 @@
  * trace (Pulumi prints a `RunError` that way).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isConfigError } from "./config/errors";
+import { isConfigError } from "./errors";
 import { declareCluster, type ClusterOutputs } from "./program";
 
 function declare(): ClusterOutputs {

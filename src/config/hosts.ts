@@ -1,4 +1,6 @@
 import { isIP } from "node:net";
+import type { ConfigIssue } from "../errors";
+import { HOST_GATEWAY } from "./presets";
 
 /**
  * Why a host name cannot be used in an endpoint, or undefined when it can.
@@ -23,7 +25,63 @@ export function hostProblem(host: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a host cannot be an endpoint host that Fluvio stores and clients dial, or undefined when
+ * it can: `hostProblem`, and no IPv6 literal (bracketed or not). Fluvio splits `host:port` on
+ * ':' into exactly two parts (`fluvio cluster spu register`, and clients build `host:port`
+ * unbracketed), so an IPv6 address cannot pass, and a bad `--public-server-local` is dropped
+ * silently. A DNS name that resolves to the address works.
+ */
+export function endpointHostProblem(host: string): string | undefined {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (isIP(bare) === 6) {
+    return "is an IPv6 literal, which Fluvio cannot take (it splits host:port on ':' into exactly two parts): use a DNS name that resolves to it";
+  }
+  return hostProblem(host);
+}
+
 /** `host:port`, with IPv6 addresses bracketed as clients expect. */
 export function joinHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+const WILDCARDS = new Set(["0.0.0.0", "::"]);
+
+/**
+ * What is wrong with `docker.publishAddresses`, if anything: each entry must be an IP address
+ * or `host-gateway`; one address family only (publishing one port on IPv4 and IPv6 makes
+ * @pulumi/docker plan a replacement on every run); a wildcard (`0.0.0.0`, `::`) already covers
+ * every address and must stand alone (Docker refuses to bind a port twice).
+ */
+export function publishAddressIssues(addresses: readonly string[]): ConfigIssue[] {
+  const path = "docker.publishAddresses";
+  const issues: ConfigIssue[] = [];
+  const families = new Set<number>();
+  addresses.forEach((address, index) => {
+    if (address === HOST_GATEWAY) {
+      families.add(4);
+      return;
+    }
+    const family = isIP(address);
+    if (family === 0) {
+      issues.push({ path: `${path}[${index}]`, message: `'${address}' is not an IP address: give an address such as 127.0.0.1, or ${HOST_GATEWAY} for the Docker bridge gateway` });
+      return;
+    }
+    families.add(family);
+  });
+  if (families.size > 1) {
+    issues.push({
+      path,
+      message: `mixes IPv4 and IPv6 (${addresses.join(", ")}): @pulumi/docker then plans a replacement of every container on every run; publish on one address family`,
+    });
+  }
+  const wildcard = addresses.find((address) => WILDCARDS.has(address));
+  if (wildcard !== undefined && addresses.length > 1) {
+    issues.push({ path, message: `${wildcard} already publishes on every address; list it alone, or drop it and list the addresses you mean` });
+  }
+  if (new Set(addresses).size !== addresses.length) {
+    issues.push({ path, message: `lists an address twice (${addresses.join(", ")}): Docker cannot bind one port twice on one address; drop the duplicate` });
+  }
+  return issues;
+}
+

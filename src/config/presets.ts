@@ -36,3 +36,23 @@ export const DEFAULT_LOCAL_HOST = "host.docker.internal";
 
 /** The Kubernetes API server's default NodePort range (`--service-node-port-range`). */
 export const KUBERNETES_NODE_PORT_RANGE: PortRange = { from: 30000, to: 32767 };
+
+/**
+ * Docker's own name for the host as containers see it (`--add-host x:host-gateway`). In
+ * `docker.publishAddresses` it stands for the same address: the default bridge's gateway.
+ *
+ * Why public ports are published on 127.0.0.1 and the bridge gateway, and nowhere else
+ * (checked on a real engine by test/live/docker.test.ts):
+ * - host clients connect to `localhost:<port>` (the public endpoint): 127.0.0.1 serves them;
+ * - clients inside containers connect to `host.docker.internal:<port>` (the local endpoint),
+ *   which Docker resolves, through `host-gateway`, to the default bridge's gateway address
+ *   (docker0, 172.17.0.1 by default) from any network, the cluster's or the app's own.
+ *   A port published on 127.0.0.1 alone refuses them (ECONNREFUSED 172.17.0.1:<port>);
+ *   published on the gateway address too, they reach the SPU;
+ * - neither address is on a LAN interface, so other machines do not reach the cluster,
+ *   which `0.0.0.0` (every interface) would allow.
+ * Docker Desktop resolves `host.docker.internal` to its own host address: there 127.0.0.1
+ * alone is enough (`publishAddresses: ["127.0.0.1"]`). An engine started with
+ * `--host-gateway-ip` points `host-gateway` elsewhere: list that address explicitly.
+ */
+export const HOST_GATEWAY = "host-gateway";

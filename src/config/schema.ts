@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, type ConfigIssue } from "./errors";
+import { ConfigError, type ConfigIssue } from "../errors";
 import {
   DEFAULT_FIRST_SPU_ID,
   DEFAULT_LOCAL_HOST,
@@ -9,7 +9,7 @@ import {
   RANGE_PRESETS,
   type Environment,
 } from "./presets";
-import { hostProblem } from "./hosts";
+import { endpointHostProblem, publishAddressIssues } from "./hosts";
 import { dropUndefined } from "./objects";
 import {
   FIRST_UNPRIVILEGED_PORT,
@@ -22,250 +22,257 @@ import {
   type PortRole,
 } from "../ports/range";
 
-/** Where the cluster runs: Docker containers on one host, or Kubernetes across many. */
-export type Target = "docker" | "kubernetes";
-/**
- * How derived ports are placed in a range. `sequential` takes the lowest free ports in SPU id
- * order (Fluvio's own habit, easy to read); `stack-hash` starts each SPU at a pseudo-random
- * offset seeded by the stack name, so many stacks sharing one range land apart without
- * coordination.
- */
-export type Strategy = "sequential" | "stack-hash";
-/** Fluvio's endpoint encryption, as the SPU spec stores it. */
-export type Encryption = "PLAINTEXT" | "SSL";
-/** The Kubernetes Service type that carries each SPU's public port. */
-export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
-
-/**
- * The local endpoint policy: what each SPU registers as `publicEndpointLocal`, the address
- * clients inside containers (with `use_spu_local_address = true`) connect to.
- * `host` defaults to `host.docker.internal`; `port` and `encryption` default to the SPU's
- * public ones (NodePort on Kubernetes NodePort Services), as Fluvio's proposed
- * `update-local` does. `inCluster: true` points at the SPU's in-cluster Service DNS name.
- */
-export interface LocalEndpointPolicy {
-  host?: string;
-  port?: number;
-  encryption?: Encryption;
-  inCluster?: boolean;
-}
-
-/** One SPU as the user declared it (or as a count expanded): its id and any pins. */
-export interface SpuSpec {
-  id: number;
-  /** Registration name; Fluvio's default is `custom-spu-<id>`. */
-  name?: string;
-  rack?: string;
-  publicPort?: number;
-  privatePort?: number;
-  metricsPort?: number;
-  nodePort?: number;
-  /** Overrides the cluster's `localEndpoint` for this SPU. */
-  localEndpoint?: LocalEndpointPolicy | false;
-}
-
-/** Pinned SC ports; unpinned ones are derived from the public and private ranges. */
-export interface ScSpec {
-  publicPort?: number;
-  privatePort?: number;
-}
-
-/** Container images. `cli` must contain the `fluvio` CLI (the stock image has only `fluvio-run`). */
-export interface ImageSpec {
-  fluvio: string;
-  cli: string;
-  exporter: string;
-}
-
-/** Docker target settings. */
-export interface DockerSpec {
-  /** Join this existing network instead of creating one for the cluster. */
-  network?: string;
-  /**
-   * Host addresses public ports are published on. Default: loopback plus the Docker bridge
-   * gateway (`host-gateway`), which is exactly what host clients and containers going through
-   * `host.docker.internal` reach, and nothing on the LAN. `0.0.0.0` publishes to every interface.
-   */
-  publishAddresses: string[];
-  /** Publish private ports on the host too (default: they stay on the cluster network). */
-  publishPrivate: boolean;
-  /** Delete the data volumes on `pulumi destroy` (default false: data outlives the cluster). */
-  deleteDataOnDestroy: boolean;
-}
-
-/** Kubernetes target settings. */
-export interface KubernetesSpec {
-  namespace: string;
-  serviceType: ServiceType;
-  /** The API server's `--service-node-port-range`; planned NodePorts must lie inside it. */
-  allowedNodePortRange: PortRange;
-  storageClass?: string;
-  storageSize: string;
-  /** Install the Fluvio CRDs (set false when they are already on the cluster). */
-  installCrds: boolean;
-  /** Create a Prometheus Operator `ServiceMonitor` (needs its CRD on the cluster). */
-  serviceMonitor: boolean;
-  /**
-   * Create the namespace. Unset: created unless Kubernetes makes it itself (`default`, `kube-*`);
-   * false when another team owns it.
-   */
-  createNamespace?: boolean;
-}
-
-/** TLS on the public endpoints (`encryption: SSL`); the certificate material comes as Pulumi secrets. */
-export interface TlsSpec {
-  enabled: boolean;
-  /** Ask clients for a certificate signed by the CA (`--enable-client-cert`). */
-  clientAuth: boolean;
-}
-
-/** The metrics exporter beside each SPU, serving Prometheus text on the SPU's metrics port. */
-export interface MetricsSpec {
-  enabled: boolean;
-  /** Publish metrics ports on the host's loopback (Docker); never on other interfaces. */
-  publish: boolean;
-}
-
-/**
- * A validated cluster config with every default applied: what `parseClusterSpec` returns
- * and `planCluster` reads. It is itself valid input to `parseClusterSpec` (parsing is
- * idempotent), so a spec can be stored, diffed and parsed again.
- */
-export interface ClusterSpec {
-  /** Cluster name, the first part of every resource name. */
-  name: string;
-  target: Target;
-  environment?: Environment;
-  /** The host (or host group) this stack deploys to, as named in the port registry. */
-  host: string;
-  /** The host name clients use to reach public endpoints. */
-  publicHost: string;
-  strategy: Strategy;
-  firstSpuId: number;
-  /** The range policy of every role, presets and overrides resolved. */
-  ports: Record<PortRole, PortRange>;
-  /** Ports never assigned, as ranges. */
-  reserved: PortRange[];
-  /** Allow ports below 1024 (which need root and belong to system services). */
-  allowPrivilegedPorts: boolean;
-  sc: ScSpec;
-  /** In the order the user listed them (so error paths like `spus[2]` point at the right entry); plans sort by id. */
-  spus: SpuSpec[];
-  localEndpoint: LocalEndpointPolicy | false;
-  tls: TlsSpec;
-  metrics: MetricsSpec;
-  images: ImageSpec;
-  docker: DockerSpec;
-  kubernetes: KubernetesSpec;
-}
-
 // ---------------------------------------------------------------------------------------------
-// The raw schema: what a stack file may hold under `fluvio-spu:cluster`.
+// The one schema: what a stack file may hold under `fluvio-spu:cluster` (and the plain part of
+// `SpuCluster` args). Every field is documented here once, with its default; the TypeScript
+// types below are derived from it, and `fluvio-ports schema` prints it as JSON Schema for editors.
 
 const port = z.number().int().min(1).max(MAX_PORT);
-const rangeInput = z.union([
-  z.strictObject({ from: port, to: port }),
-  z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, "must read like 9000-9100"),
-  port,
-]);
-const encryption = z.enum(["PLAINTEXT", "SSL"]);
+const rangeInput = z
+  .union([
+    z.strictObject({ from: port, to: port }),
+    z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, "must read like 9000-9100"),
+    port,
+  ])
+  .describe("An inclusive port range: { from: 9000, to: 9100 }, '9000-9100' or a single port.");
+const encryption = z.enum(["PLAINTEXT", "SSL"]).describe("Fluvio's endpoint encryption, as the SPU spec stores it.");
 const name = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and '-' (not at either end)")
   .max(40);
 
-const localEndpointInput = z.union([
-  z.literal(false),
-  z.strictObject({
-    host: z.string().optional(),
-    port: port.optional(),
-    encryption: encryption.optional(),
-    inCluster: z.boolean().optional(),
-  }),
-]);
+const localEndpointPolicy = z
+  .strictObject({
+    host: z
+      .string()
+      .optional()
+      .describe("The host clients inside containers reach the SPU by. Default auto: the name the container platform resolves to the host (host.docker.internal, host.containers.internal, ...)."),
+    port: port.optional().describe("The local port. Default: the SPU's public port (its NodePort on Kubernetes NodePort Services)."),
+    encryption: encryption.optional().describe("Default: the public endpoint's encryption."),
+    inCluster: z.boolean().optional().describe("Kubernetes: point at the SPU's in-cluster Service DNS name instead of host."),
+  })
+  .describe("The local endpoint policy: what each SPU registers as publicEndpointLocal, which clients with use_spu_local_address = true connect to.");
+const localEndpointInput = z
+  .union([z.literal(false), localEndpointPolicy])
+  .describe("The local endpoint of every SPU, or false for none. Default { host: auto }.");
 
-const spuInput = z.strictObject({
-  id: z.number().int().min(0).max(2_147_483_647),
-  name: name.optional(),
-  rack: z.string().min(1).optional(),
-  publicPort: port.optional(),
-  privatePort: port.optional(),
-  metricsPort: port.optional(),
-  nodePort: port.optional(),
-  localEndpoint: localEndpointInput.optional(),
-});
+const spuInput = z
+  .strictObject({
+    id: z.number().int().min(0).max(2_147_483_647).describe("The SPU id, as Fluvio keys SPUs (required in the list form)."),
+    name: name.optional().describe("The registration name. Default custom-spu-<id>, Fluvio's own."),
+    rack: z.string().min(1).optional().describe("The rack, for Fluvio's replica placement."),
+    publicPort: port.optional().describe("Pin the public port (inside ports.public)."),
+    privatePort: port.optional().describe("Pin the private port (inside ports.private)."),
+    metricsPort: port.optional().describe("Pin the exporter's metrics port (inside ports.metrics)."),
+    nodePort: port.optional().describe("Pin the NodePort (Kubernetes NodePort Services, inside ports.nodePort)."),
+    localEndpoint: localEndpointInput.optional().describe("This SPU's local endpoint; overrides the cluster's localEndpoint."),
+    critical: z.boolean().optional().describe("Its alerts page at severity critical instead of warning (see monitoring.critical)."),
+  })
+  .describe("One SPU: its id and any pins.");
 
-const spusInput = z.union([z.number().int().min(1).max(10_000), z.array(spuInput).min(1)]);
+const spusInput = z
+  .union([z.number().int().min(1).max(10_000), z.array(spuInput).min(1)])
+  .describe("A count (ids from firstSpuId) or a list of SPUs ([{ id: 5001, rack: r1, publicPort: 9011 }, ...]). Required.");
 
-const clusterInput = z.strictObject({
-  name: name.default("fluvio"),
-  target: z.enum(["docker", "kubernetes"]).default("docker"),
-  environment: z.enum(ENVIRONMENTS).optional(),
-  host: z.string().min(1).default("localhost"),
-  publicHost: z.string().optional(),
-  strategy: z.enum(["sequential", "stack-hash"]).default("sequential"),
-  firstSpuId: z.number().int().min(0).max(2_147_483_647).default(DEFAULT_FIRST_SPU_ID),
+const DEFAULT_IMAGES = {
+  fluvio: `infinyon/fluvio:${FLUVIO_VERSION}`,
+  cli: `fluvio-spu/fluvio-cli:${FLUVIO_VERSION}`,
+  exporter: "fluvio-spu/metrics-exporter:0.1.0",
+};
+const DEFAULT_DOCKER = { publishPrivate: false, deleteDataOnDestroy: false };
+const DEFAULT_KUBERNETES = {
+  namespace: "fluvio",
+  serviceType: "NodePort" as const,
+  allowedNodePortRange: KUBERNETES_NODE_PORT_RANGE,
+  storageSize: "10Gi",
+  installCrds: true,
+  serviceMonitor: false,
+};
+
+const tlsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe("Serve TLS on the public endpoints (encryption SSL). Default false; the certificate material comes as Pulumi secrets."),
+    clientAuth: z.boolean().default(false).describe("Ask clients for a certificate signed by the CA (--enable-client-cert). Default false."),
+    domain: z
+      .string()
+      .optional()
+      .describe("The name client profiles verify the SC's certificate against (Fluvio's domain); SPU connections are verified against <spu name>.<domain>. Default: publicHost."),
+    clientDir: z
+      .string()
+      .optional()
+      .describe("Where clients on the host keep client.crt, client.key and ca.crt (absolute: Fluvio expands no ~). Default: .fluvio/tls in the home of whoever runs the program."),
+    containerClientDir: z.string().optional().describe("The same inside client containers (absolute). Default: /etc/fluvio/tls."),
+  })
+  .default({ enabled: false, clientAuth: false })
+  .describe("TLS on the public endpoints.");
+
+const metricsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Run the metrics exporter beside each SPU. Default true."),
+    publish: z.boolean().default(true).describe("Publish metrics ports on the host's loopback (Docker); never on other interfaces. Default true."),
+  })
+  .default({ enabled: true, publish: true })
+  .describe("The metrics exporter beside each SPU, serving Prometheus text on the SPU's metrics port.");
+
+const imagesSchema = z
+  .strictObject({
+    fluvio: z.string().min(1).default(DEFAULT_IMAGES.fluvio).describe(`The image with /fluvio-run. Default ${DEFAULT_IMAGES.fluvio}.`),
+    cli: z.string().min(1).default(DEFAULT_IMAGES.cli).describe(`An image with the fluvio CLI (registration jobs; the stock image has none). Default ${DEFAULT_IMAGES.cli}.`),
+    exporter: z.string().min(1).default(DEFAULT_IMAGES.exporter).describe(`The metrics exporter image. Default ${DEFAULT_IMAGES.exporter}.`),
+  })
+  .default(DEFAULT_IMAGES)
+  .describe("Container images.");
+
+const dockerSchema = z
+  .strictObject({
+    network: z.string().min(1).optional().describe("Join this existing network instead of creating one for the cluster."),
+    publishAddresses: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("Host addresses public ports are published on. Default: what the container platform needs (on Docker Engine [127.0.0.1, host-gateway]: loopback plus the bridge gateway, which host clients and containers going through host.docker.internal reach, and nothing on the LAN). 0.0.0.0 publishes to every interface."),
+    publishPrivate: z.boolean().default(false).describe("Publish private ports on the host too. Default false: they stay on the cluster network."),
+    deleteDataOnDestroy: z.boolean().default(false).describe("Delete the data volumes on pulumi destroy. Default false: data outlives the cluster."),
+  })
+  .default(DEFAULT_DOCKER)
+  .describe("Docker target settings.");
+
+const kubernetesSchema = z
+  .strictObject({
+    namespace: name.default(DEFAULT_KUBERNETES.namespace).describe("The namespace. Default fluvio."),
+    serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default(DEFAULT_KUBERNETES.serviceType).describe("The Service type that carries each SPU's public port. Default NodePort."),
+    allowedNodePortRange: rangeInput.default(DEFAULT_KUBERNETES.allowedNodePortRange).describe("The API server's --service-node-port-range; planned NodePorts must lie inside it. Default 30000-32767."),
+    storageClass: z.string().min(1).optional().describe("The StorageClass of the SPUs' volumes. Default: the cluster's default class."),
+    storageSize: z
+      .string()
+      .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, "must be a Kubernetes quantity such as 10Gi")
+      .default(DEFAULT_KUBERNETES.storageSize)
+      .describe("The size of each SPU's volume. Default 10Gi."),
+    installCrds: z.boolean().default(true).describe("Install Fluvio's CRDs. Default true; false when they are already on the cluster."),
+    serviceMonitor: z.boolean().default(false).describe("Create a Prometheus Operator ServiceMonitor (needs its CRD and metrics.enabled). Default false."),
+    createNamespace: z.boolean().optional().describe("Create the namespace. Default: yes unless Kubernetes owns it (default, kube-*); false when another team owns it."),
+  })
+  .default(DEFAULT_KUBERNETES)
+  .describe("Kubernetes target settings.");
+
+// ----- monitoring (issue 12): one block -----------------------------------------------------
+
+/** The Prometheus image the Docker target runs when `monitoring.prometheus` is on (pinned, like every default image). */
+export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v2.53.1";
+
+const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, "must be a Prometheus duration such as 30s, 2m or 1h");
+const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", critical: [] as number[] };
+const monitoringInput = z
+  .strictObject({
+    prometheus: z.boolean().default(false).describe("Docker: run a Prometheus on the cluster network with the alert rules and every exporter as a target. Default false."),
+    image: z.string().min(1).default(DEFAULT_PROMETHEUS_IMAGE).describe(`The Prometheus image (Docker). Default ${DEFAULT_PROMETHEUS_IMAGE}.`),
+    prometheusPort: port.optional().describe("Pin Prometheus's port (inside ports.metrics); derived from the top of that range otherwise."),
+    alertAfter: promDuration.default("2m").describe("How long a condition must hold before its alert fires (for:), a Prometheus duration. Default 2m."),
+    scrapeInterval: promDuration.default("15s").describe("Scrape and rule evaluation interval of the Docker Prometheus. Default 15s."),
+    critical: z.array(z.number().int().min(0).max(2_147_483_647)).default([]).describe("SPU ids whose alerts page at severity critical (with every spus[].critical: true). Default []."),
+    alerts: z
+      .boolean()
+      .optional()
+      .describe("Alert rules, and the port probes they watch. Default: on with monitoring.prometheus (Docker) or kubernetes.serviceMonitor (Kubernetes), off otherwise."),
+  })
+  .default(MONITORING_DEFAULTS)
+  .describe("Alerting on the exporters: the alert rules every target ships, and on Docker an optional Prometheus container.");
+
+const clusterShape = {
+  name: name.default("fluvio").describe("The cluster name; every resource is named <name>-<stack>-... Default fluvio (SpuCluster: the resource name)."),
+  target: z.enum(["docker", "kubernetes"]).default("docker").describe("Where the cluster runs: docker (containers on one host) or kubernetes (many hosts). Default docker."),
+  environment: z.enum(ENVIRONMENTS).optional().describe("dev (9000 series) or prod (10000 series): the range presets. Without it, give every range in ports."),
+  host: z.string().min(1).default("localhost").describe("The host (or host group) this stack deploys to, as the port registry names it. Default localhost."),
+  publicHost: z.string().optional().describe("The host name clients use for public endpoints. Default localhost."),
+  strategy: z
+    .enum(["sequential", "stack-hash"])
+    .default("sequential")
+    .describe("How derived ports are placed: sequential (the lowest free ports, in id order) or stack-hash (a pseudo-random offset per stack, so many stacks sharing a range land apart). Default sequential."),
+  firstSpuId: z.number().int().min(0).max(2_147_483_647).default(DEFAULT_FIRST_SPU_ID).describe(`The first id of a count. Default ${DEFAULT_FIRST_SPU_ID}, as Fluvio numbers SPUs.`),
   ports: z
     .strictObject({
-      public: rangeInput.optional(),
-      private: rangeInput.optional(),
-      metrics: rangeInput.optional(),
-      nodePort: rangeInput.optional(),
+      public: rangeInput.optional().describe("Public ports (clients to SC and SPUs)."),
+      private: rangeInput.optional().describe("Private ports (SC and SPUs among themselves)."),
+      metrics: rangeInput.optional().describe("Metrics exporter ports."),
+      nodePort: rangeInput.optional().describe("Kubernetes NodePorts."),
     })
-    .default({}),
-  reserved: z.array(rangeInput).default([]),
-  allowPrivilegedPorts: z.boolean().default(false),
-  sc: z.strictObject({ publicPort: port.optional(), privatePort: port.optional() }).default({}),
-  spus: z.unknown(),
+    .default({})
+    .describe("Range policies per role, each overriding its preset alone; inclusive."),
+  reserved: z.array(rangeInput).default([]).describe("Ports or ranges never assigned: [9090, '9092-9094']."),
+  allowPrivilegedPorts: z.boolean().default(false).describe("Allow ports below 1024. Default false."),
+  sc: z
+    .strictObject({ publicPort: port.optional().describe("Pin the SC's public port."), privatePort: port.optional().describe("Pin the SC's private port.") })
+    .default({})
+    .describe("Pins for the SC; unpinned ports are derived."),
+  spus: spusInput,
   localEndpoint: localEndpointInput.default({}),
-  tls: z
-    .strictObject({ enabled: z.boolean().default(false), clientAuth: z.boolean().default(false) })
-    .default({ enabled: false, clientAuth: false }),
-  metrics: z
-    .strictObject({ enabled: z.boolean().default(true), publish: z.boolean().default(true) })
-    .default({ enabled: true, publish: true }),
-  images: z
-    .strictObject({
-      fluvio: z.string().min(1).default(`infinyon/fluvio:${FLUVIO_VERSION}`),
-      cli: z.string().min(1).default(`fluvio-spu/fluvio-cli:${FLUVIO_VERSION}`),
-      exporter: z.string().min(1).default("fluvio-spu/metrics-exporter:0.1.0"),
-    })
-    .default({
-      fluvio: `infinyon/fluvio:${FLUVIO_VERSION}`,
-      cli: `fluvio-spu/fluvio-cli:${FLUVIO_VERSION}`,
-      exporter: "fluvio-spu/metrics-exporter:0.1.0",
-    }),
-  docker: z
-    .strictObject({
-      network: z.string().min(1).optional(),
-      publishAddresses: z.array(z.string().min(1)).min(1).default(["127.0.0.1", "host-gateway"]),
-      publishPrivate: z.boolean().default(false),
-      deleteDataOnDestroy: z.boolean().default(false),
-    })
-    .default({ publishAddresses: ["127.0.0.1", "host-gateway"], publishPrivate: false, deleteDataOnDestroy: false }),
-  kubernetes: z
-    .strictObject({
-      namespace: name.default("fluvio"),
-      serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("NodePort"),
-      allowedNodePortRange: rangeInput.default(KUBERNETES_NODE_PORT_RANGE),
-      storageClass: z.string().min(1).optional(),
-      storageSize: z
-        .string()
-        .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, "must be a Kubernetes quantity such as 10Gi")
-        .default("10Gi"),
-      installCrds: z.boolean().default(true),
-      serviceMonitor: z.boolean().default(false),
-      createNamespace: z.boolean().optional(),
-    })
-    .default({
-      namespace: "fluvio",
-      serviceType: "NodePort",
-      allowedNodePortRange: KUBERNETES_NODE_PORT_RANGE,
-      storageSize: "10Gi",
-      installCrds: true,
-      serviceMonitor: false,
-    }),
-});
+  tls: tlsSchema,
+  metrics: metricsSchema,
+  images: imagesSchema,
+  docker: dockerSchema,
+  kubernetes: kubernetesSchema,
+  monitoring: monitoringInput,
+};
+
+/** The stack file's schema, `spus` included: what `fluvio-ports schema` prints. */
+const clusterSchema = z.strictObject(clusterShape).describe("A Fluvio cluster (one SC, N SPUs) and its port plan: the value of fluvio-spu:cluster.");
+
+/** The same object, with `spus` checked on its own so that its errors name the entry and field (`spus[0].publicPort`), not the whole union. */
+const clusterInput = z.strictObject({ ...clusterShape, spus: z.unknown() });
+
+/**
+ * The JSON Schema of the `fluvio-spu:cluster` value, for editors (YAML language servers map it
+ * onto stack files): every field with its description and default.
+ */
+export function clusterJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(clusterSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The types, derived from the schema.
+
+/** Where the cluster runs: Docker containers on one host, or Kubernetes across many. */
+export type Target = z.output<typeof clusterShape.target>;
+/** How derived ports are placed in a range (see the schema's `strategy`). */
+export type Strategy = z.output<typeof clusterShape.strategy>;
+/** Fluvio's endpoint encryption, as the SPU spec stores it. */
+export type Encryption = z.output<typeof encryption>;
+/** The Kubernetes Service type that carries each SPU's public port. */
+export type ServiceType = z.output<typeof kubernetesSchema>["serviceType"];
+/** The local endpoint policy (see the schema's `localEndpoint`). */
+export type LocalEndpointPolicy = z.output<typeof localEndpointPolicy>;
+/** One SPU as the user declared it (or as a count expanded): its id and any pins. */
+export type SpuSpec = z.output<typeof spuInput>;
+/** Pinned SC ports; unpinned ones are derived from the public and private ranges. */
+export type ScSpec = z.output<typeof clusterShape.sc>;
+/** Container images. `cli` must contain the `fluvio` CLI (the stock image has only `fluvio-run`). */
+export type ImageSpec = z.output<typeof imagesSchema>;
+/** Docker target settings. */
+export type DockerSpec = z.output<typeof dockerSchema>;
+/** Kubernetes target settings, with the NodePort range resolved. */
+export type KubernetesSpec = Omit<z.output<typeof kubernetesSchema>, "allowedNodePortRange"> & { allowedNodePortRange: PortRange };
+/** TLS on the public endpoints; the certificate material comes as Pulumi secrets. */
+export type TlsSpec = z.output<typeof tlsSchema>;
+/** The metrics exporter beside each SPU. */
+export type MetricsSpec = z.output<typeof metricsSchema>;
+/** Alerting on the exporters (see the schema's `monitoring`). */
+export type MonitoringSpec = z.output<typeof monitoringInput>;
+
+/**
+ * A validated cluster config with every default applied: what `parseClusterSpec` returns and
+ * `planCluster` reads. The schema's output, with the fields parsing resolves: ranges as
+ * `{ from, to }` per role (presets applied), SPUs as a list in the user's order (so error paths
+ * like `spus[2]` point at the right entry; plans sort by id) and the public host filled in.
+ * It is itself valid input to `parseClusterSpec` (parsing is idempotent).
+ */
+export type ClusterSpec = Omit<z.output<typeof clusterSchema>, "ports" | "reserved" | "spus" | "publicHost" | "kubernetes" | "environment"> & {
+  environment?: Environment;
+  publicHost: string;
+  ports: Record<PortRole, PortRange>;
+  reserved: PortRange[];
+  spus: SpuSpec[];
+  kubernetes: KubernetesSpec;
+};
 
 type ClusterInput = z.infer<typeof clusterInput>;
 
@@ -305,15 +312,25 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
     sc: dropUndefined(input.sc),
     spus,
     localEndpoint: input.localEndpoint === false ? false : dropUndefined(input.localEndpoint),
-    tls: input.tls,
+    tls: dropUndefined(input.tls) as TlsSpec,
     metrics: input.metrics,
     images: input.images,
     docker: dropUndefined(input.docker) as DockerSpec,
     kubernetes: dropUndefined(kubernetes) as KubernetesSpec,
+    monitoring: dropUndefined(input.monitoring) as MonitoringSpec,
   };
   checkSpec(spec, issues);
   if (issues.length > 0) throw new ConfigError(issues);
+  Object.defineProperty(spec, VALIDATED, { value: true, enumerable: false });
   return spec;
+}
+
+/** Marks a spec `parseClusterSpec` returned, so that planning never validates it twice. Not enumerable: copies and JSON drop it. */
+const VALIDATED = Symbol("fluvio-spu.validated");
+
+/** Whether a value is a spec `parseClusterSpec` returned (and not a copy or raw config). */
+export function isClusterSpec(value: unknown): value is ClusterSpec {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[VALIDATED] === true;
 }
 
 function parseSpus(input: ClusterInput, issues: ConfigIssue[]): SpuSpec[] {
@@ -375,7 +392,76 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   checkSpuIdentity(spec, issues);
   checkPins(spec, roles, issues);
   checkLocalEndpoints(spec, issues);
+  checkTargetEndpoints(spec, issues);
   checkHosts(spec, issues);
+  if (spec.docker.publishAddresses !== undefined) issues.push(...publishAddressIssues(spec.docker.publishAddresses));
+  checkServiceMonitor(spec, issues);
+  checkMonitoring(spec, issues);
+  checkClientTls(spec.tls, issues);
+}
+
+function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  const monitoring = spec.monitoring;
+  const ids = new Set(spec.spus.map((spu) => spu.id));
+  monitoring.critical.forEach((id, index) => {
+    if (!ids.has(id)) {
+      issues.push({ path: `monitoring.critical[${index}]`, message: `${id} is not an SPU of this cluster (ids: ${[...ids].sort((a, b) => a - b).join(", ")}): list SPU ids only, or mark the SPU with spus[].critical: true` });
+    }
+  });
+  if (monitoring.prometheus && spec.target !== "docker") {
+    issues.push({ path: "monitoring.prometheus", message: "runs a Prometheus container on the Docker target only: on Kubernetes set kubernetes.serviceMonitor: true (the PrometheusRule comes with it) and let your Prometheus Operator evaluate the rules" });
+  }
+  if (monitoring.prometheus && !spec.metrics.enabled) {
+    issues.push({ path: "monitoring.prometheus", message: "is true, but metrics.enabled is false (there is no exporter to scrape): set metrics.enabled: true or drop monitoring.prometheus" });
+  }
+  if (monitoring.alerts === true && !spec.metrics.enabled) {
+    issues.push({ path: "monitoring.alerts", message: "is true, but metrics.enabled is false (the alerts watch the exporters): set metrics.enabled: true or drop monitoring.alerts" });
+  }
+  const pin = monitoring.prometheusPort;
+  if (pin !== undefined && !monitoring.prometheus) {
+    issues.push({ path: "monitoring.prometheusPort", message: `pins ${pin}, but monitoring.prometheus is false: set monitoring.prometheus: true or drop the pin` });
+  } else if (pin !== undefined && !inRange(pin, spec.ports.metrics)) {
+    issues.push({ path: "monitoring.prometheusPort", message: `${pin} is outside ports.metrics ${formatRange(spec.ports.metrics)}: pin a port inside the range, or widen the range to include ${pin}` });
+  }
+}
+
+/** Whether the stack ships alert rules and probes its SPUs' ports (see `MonitoringSpec.alerts`). */
+export function alertsOn(spec: Pick<ClusterSpec, "target" | "metrics" | "monitoring" | "kubernetes">): boolean {
+  if (!spec.metrics.enabled) return false;
+  return spec.monitoring.alerts ?? (spec.target === "docker" ? spec.monitoring.prometheus : spec.kubernetes.serviceMonitor);
+}
+
+/** The SPU ids whose alerts are critical: `monitoring.critical` and every `spus[].critical: true`, ascending. */
+export function criticalSpuIds(spec: Pick<ClusterSpec, "spus" | "monitoring">): number[] {
+  const ids = new Set([...spec.monitoring.critical, ...spec.spus.filter((spu) => spu.critical === true).map((spu) => spu.id)]);
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** A ServiceMonitor scrapes the exporters: without metrics there is nothing to scrape. */
+function checkServiceMonitor(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  if (spec.kubernetes.serviceMonitor && !spec.metrics.enabled) {
+    issues.push({
+      path: "kubernetes.serviceMonitor",
+      message: "asks for a ServiceMonitor, but metrics.enabled is false (there is no exporter to scrape): set metrics.enabled: true or drop kubernetes.serviceMonitor",
+    });
+  }
+}
+
+/** On Kubernetes, a local endpoint on the host needs Services the host can reach. */
+function checkTargetEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  if (spec.target !== "kubernetes") return;
+  const type = spec.kubernetes.serviceType;
+  const check = (path: string, policy: LocalEndpointPolicy | false | undefined): void => {
+    if (!policy || policy.inCluster) return;
+    if (type === "ClusterIP" && policy.port === undefined) {
+      issues.push({
+        path: `${path}.host`,
+        message: `${policy.host ?? DEFAULT_LOCAL_HOST} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
+      });
+    }
+  };
+  check("localEndpoint", spec.localEndpoint);
+  spec.spus.forEach((spu, index) => check(`spus[${index}].localEndpoint`, spu.localEndpoint));
 }
 
 function checkRanges(spec: ClusterSpec, roles: PortRole[], issues: ConfigIssue[]): void {
@@ -520,10 +606,15 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
       issues.push({ path: `${path}.inCluster`, message: `only applies to target: kubernetes; on Docker use host (default ${DEFAULT_LOCAL_HOST})` });
     }
     if (policy.host !== undefined) {
-      const problem = hostProblem(policy.host);
+      const problem = endpointHostProblem(policy.host);
       if (problem) issues.push({ path: `${path}.host`, message: `'${policy.host}' ${problem}; for example host: ${DEFAULT_LOCAL_HOST}` });
     }
-    if (policy.encryption !== undefined && policy.encryption !== publicEncryption) {
+    if (policy.encryption === "SSL" && spec.target === "docker") {
+      issues.push({
+        path: `${path}.encryption`,
+        message: `SSL cannot be registered on the Docker target: fluvio cluster spu register has no encryption flag and always stores PLAINTEXT (clients still use TLS as their profile says): drop encryption`,
+      });
+    } else if (policy.encryption !== undefined && spec.target !== "docker" && policy.encryption !== publicEncryption) {
       issues.push({
         path: `${path}.encryption`,
         message: `${policy.encryption} differs from the public endpoint's ${publicEncryption} (tls.enabled: ${spec.tls.enabled}); an SPU serves one encryption on its public port, which the local endpoint reaches: drop encryption or set tls.enabled: ${policy.encryption === "SSL"}`,
@@ -544,8 +635,29 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
 }
 
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {
-  const problem = hostProblem(spec.publicHost);
+  const problem = endpointHostProblem(spec.publicHost);
   if (problem) issues.push({ path: "publicHost", message: `'${spec.publicHost}' ${problem}; for example publicHost: localhost` });
+}
+
+/**
+ * The client TLS settings: `domain` must be a name a certificate can carry (no IPv6 literal),
+ * and the client directories absolute, since Fluvio reads the profile's paths as they are
+ * (no `~`, relative to the client's working directory).
+ */
+function checkClientTls(tls: TlsSpec, issues: ConfigIssue[]): void {
+  if (tls.domain !== undefined) {
+    const problem = endpointHostProblem(tls.domain);
+    if (problem) issues.push({ path: "tls.domain", message: `'${tls.domain}' ${problem}; for example domain: fluvio.example.com` });
+  }
+  for (const field of ["clientDir", "containerClientDir"] as const) {
+    const dir = tls[field];
+    if (dir !== undefined && !dir.startsWith("/")) {
+      issues.push({
+        path: `tls.${field}`,
+        message: `'${dir}' is not an absolute path: Fluvio reads profile paths as written (no ~ expansion, relative to the client's working directory); give one starting with /, for example /home/me/.fluvio/tls`,
+      });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -597,4 +709,4 @@ export type SpuConfig = z.input<typeof spuInput>;
  * The raw cluster config: the shape of `fluvio-spu:cluster` in a stack file and of the plain
  * part of `SpuCluster` args. Every field but `spus` is optional.
  */
-export type ClusterConfig = Omit<z.input<typeof clusterInput>, "spus"> & { spus: number | SpuConfig[] };
+export type ClusterConfig = z.input<typeof clusterSchema>;

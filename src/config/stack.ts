@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ConfigError } from "./errors";
+import { ConfigError } from "../errors";
 import { parseClusterSpec, type ClusterSpec } from "./schema";
 import { EMPTY_REGISTRY, parseRegistry, type PortRegistry } from "../ports/registry";
 

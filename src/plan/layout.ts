@@ -14,6 +14,9 @@ export const CONTAINER_PATHS = {
   tlsServerCert: "/etc/fluvio/tls/server.crt",
   tlsServerKey: "/etc/fluvio/tls/server.key",
   tlsCaCert: "/etc/fluvio/tls/ca.crt",
+  /** The admin client certificate and key a registration job presents with `tls.clientAuth` (Docker). */
+  tlsClientCert: "/etc/fluvio/tls/client.crt",
+  tlsClientKey: "/etc/fluvio/tls/client.key",
   /** The directory shared by an SPU and its exporter; the SPU's metrics socket lives in it. */
   metricsDir: "/var/run/fluvio-metrics",
   metricsSocket: "/var/run/fluvio-metrics/spu.sock",
@@ -38,3 +41,6 @@ export const LABELS = {
   /** `sc`, `spu-<id>`, `exporter-<id>`, `register-<id>`. */
   node: "fluvio-spu.node",
 } as const;
+
+/** Docker's own name for the host as containers see it; see `config/presets`. */
+export { HOST_GATEWAY } from "../config/presets";

@@ -1,4 +1,4 @@
-import type { ConfigIssue } from "../config/errors";
+import type { ConfigIssue } from "../errors";
 import type { ClusterSpec } from "../config/schema";
 
 /** The names every target gives the cluster's nodes; derived once so targets cannot disagree. */
@@ -19,6 +19,19 @@ export interface NodeNames {
   issues: ConfigIssue[];
 }
 
+/** Kubernetes label values: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** The stack and project names land in every object's labels (`fluvio-spu.stack`, `app.kubernetes.io/part-of`). */
+function labelValueIssues(values: { stack: string; project: string }): ConfigIssue[] {
+  return (Object.entries(values) as ["stack" | "project", string][])
+    .filter(([, value]) => !LABEL_VALUE.test(value) || value.length > DNS_LABEL_MAX)
+    .map(([what, value]) => ({
+      path: what === "stack" ? "stack" : "project",
+      message: `'${value}' is not a valid Kubernetes label value (at most ${DNS_LABEL_MAX} letters, digits, '-', '_' or '.', starting and ending with a letter or digit), and the ${what} name labels every object: rename the ${what}`,
+    }));
+}
+
 /** Kubernetes Service names are DNS-1035 labels. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_LABEL_MAX = 63;
@@ -30,7 +43,7 @@ export const STATEFUL_SET_NAME_MAX = DNS_LABEL_MAX - 11;
  * turned into `-` (stack `PR_42.a` → `fluvio-pr-42-a-spu-5001`); Kubernetes names must already
  * be valid DNS-1035 labels, since a renamed Service would break every endpoint pointing at it.
  */
-export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, stack: string): NodeNames {
+export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, stack: string, project: string): NodeNames {
   const onKubernetes = spec.target === "kubernetes";
   const prefix = onKubernetes ? `${spec.name}-${stack}` : `${spec.name}-${stack.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
   const names: NodeNames = {
@@ -43,6 +56,7 @@ export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, s
     issues: [],
   };
   if (!onKubernetes) return names;
+  names.issues.push(...labelValueIssues({ stack, project }));
   const highestId = spec.spus.reduce((max, spu) => Math.max(max, spu.id), 0);
   const longest = names.spuInternal(highestId);
   if (!DNS_1035_LABEL.test(prefix)) {
@@ -63,4 +77,20 @@ export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, s
     });
   }
   return names;
+}
+
+/** The registry key of an SPU (`spu-5001`), as records, port rows and labels name it. */
+export function spuKey(id: number): string {
+  return `spu-${id}`;
+}
+
+/** The registry key of the Docker Prometheus (`plan.ports` owner). */
+export const PROMETHEUS_OWNER = "prometheus";
+
+/** A node's key (`sc`, `spu-5001`, `prometheus`) as messages name it: `SC`, `SPU 5001`, `Prometheus`. */
+export function nodeLabel(owner: string): string {
+  if (owner === "sc") return "SC";
+  if (owner === PROMETHEUS_OWNER) return "Prometheus";
+  const id = /^spu-(\d+)$/.exec(owner)?.[1];
+  return id === undefined ? owner : `SPU ${id}`;
 }

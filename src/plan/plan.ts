@@ -1,9 +1,10 @@
-import { ConfigError, type ConfigIssue } from "../config/errors";
+import { ConfigError, type ConfigIssue } from "../errors";
 import { joinHostPort } from "../config/hosts";
-import { DEFAULT_LOCAL_HOST } from "../config/presets";
 import {
   activeRoles,
+  alertsOn,
   defaultSpuName,
+  isClusterSpec,
   parseClusterSpec,
   pinField,
   type ClusterSpec,
@@ -11,8 +12,16 @@ import {
   type LocalEndpointPolicy,
   type SpuSpec,
 } from "../config/schema";
-import { allocatePorts, type AvoidedPorts, type BlockedPorts, type PortAssignment, type PortRequest } from "../ports/allocator";
-import { FIRST_UNPRIVILEGED_PORT, MAX_PORT, formatRange, rangeIntersection, type PortRange, type PortRole } from "../ports/range";
+import {
+  allocatePorts,
+  type AllocationFailure,
+  type AllocationNotice,
+  type AvoidedPorts,
+  type BlockedPorts,
+  type PortAssignment,
+  type PortRequest,
+} from "../ports/allocator";
+import { FIRST_UNPRIVILEGED_PORT, MAX_PORT, formatRange, rangeIntersection, rangeSize, type PortRange, type PortRole } from "../ports/range";
 import {
   EMPTY_REGISTRY,
   claimApplies,
@@ -23,58 +32,81 @@ import {
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
-import { nodeNames, type NodeNames } from "./names";
-import type { ClusterPlan, Endpoint, ScPlan, SpuPlan } from "./types";
+import { AUTO_HOST, planHostAccess, type HostAccessPlan, type HostFactsAnswer } from "./host-access";
+import { PROMETHEUS_OWNER, planMonitoring, probeFlags, probeTargets } from "./monitoring";
+import { nodeLabel, nodeNames, spuKey, type NodeNames } from "./names";
+import type { ClusterPlan, DockerPlan, Endpoint, KubernetesPlan, PlannedPort, ScPlan, SpuPlan, TlsPlan } from "./types";
 
-/** What a plan depends on besides the spec: which stack, and what the registry and host say. */
+/** What a plan depends on besides the spec: which stack and project, and what the registry and host say. */
 export interface PlanContext {
   stack: string;
+  /** The Pulumi project: the `part-of` label of every object. Default `fluvio-spu`. */
   project?: string;
   /** The port registry (`stacks/ports.registry.yaml`): claims and recorded assignments. */
   registry?: PortRegistry;
   /** The host's ephemeral port range (`net.ipv4.ip_local_port_range`); Linux's default when absent. */
   ephemeralRange?: PortRange;
+  /**
+   * What the container engine said it is (`GET /info`, `GET /version`), asked once by the edge;
+   * it decides `hostAccess`. Absent: not asked (Docker Engine on Linux's choice, silently);
+   * `{ ok: false }`: asked in vain (the same choice, with a warning).
+   */
+  hostFacts?: HostFactsAnswer;
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
 export const LINUX_EPHEMERAL_RANGE: PortRange = { from: 32768, to: 60999 };
 
+/** The project name when none is given: this package's own program. */
+export const DEFAULT_PROJECT = "fluvio-spu";
+
 /**
- * Plans one cluster for one stack: every port, endpoint, command and registration, from the
- * spec (raw config is parsed first) and the registry. Pure: the same input gives a
- * byte-identical plan on any machine. Throws `ConfigError` for anything a user must fix.
+ * Plans one cluster for one stack: every port, endpoint, command, registration and target
+ * decision, from a validated spec (`parseClusterSpec`; raw config is validated first) and the
+ * registry. Pure: the same input gives a byte-identical plan on any machine. Throws
+ * `ConfigError` for anything a user must fix.
  */
 export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): ClusterPlan {
-  const cluster = parseClusterSpec(spec);
+  const cluster = isClusterSpec(spec) ? spec : parseClusterSpec(spec);
   if (typeof context?.stack !== "string" || context.stack.length === 0) {
     throw new ConfigError({ path: "stack", message: "is missing: plan for a named stack, for example --stack dev" });
   }
   const registry = context.registry ?? EMPTY_REGISTRY;
-  const project = context.project ?? "fluvio-spu";
-  const names = nodeNames(cluster, context.stack);
-  const issues: ConfigIssue[] = [...names.issues];
-  checkTargetEndpoints(cluster, issues);
-  if (issues.length > 0) throw new ConfigError(issues);
+  const project = context.project ?? DEFAULT_PROJECT;
+  const names = nodeNames(cluster, context.stack, project);
+  if (names.issues.length > 0) throw new ConfigError(names.issues);
 
   const roles = activeRoles(cluster);
   const record = findRecord(registry, context.stack, cluster.name);
   const requests = portRequests(cluster, roles, record?.nodes ?? {});
   const ranges = Object.fromEntries(roles.map((role) => [role, cluster.ports[role]])) as Record<PortRole, PortRange>;
   const allocation = allocatePorts({
-    requests,
+    requests: requests.map((entry) => entry.request),
     ranges: { ...cluster.ports, ...ranges },
     blocked: blockedPorts(cluster, registry, context.stack),
     avoided: avoidedPorts(registry, cluster.host),
     strategy: cluster.strategy,
     seed: `${context.stack}/${cluster.name}`,
   });
+  const configPaths = new Map(requests.map((entry) => [entry.request, entry.configPath]));
+  if (allocation.failures.length > 0) throw new ConfigError(allocation.failures.map((failure) => failureIssue(failure, configPaths)));
   const byOwner = new Map<string, Partial<Record<PortRole, number>>>();
   for (const row of allocation.assignments) byOwner.set(row.owner, { ...byOwner.get(row.owner), [row.role]: row.port });
   const portsOf = (owner: string): Partial<Record<PortRole, number>> => byOwner.get(owner) ?? {};
+  const pathOf = new Map(requests.map((entry) => [`${entry.request.owner}/${entry.request.role}`, entry.configPath]));
 
   const encryption: Encryption = cluster.tls.enabled ? "SSL" : "PLAINTEXT";
-  const sc = planSc(cluster, names, portsOf("sc"), encryption);
-  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, encryption));
+  const host = planHostAccess(cluster, context.hostFacts);
+  const sc = planSc(cluster, names, portsOf("sc"), encryption, host.access);
+  const registered = registeredEncryption(cluster.target, encryption);
+  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, registered, host.access));
+  const monitoring = planMonitoring({
+    spec: cluster,
+    stack: context.stack,
+    names,
+    spus: spus.map((spu) => ({ id: spu.id, metricsPort: spu.ports.metrics })),
+    prometheusPort: portsOf(PROMETHEUS_OWNER).metrics,
+  });
 
   return {
     stack: context.stack,
@@ -90,10 +122,91 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     ranges,
     sc,
     spus,
-    ports: allocation.assignments,
+    ports: allocation.assignments.map((row) => withConfigPath(row, pathOf.get(`${row.owner}/${row.role}`) as string)),
     hostPorts: hostPorts(cluster, allocation.assignments),
-    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.warnings],
+    images: { ...cluster.images },
+    tls: tlsPlan(cluster),
+    metrics: { ...cluster.metrics },
+    docker: cluster.target === "docker" ? dockerPlan(cluster, names, host.access) : null,
+    kubernetes: cluster.target === "kubernetes" ? kubernetesPlan(cluster) : null,
+    hostAccess: host.access,
+    monitoring,
+    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.notices.map(noticeWarning), ...host.warnings],
   };
+}
+
+/**
+ * A port row with the config field that pins it. The field is not enumerable: it names the
+ * user's own index into their SPU list, which must not make the plan's JSON depend on the
+ * list's order (port rule 2); messages and preflight read it, `plan -o json` leaves it out.
+ */
+function withConfigPath(row: PortAssignment, configPath: string): PlannedPort {
+  return Object.defineProperty({ ...row }, "configPath", { value: configPath, enumerable: false }) as PlannedPort;
+}
+
+/** Namespaces Kubernetes creates and owns itself: the cluster deploys into them but never creates them. */
+export const KUBERNETES_OWNED_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+function dockerPlan(cluster: ClusterSpec, names: NodeNames, access: HostAccessPlan): DockerPlan {
+  const existing = cluster.docker.network;
+  return {
+    network: { name: existing ?? names.prefix, create: existing === undefined },
+    publishAddresses: [...access.publishAddresses],
+    publishPrivate: cluster.docker.publishPrivate,
+    publishMetrics: cluster.metrics.enabled && cluster.metrics.publish,
+    retainData: !cluster.docker.deleteDataOnDestroy,
+  };
+}
+
+function kubernetesPlan(cluster: ClusterSpec): KubernetesPlan {
+  const settings = cluster.kubernetes;
+  return {
+    namespace: settings.namespace,
+    createNamespace: settings.createNamespace ?? !KUBERNETES_OWNED_NAMESPACES.includes(settings.namespace),
+    serviceType: settings.serviceType,
+    storage: { size: settings.storageSize, ...(settings.storageClass !== undefined ? { className: settings.storageClass } : {}) },
+    installCrds: settings.installCrds,
+    serviceMonitor: settings.serviceMonitor,
+  };
+}
+
+/**
+ * The TLS files: the SC and SPUs mount the server certificate and key (and the CA that checks
+ * client certificates with `tls.clientAuth`); on Docker each registration job reaches the SC
+ * with a verified profile whenever TLS is on (Fluvio 0.18.1's anonymous TLS very likely cannot
+ * connect, and an SC with `--enable-client-cert` refuses clients without a certificate), so it
+ * mounts the CA and an admin client certificate and key.
+ */
+function tlsPlan(cluster: ClusterSpec): TlsPlan {
+  const { enabled, clientAuth } = cluster.tls;
+  if (!enabled) return { enabled, clientAuth, server: [], registration: [] };
+  return {
+    enabled,
+    clientAuth,
+    server: [
+      { path: CONTAINER_PATHS.tlsServerCert, secret: "serverCert", mode: "0444" },
+      { path: CONTAINER_PATHS.tlsServerKey, secret: "serverKey", mode: "0400" },
+      ...(clientAuth ? [{ path: CONTAINER_PATHS.tlsCaCert, secret: "caCert" as const, mode: "0444" as const }] : []),
+    ],
+    registration: cluster.target === "docker"
+      ? [
+          { path: CONTAINER_PATHS.tlsCaCert, secret: "caCert", mode: "0444" },
+          { path: CONTAINER_PATHS.tlsClientCert, secret: "clientCert", mode: "0444" },
+          { path: CONTAINER_PATHS.tlsClientKey, secret: "clientKey", mode: "0400" },
+        ]
+      : [],
+  };
+}
+
+/**
+ * The encryption the SC stores for an SPU's public and local endpoints: what its registration
+ * can say. On Docker the SPUs are registered with `fluvio cluster spu register`, which has no
+ * encryption flag and always stores PLAINTEXT, so the plan says so whatever TLS does (clients
+ * still use TLS as their profile's `tls_policy` says). On Kubernetes we write the `Spu`
+ * resources ourselves, so they carry the cluster's own encryption.
+ */
+export function registeredEncryption(target: ClusterSpec["target"], encryption: Encryption): Encryption {
+  return target === "docker" ? "PLAINTEXT" : encryption;
 }
 
 function hostPorts(cluster: ClusterSpec, assignments: PortAssignment[]): number[] {
@@ -104,32 +217,31 @@ function hostPorts(cluster: ClusterSpec, assignments: PortAssignment[]): number[
   return assignments.filter((row) => published(row.role)).map((row) => row.port).sort((a, b) => a - b);
 }
 
-/** The registry key of an SPU. */
-export function spuKey(id: number): string {
-  return `spu-${id}`;
+/** A port request and the config field that pins it (the user's own index into `spus`). */
+interface PathedRequest {
+  request: PortRequest;
+  configPath: string;
 }
 
-/** A node's key (`sc`, `spu-5001`) as messages name it: `SC`, `SPU 5001`. */
-export function nodeLabel(owner: string): string {
-  if (owner === "sc") return "SC";
-  const id = /^spu-(\d+)$/.exec(owner)?.[1];
-  return id === undefined ? owner : `SPU ${id}`;
-}
-
-function portRequests(cluster: ClusterSpec, roles: PortRole[], recorded: Record<string, RecordedPorts>): PortRequest[] {
-  const requests: PortRequest[] = [];
+function portRequests(cluster: ClusterSpec, roles: PortRole[], recorded: Record<string, RecordedPorts>): PathedRequest[] {
+  const requests: PathedRequest[] = [];
   const scRoles = roles.filter((role) => role === "public" || role === "private" || role === "nodePort");
   for (const role of scRoles) {
     const pinned = role === "public" ? cluster.sc.publicPort : role === "private" ? cluster.sc.privatePort : undefined;
-    requests.push(withOptional({ owner: "sc", label: nodeLabel("sc"), role, configPath: role === "nodePort" ? "ports.nodePort" : `sc.${pinField(role)}` }, pinned, recorded.sc?.[role]));
+    requests.push({ request: withOptional({ owner: "sc", role }, pinned, recorded.sc?.[role]), configPath: role === "nodePort" ? "ports.nodePort" : `sc.${pinField(role)}` });
   }
   const byId = cluster.spus.map((spu, index) => ({ spu, index })).sort((a, b) => a.spu.id - b.spu.id);
   byId.forEach(({ spu, index }) => {
     for (const role of roles) {
       const owner = spuKey(spu.id);
-      requests.push(withOptional({ owner, label: nodeLabel(owner), role, configPath: `spus[${index}].${pinField(role)}` }, spu[pinField(role)], recorded[owner]?.[role]));
+      requests.push({ request: withOptional({ owner, role }, spu[pinField(role)], recorded[owner]?.[role]), configPath: `spus[${index}].${pinField(role)}` });
     }
   });
+  // Last, and from the top of the metrics range: SPUs never move for it, nor it for them.
+  if (cluster.target === "docker" && cluster.monitoring.prometheus && roles.includes("metrics")) {
+    const request = { owner: PROMETHEUS_OWNER, role: "metrics" as const, fromTop: true };
+    requests.push({ request: withOptional(request, cluster.monitoring.prometheusPort, recorded[PROMETHEUS_OWNER]?.metrics), configPath: "monitoring.prometheusPort" });
+  }
   return requests;
 }
 
@@ -137,14 +249,19 @@ function withOptional(request: PortRequest, pinned: number | undefined, recorded
   return { ...request, ...(pinned !== undefined ? { pinned } : {}), ...(recorded !== undefined ? { recorded } : {}) };
 }
 
-function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: string): BlockedPorts[] {
-  const reserved = cluster.reserved.map((ports) => ({ ports, holder: `reserved (reserved: ${formatRange(ports)})`, fix: "take it off the reserved list" }));
+/**
+ * Who holds a blocked port, and the fix to suggest when a pin lands there. Built only for the
+ * ports a failure names: a large registry blocks thousands of ports, few of which are ever hit.
+ */
+type Blocker = () => { holder: string; fix: string };
+
+function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: string): BlockedPorts<Blocker>[] {
+  const reserved = cluster.reserved.map((ports) => ({ ports, holder: () => ({ holder: `reserved (reserved: ${formatRange(ports)})`, fix: "take it off the reserved list" }) }));
   const claims = registry.claims
     .filter((claim) => claimApplies(registry, claim, cluster.host))
     .map((claim) => ({
       ports: claim.ports,
-      holder: `${claim.owner} (a claim in the port registry for ${claim.hosts.join(", ")})`,
-      fix: "change the claim in stacks/ports.registry.yaml if it is stale",
+      holder: () => ({ holder: `${claim.owner} (a claim in the port registry for ${claim.hosts.join(", ")})`, fix: "change the claim in stacks/ports.registry.yaml if it is stale" }),
     }));
   const otherStacks = registry.records
     .filter((record) => !(record.stack === stack && record.cluster === cluster.name))
@@ -153,16 +270,82 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
       Object.entries(record.nodes).flatMap(([node, ports]) =>
         Object.entries(ports).map(([role, port]) => ({
           ports: { from: port as number, to: port as number },
-          holder: `stack ${record.stack} (cluster ${record.cluster}, ${node} ${role}) on host ${record.host}`,
-          fix: `move that stack, or give this stack another host in the registry`,
+          holder: () => ({ holder: `stack ${record.stack} (cluster ${record.cluster}, ${node} ${role}) on host ${record.host}`, fix: "move that stack, or give this stack another host in the registry" }),
         })),
       ),
     );
   return [...reserved, ...claims, ...otherStacks];
 }
 
-function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts[] {
+function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts<string>[] {
   return WELL_KNOWN_OWNERS.filter((claim) => claimApplies(registry, claim, host)).map((claim) => ({ ports: claim.ports, holder: claim.owner }));
+}
+
+/** An allocation failure as the user reads it: the config field to edit, the numbers and the fix. */
+function failureIssue(failure: AllocationFailure<Blocker>, configPaths: ReadonlyMap<PortRequest, string>): ConfigIssue {
+  const label = (request: PortRequest): string => nodeLabel(request.owner);
+  const path = (request: PortRequest): string => configPaths.get(request) ?? `ports.${request.role}`;
+  switch (failure.kind) {
+    case "recorded-pinned":
+      return {
+        path: path(failure.request),
+        message: `${failure.port} is recorded in the port registry for ${label(failure.recordedFor)} ${failure.recordedFor.role}, which would have to move: pin another port, or run \`fluvio-ports plan --record\` after freeing ${failure.port} on purpose`,
+      };
+    case "range-full": {
+      const { role, range, requests } = failure;
+      const widen = failure.widenTo !== undefined ? `widen it to ${range.from}-${failure.widenTo} (to: ${failure.widenTo})` : "move it to a roomier part of the port space";
+      const labels = requests.map(label);
+      const owners = labels.length <= 4 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
+      return {
+        path: `ports.${role}`,
+        message: `${formatRange(range)} is too small: ${requests.length} ${role} port${requests.length === 1 ? "" : "s"} needed (${owners}) but only ${failure.usable} of its ${rangeSize(range)} ports are free (${failure.blocked} reserved or claimed, ${failure.taken} pinned or recorded): ${widen}, or plan fewer SPUs`,
+      };
+    }
+    case "pin-outside-range":
+      return {
+        path: path(failure.request),
+        message: `${failure.port} is outside ports.${failure.request.role} ${formatRange(failure.range)}: pin a port inside the range, or widen the range to include ${failure.port}`,
+      };
+    case "exhausted":
+      return {
+        path: `ports.${failure.request.role}`,
+        message: `${formatRange(failure.range)} has no free port left for ${label(failure.request)} once the pinned ports are honoured: widen the range or pin fewer ports inside it`,
+      };
+    case "pin-taken": {
+      const { request, port, holder } = failure;
+      if (holder.kind === "blocked") {
+        const blocker = holder.holder();
+        return { path: path(request), message: `${port} is held by ${blocker.holder}: pin another port for ${label(request)} ${request.role}, or ${blocker.fix}` };
+      }
+      const other = holder.request;
+      if (holder.source === "pinned") {
+        return { path: path(request), message: `${port} is also pinned for ${label(other)} ${other.role} (${path(other)}): every port has one owner; pin another port` };
+      }
+      return {
+        path: path(request),
+        message: `${port} already went to ${label(other)} ${other.role} (${holder.source}; nodes are planned in id order, so that adding or removing SPUs never moves another): pin another port (\`fluvio-ports plan\` shows the taken ones), or pin ${label(other)}'s ${other.role} port elsewhere too`,
+      };
+    }
+  }
+}
+
+/** An allocation notice as the warning `plan`, `preview` and `up` print. */
+function noticeWarning(notice: AllocationNotice<Blocker, string>): string {
+  const who = `${nodeLabel(notice.request.owner)} ${notice.request.role}`;
+  if (notice.kind === "avoided") {
+    const holder = notice.holder ?? "well-known software";
+    return notice.pinned
+      ? `${who} port ${notice.port} is pinned on a port ${holder} usually holds; fine if nothing else listens there on this host`
+      : `${who} got port ${notice.port}, which ${holder} usually holds: ports.${notice.request.role} ${formatRange(notice.range)} has no other free port; widen it to keep clear`;
+  }
+  const { reason } = notice;
+  const why =
+    reason.kind === "outside-range"
+      ? `is outside ports.${notice.request.role} ${formatRange(notice.range)} now`
+      : reason.kind === "blocked"
+        ? `is now held by ${reason.holder?.().holder ?? "another owner"}`
+        : `is recorded for ${reason.other ? nodeLabel(reason.other.owner) : "another node"} too`;
+  return `${who}: recorded port ${notice.port} ${why}, so it moves; run \`fluvio-ports plan --record\` to record the new port`;
 }
 
 function ephemeralWarnings(ranges: Partial<Record<PortRole, PortRange>>, ephemeral: PortRange): string[] {
@@ -173,22 +356,6 @@ function ephemeralWarnings(ranges: Partial<Record<PortRole, PortRange>>, ephemer
       ? [`ports.${role} ${formatRange(range)} overlaps the host's ephemeral port range ${formatRange(ephemeral)} on ${formatRange(shared)}: any outgoing connection may take one of these ports before the cluster starts; move the range below ${ephemeral.from}`]
       : [];
   });
-}
-
-function checkTargetEndpoints(cluster: ClusterSpec, issues: ConfigIssue[]): void {
-  if (cluster.target !== "kubernetes") return;
-  const type = cluster.kubernetes.serviceType;
-  const check = (path: string, policy: LocalEndpointPolicy | false | undefined): void => {
-    if (!policy || policy.inCluster) return;
-    if (type === "ClusterIP" && policy.port === undefined) {
-      issues.push({
-        path: `${path}.host`,
-        message: `${policy.host ?? DEFAULT_LOCAL_HOST} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
-      });
-    }
-  };
-  check("localEndpoint", cluster.localEndpoint);
-  cluster.spus.forEach((spu, index) => check(`spus[${index}].localEndpoint`, spu.localEndpoint));
 }
 
 function endpoint(host: string, port: number, encryption: Encryption): Endpoint {
@@ -203,7 +370,7 @@ function serviceDns(cluster: ClusterSpec, service: string): string {
   return `${service}.${cluster.kubernetes.namespace}.svc.cluster.local`;
 }
 
-function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption): ScPlan {
+function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption, access: HostAccessPlan): ScPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
   const onKubernetes = cluster.target === "kubernetes";
@@ -211,10 +378,11 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, names.sc, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(privateHost, privatePort, "PLAINTEXT");
   const mode = onKubernetes ? ["--k8", "-n", cluster.kubernetes.namespace] : ["--local", CONTAINER_PATHS.scMetadata];
-  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption, access);
   return {
     name: names.sc,
     host: names.sc,
+    internalHost: onKubernetes ? names.scInternal : null,
     public: address(publicEndpoint),
     private: address(privateEndpoint),
     local: localEndpoint ? address(localEndpoint) : null,
@@ -245,7 +413,9 @@ function planSpu(
   spu: SpuSpec,
   ports: Partial<Record<PortRole, number>>,
   sc: ScPlan,
+  /** What the SPU's registration stores (`registeredEncryption`), not necessarily what its port serves. */
   encryption: Encryption,
+  access: HostAccessPlan,
 ): SpuPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
@@ -253,7 +423,7 @@ function planSpu(
   const service = names.spu(spu.id);
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, service, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : service, privatePort, "PLAINTEXT");
-  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption, access);
   const metricsPort = ports.metrics;
   const metricsHost = onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : cluster.metrics.publish ? "localhost" : names.spuExporter(spu.id);
   const name = spu.name ?? defaultSpuName(spu.id);
@@ -274,6 +444,10 @@ function planSpu(
       ...(ports.nodePort !== undefined ? { nodePort: ports.nodePort } : {}),
     },
     endpoints: { public: publicEndpoint, private: privateEndpoint, local: localEndpoint },
+    key: spuKey(spu.id),
+    internalHost: onKubernetes ? names.spuInternal(spu.id) : null,
+    exporterHost: metricsPort !== undefined ? names.spuExporter(spu.id) : null,
+    env: metricsPort !== undefined ? { [METRICS_SOCKET_ENV]: CONTAINER_PATHS.metricsSocket } : {},
     command: [
       CONTAINER_PATHS.fluvioRun,
       "spu",
@@ -306,7 +480,17 @@ function planSpu(
     ],
     exporterCommand:
       metricsPort !== undefined
-        ? ["node", CONTAINER_PATHS.exporterMain, "--socket", CONTAINER_PATHS.metricsSocket, "--port", String(metricsPort), "--spu-id", String(spu.id)]
+        ? [
+            "node",
+            CONTAINER_PATHS.exporterMain,
+            "--socket",
+            CONTAINER_PATHS.metricsSocket,
+            "--port",
+            String(metricsPort),
+            "--spu-id",
+            String(spu.id),
+            ...(alertsOn(cluster) ? probeFlags(probeTargets(cluster.target, service, { public: publicPort, private: privatePort })) : []),
+          ]
         : null,
   };
 }
@@ -318,12 +502,13 @@ function planLocalEndpoint(
   publicPort: number,
   nodePort: number | undefined,
   encryption: Encryption,
+  access: HostAccessPlan,
 ): Endpoint | null {
   if (policy === false) return null;
   const explicitPort = policy.port;
   const useEncryption = policy.encryption ?? encryption;
   if (policy.inCluster) return endpoint(serviceDns(cluster, service), explicitPort ?? publicPort, useEncryption);
-  const host = policy.host ?? DEFAULT_LOCAL_HOST;
+  const host = policy.host === undefined || policy.host === AUTO_HOST ? access.localHost : policy.host;
   const onNodePort = cluster.target === "kubernetes" && cluster.kubernetes.serviceType === "NodePort";
   return endpoint(host, explicitPort ?? (onNodePort && nodePort !== undefined ? nodePort : publicPort), useEncryption);
 }
@@ -350,14 +535,4 @@ function tlsFlags(cluster: ClusterSpec, ports: Partial<Record<PortRole, number>>
     "--bind-non-tls-public",
     `127.0.0.1:${loopbackPort}`,
   ];
-}
-
-/** The environment an SPU container needs beside its command. */
-export function spuEnvironment(plan: ClusterPlan, spu: SpuPlan): Record<string, string> {
-  return spu.ports.metrics !== undefined ? { [METRICS_SOCKET_ENV]: CONTAINER_PATHS.metricsSocket } : {};
-}
-
-/** The plan's port rows for one owner (`sc`, `spu-<id>`). */
-export function portsOfOwner(plan: ClusterPlan, owner: string): PortAssignment[] {
-  return plan.ports.filter((row) => row.owner === owner);
 }

@@ -1,24 +1,37 @@
-import { ConfigError, type ConfigIssue } from "../config/errors";
-import type { Strategy } from "../config/schema";
-import { MAX_PORT, formatRange, inRange, rangeIntersection, rangeSize, type PortRange, type PortRole } from "./range";
+/**
+ * The port allocator: it speaks only ports. Requests name an owner key and a role; blocked and
+ * avoided ports carry an opaque `holder` the caller gave them. What cannot be allocated comes
+ * back as typed failures (as Kubernetes' own port allocator reports `range is full`, `provided
+ * port is already allocated`, ...), and the caller (the planner) turns them into messages with
+ * config paths. Imports nothing but its own room.
+ */
+import { MAX_PORT, inRange, rangeIntersection, rangeSize, type PortRange, type PortRole } from "./range";
 
-/** One port a node needs: which role, where it could be pinned, and any pin or record. */
+/**
+ * How derived ports are placed in a range: `sequential` takes the lowest free ports in request
+ * order; `stack-hash` starts each request at a pseudo-random offset seeded by `seed`.
+ */
+export type AllocationStrategy = "sequential" | "stack-hash";
+
+/** One port a node needs: its owner key and role, and any pin or recorded port. */
 export interface PortRequest {
   /** The node's key: `sc` or `spu-<id>` (the registry's keys). */
   owner: string;
-  /** The node as a person reads it: `SC`, `SPU 5001`. */
-  label: string;
   role: PortRole;
-  /** Where this port is pinned in the config: `sc.publicPort`, `spus[2].metricsPort`. */
-  configPath: string;
   pinned?: number;
   recorded?: number;
+  /**
+   * Derive from the top of the range down, whatever the strategy: for a cluster-wide service
+   * (the Docker Prometheus) that shares a range with the SPUs, which fill it from the bottom,
+   * so neither adding SPUs moves it nor turning it on moves an SPU.
+   */
+  fromTop?: boolean;
 }
 
 /** How a planned port came to be: the user pinned it, the registry recorded it, or the planner derived it. */
 export type PortSource = "pinned" | "recorded" | "derived";
 
-/** One row of the port plan: the `ports` output of `SpuCluster` and `fluvio-ports plan`. */
+/** One row of the allocation: which owner got which port for which role, and why. */
 export interface PortAssignment {
   owner: string;
   role: PortRole;
@@ -26,35 +39,62 @@ export interface PortAssignment {
   source: PortSource;
 }
 
-/** Ports the planner must never assign, and why (shown in errors). */
-export interface BlockedPorts {
+/** Ports the allocator must never assign; `holder` is the caller's own description, handed back in failures. */
+export interface BlockedPorts<Holder = unknown> {
   ports: PortRange;
-  /** Who holds them: `reserved`, `redis (registry claim)`, `stack prod/fluvio SPU 5001 public`. */
-  holder: string;
-  /** The fix to suggest when a pin lands here. */
-  fix: string;
+  holder: Holder;
 }
 
-/** Ports derived allocation steps around but a pin may take (with a warning): well-known owners. */
-export interface AvoidedPorts {
+/** Ports derived allocation steps around but a pin may take: well-known owners. */
+export interface AvoidedPorts<Holder = unknown> {
   ports: PortRange;
-  holder: string;
+  holder: Holder;
 }
 
-export interface AllocationInput {
+export interface AllocationInput<Blocked = unknown, Avoided = unknown> {
   /** In priority order: the SC first, then SPUs by ascending id (appending never moves earlier ones). */
   requests: readonly PortRequest[];
   ranges: Readonly<Record<PortRole, PortRange>>;
-  blocked: readonly BlockedPorts[];
-  avoided: readonly AvoidedPorts[];
-  strategy: Strategy;
+  blocked: readonly BlockedPorts<Blocked>[];
+  avoided: readonly AvoidedPorts<Avoided>[];
+  strategy: AllocationStrategy;
   /** Seeds `stack-hash`: the stack (and cluster) name. */
   seed: string;
 }
 
-export interface Allocation {
+/** Who already has a port a request wants. */
+export type PortHolder<Blocked = unknown> =
+  | { kind: "blocked"; holder: Blocked }
+  | { kind: "assigned"; request: PortRequest; source: PortSource };
+
+/**
+ * Why a request got no port. `pin-taken`: the pinned port is blocked or already another
+ * request's. `pin-outside-range`: the pin lies outside its role's range. `recorded-pinned`: a pin lands on a port the registry records for another node.
+ * `range-full`: a role's range cannot hold every request that still needs a port (checked
+ * before any derived port is placed, with the figures for the message). `exhausted`: no free
+ * port was left for this request.
+ */
+export type AllocationFailure<Blocked = unknown> =
+  | { kind: "pin-taken"; request: PortRequest; port: number; holder: PortHolder<Blocked> }
+  | { kind: "pin-outside-range"; request: PortRequest; port: number; range: PortRange }
+  | { kind: "recorded-pinned"; request: PortRequest; port: number; recordedFor: PortRequest }
+  | { kind: "range-full"; role: PortRole; range: PortRange; requests: PortRequest[]; usable: number; blocked: number; taken: number; widenTo: number | undefined }
+  | { kind: "exhausted"; request: PortRequest; range: PortRange };
+
+/**
+ * Something allocated but worth a look. `record-moved`: a recorded port no longer fits (outside
+ * the range now, blocked, or recorded for another node too) and the request got another.
+ * `avoided`: a request got (or was pinned on) a port a well-known owner usually holds.
+ */
+export type AllocationNotice<Blocked = unknown, Avoided = unknown> =
+  | { kind: "record-moved"; request: PortRequest; port: number; range: PortRange; reason: { kind: "outside-range" } | { kind: "blocked"; holder: Blocked | undefined } | { kind: "recorded-twice"; other: PortRequest | undefined } }
+  | { kind: "avoided"; request: PortRequest; port: number; range: PortRange; pinned: boolean; holder: Avoided | undefined };
+
+/** The allocation: every port that could be given, what deserves a look, and what failed (empty when all went well). */
+export interface Allocation<Blocked = unknown, Avoided = unknown> {
   assignments: PortAssignment[];
-  warnings: string[];
+  notices: AllocationNotice<Blocked, Avoided>[];
+  failures: AllocationFailure<Blocked>[];
 }
 
 const FREE = 0;
@@ -63,16 +103,16 @@ const BLOCKED = 2;
 const TAKEN = 3;
 
 /**
- * Assigns every requested port: recorded ports where they still fit, then node by node in
- * priority order, pins exactly and the rest by the strategy, stepping around blocked and taken
- * ports and (while it can) well-known ones. Pure and deterministic. Throws one `ConfigError`
- * with every conflict and exhausted range; never moves a pin.
+ * Assigns every requested port: recorded ports where they still fit, then request by request
+ * in priority order, pins exactly and the rest by the strategy, stepping around blocked and
+ * taken ports and (while it can) avoided ones. Pure and deterministic; never moves a pin.
+ * When anything fails, `failures` lists all of it and `assignments` is partial.
  */
-export function allocatePorts(input: AllocationInput): Allocation {
+export function allocatePorts<Blocked, Avoided>(input: AllocationInput<Blocked, Avoided>): Allocation<Blocked, Avoided> {
   const state = new Uint8Array(MAX_PORT + 1);
   const takenBy = new Map<number, PortRequest>();
-  const issues: ConfigIssue[] = [];
-  const warnings: string[] = [];
+  const failures: AllocationFailure<Blocked>[] = [];
+  const notices: AllocationNotice<Blocked, Avoided>[] = [];
   const roles = [...new Set(input.requests.map((request) => request.role))];
 
   markRanges(state, input.avoided, AVOIDED, input.ranges, roles);
@@ -84,6 +124,7 @@ export function allocatePorts(input: AllocationInput): Allocation {
     takenBy.set(port, request);
     assigned.set(request, { owner: request.owner, role: request.role, port, source });
   };
+  const result = (): Allocation<Blocked, Avoided> => ({ assignments: input.requests.flatMap((request) => assigned.get(request) ?? []), notices, failures });
 
   const pins = new Map<number, PortRequest>();
   for (const request of input.requests) if (request.pinned !== undefined && !pins.has(request.pinned)) pins.set(request.pinned, request);
@@ -95,90 +136,73 @@ export function allocatePorts(input: AllocationInput): Allocation {
     const range = input.ranges[request.role];
     const pinnedBy = pins.get(port);
     if (pinnedBy && pinnedBy.owner !== request.owner) {
-      issues.push({
-        path: pinnedBy.configPath,
-        message: `${port} is recorded in the port registry for ${request.label} ${request.role}, which would have to move: pin another port, or run \`fluvio-ports plan --record\` after freeing ${port} on purpose`,
-      });
+      failures.push({ kind: "recorded-pinned", request: pinnedBy, port, recordedFor: request });
       continue;
     }
-    const reason = !inRange(port, range)
-      ? `is outside ports.${request.role} ${formatRange(range)} now`
+    const reason: Extract<AllocationNotice<Blocked, Avoided>, { kind: "record-moved" }>["reason"] | undefined = !inRange(port, range)
+      ? { kind: "outside-range" }
       : state[port] === BLOCKED
-        ? `is now held by ${holderOf(input.blocked, port)?.holder ?? "another owner"}`
+        ? { kind: "blocked", holder: holderOf(input.blocked, port)?.holder }
         : state[port] === TAKEN
-          ? `is recorded for ${takenBy.get(port)?.label ?? "another node"} too`
+          ? { kind: "recorded-twice", other: takenBy.get(port) }
           : undefined;
     if (reason) {
-      warnings.push(`${request.label} ${request.role}: recorded port ${port} ${reason}, so it moves; run \`fluvio-ports plan --record\` to record the new port`);
+      notices.push({ kind: "record-moved", request, port, range, reason });
       continue;
     }
     take(request, port, "recorded");
   }
 
   const pending = input.requests.filter((request) => !assigned.has(request) && request.pinned === undefined);
-  checkCapacity(pending, input, state, pins, issues);
-  if (issues.length > 0) throw new ConfigError(issues);
+  failures.push(...capacityFailures<Blocked>(pending, input.ranges, state, pins));
+  if (failures.length > 0) return result();
 
-  // Then node by node, in priority order: a node's ports depend only on the nodes before it,
-  // so adding SPUs with higher ids, or removing the highest, never moves the others.
+  // Then request by request, in priority order: a node's ports depend only on the nodes before
+  // it, so adding SPUs with higher ids, or removing the highest, never moves the others.
   const cursors = new Map<string, number>();
   for (const request of input.requests) {
     if (assigned.has(request)) continue;
+    const range = input.ranges[request.role];
+    if (request.pinned !== undefined && !inRange(request.pinned, range)) {
+      failures.push({ kind: "pin-outside-range", request, port: request.pinned, range });
+      continue;
+    }
     if (request.pinned !== undefined) {
-      const issue = pinProblem(request, request.pinned, state, takenBy, assigned, input.blocked);
-      if (issue) issues.push(issue);
+      const holder = pinHolder(request.pinned, state, takenBy, assigned, input.blocked);
+      if (holder) failures.push({ kind: "pin-taken", request, port: request.pinned, holder });
       else {
-        if (state[request.pinned] === AVOIDED) {
-          warnings.push(`${request.label} ${request.role} port ${request.pinned} is pinned on a port ${holderOf(input.avoided, request.pinned)?.holder ?? "well-known software"} usually holds; fine if nothing else listens there on this host`);
-        }
+        if (state[request.pinned] === AVOIDED) notices.push({ kind: "avoided", request, port: request.pinned, range, pinned: true, holder: holderOf(input.avoided, request.pinned)?.holder });
         take(request, request.pinned, "pinned");
       }
       continue;
     }
-    const range = input.ranges[request.role];
-    const port =
-      input.strategy === "sequential"
+    const port = request.fromTop
+      ? highestFree(state, range)
+      : input.strategy === "sequential"
         ? nextSequential(state, range, request.role, cursors)
         : nextHashed(state, range, hashToOffset(`${input.seed}\u0000${request.owner}\u0000${request.role}`, rangeSize(range)));
     if (port === undefined) {
-      issues.push({
-        path: `ports.${request.role}`,
-        message: `${formatRange(range)} has no free port left for ${request.label} once the pinned ports are honoured: widen the range or pin fewer ports inside it`,
-      });
+      failures.push({ kind: "exhausted", request, range });
       continue;
     }
-    if (state[port] === AVOIDED) {
-      warnings.push(`${request.label} ${request.role} got port ${port}, which ${holderOf(input.avoided, port)?.holder ?? "well-known software"} usually holds: ports.${request.role} ${formatRange(range)} has no other free port; widen it to keep clear`);
-    }
+    if (state[port] === AVOIDED) notices.push({ kind: "avoided", request, port, range, pinned: false, holder: holderOf(input.avoided, port)?.holder });
     take(request, port, "derived");
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-
-  return { assignments: input.requests.flatMap((request) => assigned.get(request) ?? []), warnings };
+  return result();
 }
 
-function pinProblem(
-  request: PortRequest,
+function pinHolder<Blocked>(
   port: number,
   state: Uint8Array,
   takenBy: Map<number, PortRequest>,
   assigned: Map<PortRequest, PortAssignment>,
-  blocked: readonly BlockedPorts[],
-): ConfigIssue | undefined {
+  blocked: readonly BlockedPorts<Blocked>[],
+): PortHolder<Blocked> | undefined {
   const blocker = state[port] === BLOCKED ? holderOf(blocked, port) : undefined;
-  if (blocker) {
-    return { path: request.configPath, message: `${port} is held by ${blocker.holder}: pin another port for ${request.label} ${request.role}, or ${blocker.fix}` };
-  }
+  if (blocker) return { kind: "blocked", holder: blocker.holder };
   const other = takenBy.get(port);
   if (!other) return undefined;
-  const source = assigned.get(other)?.source;
-  if (source === "pinned") {
-    return { path: request.configPath, message: `${port} is also pinned for ${other.label} ${other.role} (${other.configPath}): every port has one owner; pin another port` };
-  }
-  return {
-    path: request.configPath,
-    message: `${port} already went to ${other.label} ${other.role} (${source}; nodes are planned in id order, so that adding or removing SPUs never moves another): pin another port (\`fluvio-ports plan\` shows the taken ones), or pin ${other.label}'s ${other.role} port elsewhere too`,
-  };
+  return { kind: "assigned", request: other, source: assigned.get(other)?.source ?? "derived" };
 }
 
 function markRanges(
@@ -201,21 +225,21 @@ function holderOf<T extends { ports: PortRange }>(entries: readonly T[], port: n
 }
 
 /** Fails early, with numbers, when a range cannot hold what it must. */
-function checkCapacity(
+function capacityFailures<Blocked>(
   pending: readonly PortRequest[],
-  input: AllocationInput,
+  ranges: Readonly<Record<PortRole, PortRange>>,
   state: Uint8Array,
   pins: ReadonlyMap<number, PortRequest>,
-  issues: ConfigIssue[],
-): void {
+): AllocationFailure<Blocked>[] {
   const needed = new Map<PortRole, PortRequest[]>();
   for (const request of pending) {
     const list = needed.get(request.role) ?? [];
     list.push(request);
     needed.set(request.role, list);
   }
+  const failures: AllocationFailure<Blocked>[] = [];
   for (const [role, requests] of needed) {
-    const range = input.ranges[role];
+    const range = ranges[role];
     let usable = 0;
     let blocked = 0;
     let taken = 0;
@@ -231,17 +255,9 @@ function checkCapacity(
       to++;
       if (state[to] !== BLOCKED && state[to] !== TAKEN && !pins.has(to)) extra++;
     }
-    const widen = extra >= requests.length ? `widen it to ${range.from}-${to} (to: ${to})` : `move it to a roomier part of the port space`;
-    issues.push({
-      path: `ports.${role}`,
-      message: `${formatRange(range)} is too small: ${requests.length} ${role} port${requests.length === 1 ? "" : "s"} needed (${describeOwners(requests)}) but only ${usable} of its ${rangeSize(range)} ports are free (${blocked} reserved or claimed, ${taken} pinned or recorded): ${widen}, or plan fewer SPUs`,
-    });
+    failures.push({ kind: "range-full", role, range, requests: [...requests], usable, blocked, taken, widenTo: extra >= requests.length ? to : undefined });
   }
-}
-
-function describeOwners(requests: readonly PortRequest[]): string {
-  const labels = requests.map((request) => request.label);
-  return labels.length <= 4 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
+  return failures;
 }
 
 function nextSequential(state: Uint8Array, range: PortRange, role: PortRole, cursors: Map<string, number>): number | undefined {
@@ -250,6 +266,13 @@ function nextSequential(state: Uint8Array, range: PortRange, role: PortRole, cur
     while (port <= range.to && state[port] !== wanted) port++;
     cursors.set(key, port);
     if (port <= range.to) return port;
+  }
+  return undefined;
+}
+
+function highestFree(state: Uint8Array, range: PortRange): number | undefined {
+  for (const wanted of [FREE, AVOIDED]) {
+    for (let port = range.to; port >= range.from; port--) if (state[port] === wanted) return port;
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
-import { ConfigError } from "../config/errors";
+import { ConfigError } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
+import { readCanonicalRegistry } from "./registry-text";
 
 /**
  * A port (or range) some other software owns: a service on the host (Redis on 6379), another
@@ -77,8 +78,20 @@ const registryFile = z.strictObject({
     .default([]),
 });
 
-/** Parses the registry file's text; `where` names the file in errors. */
+/** The registry file's data as its schema outputs it (defaults applied), before ranges are read. */
+export type RegistryData = z.output<typeof registryFile>;
+
+/**
+ * Parses the registry file's text; `where` names the file in errors. A file in the layout
+ * `formatRegistry` writes is read by a fast reader (`readCanonicalRegistry`); anything else,
+ * and every error, goes through the YAML library and the schema. Both give the same data.
+ */
 export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"): PortRegistry {
+  return registryFromData(readCanonicalRegistry(text) ?? validateRegistryText(text, where), where);
+}
+
+/** The registry file read with the YAML library and validated by the schema: the reference reading. */
+export function validateRegistryText(text: string, where: string): RegistryData {
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
@@ -92,8 +105,12 @@ export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"
       `invalid port registry ${where}`,
     );
   }
+  return parsed.data;
+}
+
+function registryFromData(data: RegistryData, where: string): PortRegistry {
   const issues: { path: string; message: string }[] = [];
-  const claims = parsed.data.claims.map((entry, index): PortClaim => {
+  const claims = data.claims.map((entry, index): PortClaim => {
     const ports = toRange(entry.ports);
     if (!ports || ports.from > ports.to || ports.from < 1 || ports.to > 65535) {
       issues.push({ path: `${where}: claims[${index}].ports`, message: `'${String(entry.ports)}' is not a port range such as 6379 or 9300-9400` });
@@ -107,7 +124,7 @@ export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"
     };
   });
   if (issues.length > 0) throw new ConfigError(issues, `invalid port registry ${where}`);
-  return { hostGroups: parsed.data.hostGroups, claims, records: parsed.data.records.map((record) => ({ ...record, nodes: record.nodes as Record<string, RecordedPorts> })) };
+  return { hostGroups: data.hostGroups, claims, records: data.records.map((record) => ({ ...record, nodes: record.nodes as Record<string, RecordedPorts> })) };
 }
 
 /** The registry as reviewable YAML, in a stable order so that re-recording an unchanged stack changes nothing. */

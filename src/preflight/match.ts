@@ -3,9 +3,8 @@
  * wanted ports → conflicts, each naming who wants the port, who holds it and where to
  * move it. No I/O: tests give recorded listeners and fake engine answers.
  */
-import { pinField } from "../config/schema";
 import { LABELS } from "../plan/layout";
-import { nodeLabel, spuKey } from "../plan/plan";
+import { nodeLabel } from "../plan/names";
 import type { ClusterPlan } from "../plan/types";
 import type { PortAssignment } from "../ports/allocator";
 import { formatRange } from "../ports/range";
@@ -95,22 +94,16 @@ function conflict(plan: ClusterPlan, row: PortAssignment, holder: PortHolder): P
 }
 
 /**
- * Where to pin another port and which range to move. An SPU is named by its index in
- * plan.spus (id order, which is what a `spus: N` count expands to) and by its id, so users
- * with an SPU list find it too. The SC has no NodePort pin: only its range can move.
+ * Where to pin another port and which range to move. The pin is the config field the plan
+ * names for the port (with the user's own index into their SPU list) and the SPU's id, so
+ * users with a count or a list find it. The SC has no NodePort pin: only its range can move.
  */
 export function fixFor(plan: ClusterPlan, row: Pick<PortAssignment, "owner" | "role">): string {
   const range = plan.ranges[row.role];
-  const index = plan.spus.findIndex((spu) => spuKey(spu.id) === row.owner);
-  const spu = plan.spus[index];
-  const pin =
-    row.owner === "sc"
-      ? row.role === "public" || row.role === "private"
-        ? `sc.${pinField(row.role)}`
-        : undefined
-      : spu
-        ? `spus[${index}].${pinField(row.role)} (the SPU with id ${spu.id})`
-        : undefined;
+  const planned = plan.ports.find((entry) => entry.owner === row.owner && entry.role === row.role);
+  const spu = plan.spus.find((entry) => entry.key === row.owner);
+  const pinPath = planned && !planned.configPath.startsWith("ports.") ? planned.configPath : undefined;
+  const pin = pinPath === undefined ? undefined : spu ? `${pinPath} (the SPU with id ${spu.id})` : pinPath;
   const moves = [pin ? `pin another port with ${pin}` : undefined, range ? `move the range ports.${row.role} ${formatRange(range)}` : undefined];
   return moves.filter((move): move is string => move !== undefined).join(" or ");
 }

@@ -3,14 +3,14 @@
  * target, one YAML document each, ready for `kubectl apply -f`. Nothing is mapped here; only
  * ordered, written, and explained in a header.
  */
-import type { ClusterSpec } from "../config/schema";
 import type { ClusterPlan } from "../plan/types";
 import { buildKubernetesObjects, tlsSecretName, type BuildOptions } from "../targets/kubernetes/build";
 import type { ClusterObject } from "../targets/kubernetes/model";
 import { TLS_FILES, tlsFileKeys } from "../targets/kubernetes/pods";
+import { PKCS8_CONVERT_COMMAND } from "../config/pem";
 import { toYaml, yamlComment } from "./yaml";
 
-/** Choices about the rendered objects that are not part of the cluster config (those of the Pulumi target). */
+/** Choices about the rendered objects that are not in the plan (those of the Pulumi target). */
 export type RenderKubernetesOptions = BuildOptions;
 
 /**
@@ -18,8 +18,8 @@ export type RenderKubernetesOptions = BuildOptions;
  * written to a file; an empty Secret applied with the rest would also wipe the data of one
  * created by hand on the next `kubectl apply`. The file's header says how to create it.
  */
-export function renderedObjects(plan: ClusterPlan, spec: ClusterSpec, options: RenderKubernetesOptions = {}): ClusterObject[] {
-  const objects = buildKubernetesObjects(plan, spec, options).filter((object) => object.kind !== "Secret");
+export function renderedObjects(plan: ClusterPlan, options: RenderKubernetesOptions = {}): ClusterObject[] {
+  const objects = buildKubernetesObjects(plan, options).filter((object) => object.kind !== "Secret");
   return stableSort(objects, applyRank);
 }
 
@@ -41,13 +41,13 @@ function stableSort<T>(items: readonly T[], rank: (item: T) => number): T[] {
  * The cluster as Kubernetes YAML: a header, then one document per object (`---` separated),
  * Namespace and CRDs first, in a stable order. Pure.
  */
-export function renderKubernetes(plan: ClusterPlan, spec: ClusterSpec, options: RenderKubernetesOptions = {}): string {
-  const objects = renderedObjects(plan, spec, options);
+export function renderKubernetes(plan: ClusterPlan, options: RenderKubernetesOptions = {}): string {
+  const objects = renderedObjects(plan, options);
   const documents = objects.map((object) => `---\n${toYaml(object)}`);
-  return `${yamlComment(kubernetesHeader(plan, spec, objects))}${documents.join("")}`;
+  return `${yamlComment(kubernetesHeader(plan, objects))}${documents.join("")}`;
 }
 
-function kubernetesHeader(plan: ClusterPlan, spec: ClusterSpec, objects: readonly ClusterObject[]): string[] {
+function kubernetesHeader(plan: ClusterPlan, objects: readonly ClusterObject[]): string[] {
   const namespace = plan.namespace as string;
   const installsCrds = objects.some((object) => object.kind === "CustomResourceDefinition");
   return [
@@ -62,13 +62,13 @@ function kubernetesHeader(plan: ClusterPlan, spec: ClusterSpec, objects: readonl
           `the CRDs were not established yet: kubectl wait --for condition=established crd --all, then apply again.`,
         ]
       : []),
-    ...tlsSecretInstructions(plan, spec, namespace),
+    ...tlsSecretInstructions(plan, namespace),
   ];
 }
 
 /** How to create the TLS Secret the pods mount, which this file leaves out (see `renderedObjects`). */
-function tlsSecretInstructions(plan: ClusterPlan, spec: ClusterSpec, namespace: string): string[] {
-  const keys = tlsFileKeys(plan, spec.tls.clientAuth);
+function tlsSecretInstructions(plan: ClusterPlan, namespace: string): string[] {
+  const keys = tlsFileKeys(plan);
   if (keys.length === 0) return [];
   const fromFiles = keys.map((key) => `--from-file=${TLS_FILES[key]}=<path to ${TLS_FILES[key]}>`).join(" ");
   return [
@@ -77,5 +77,6 @@ function tlsSecretInstructions(plan: ClusterPlan, spec: ClusterSpec, namespace: 
     `certificates and keys are secrets and are never rendered. Create it before applying, from your PEM files:`,
     `  kubectl create namespace ${namespace} --dry-run=client -o yaml | kubectl apply -f -`,
     `  kubectl -n ${namespace} create secret generic ${tlsSecretName(plan)} ${fromFiles}`,
+    `${TLS_FILES.serverKey} must be PKCS#8 (a "PRIVATE KEY" PEM, not "RSA PRIVATE KEY"), the only kind Fluvio 0.18.1 loads: convert another with ${PKCS8_CONVERT_COMMAND}`,
   ];
 }

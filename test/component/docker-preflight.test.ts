@@ -16,7 +16,7 @@ vi.mock("../../src/preflight", async (importOriginal) => ({
   },
 }));
 
-import { isConfigError } from "../../src/config/errors";
+import { isConfigError } from "../../src/errors";
 import { parseClusterSpec } from "../../src/config/schema";
 import { loadRegistry, readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { parseClusterSpec } from "../../src/config/schema";
 import { loadRegistry } from "../../src/config/stack";
-import { isConfigError } from "../../src/config/errors";
+import { isConfigError } from "../../src/errors";
 import { planCluster } from "../../src/plan/plan";
 import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY, withRecord } from "../../src/ports/registry";

@@ -113,7 +113,7 @@ describe.skipIf(skip)("the Docker target on a real engine", () => {
 
   const apply = (config: unknown): Promise<AppliedCluster & { plan: ClusterPlan }> => {
     const { spec, plan } = planFor(config);
-    return applyCluster(buildDockerSpecs(plan, spec), { images: { fluvio: image, cli: image, exporter: exporterImage ?? image }, hostGateway }).then((applied) => ({ ...applied, plan }));
+    return applyCluster(buildDockerSpecs(plan), { images: { fluvio: image, cli: image, exporter: exporterImage ?? image }, hostGateway }).then((applied) => ({ ...applied, plan }));
   };
 
   it("reports a planned port held by another process or container before anything starts", async () => {
@@ -152,7 +152,7 @@ describe.skipIf(skip)("the Docker target on a real engine", () => {
     const { spec, plan } = planFor(tlsConfig);
     const fake = (what: string) => `-----BEGIN TEST ${what}-----\nfake-${what}-for-the-live-tier\n-----END TEST ${what}-----\n`;
     const secrets = { serverCert: fake("server-cert"), serverKey: fake("server-key"), caCert: fake("ca"), clientCert: fake("client-cert"), clientKey: fake("client-key") };
-    const { jobs } = await applyCluster(buildDockerSpecs(plan, spec), { images: { fluvio: image, cli: image, exporter: image }, hostGateway, secrets });
+    const { jobs } = await applyCluster(buildDockerSpecs(plan), { images: { fluvio: image, cli: image, exporter: image }, hostGateway, secrets });
     expect(jobs).toHaveLength(1);
     const [job] = jobs;
     expect(job!.exitCode, job!.logs).toBe(0);

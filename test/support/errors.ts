@@ -1,6 +1,6 @@
 /** Assertions on ConfigErrors, shared by every test of bad input. */
 import { expect } from "vitest";
-import { ConfigError } from "../../src/config/errors";
+import { ConfigError } from "../../src/errors";
 
 /** The ConfigError a call throws (fails the test when it throws anything else, or nothing). */
 export function configErrorOf(work: () => unknown): ConfigError {

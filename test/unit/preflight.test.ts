@@ -358,7 +358,9 @@ describe("messages and fixes", () => {
 
   it("counts SPUs of a list in id order, and names the id so list users find it", () => {
     const plan = devPlan({ spus: [{ id: 7 }, { id: 3 }] });
-    expect(fixFor(plan, { owner: "spu-7", role: "public" })).toBe("pin another port with spus[1].publicPort (the SPU with id 7) or move the range ports.public 18000-18019");
+    // The user's own index: SPU 7 is the first entry of their list, SPU 3 the second.
+    expect(fixFor(plan, { owner: "spu-7", role: "public" })).toBe("pin another port with spus[0].publicPort (the SPU with id 7) or move the range ports.public 18000-18019");
+    expect(fixFor(plan, { owner: "spu-3", role: "public" })).toBe("pin another port with spus[1].publicPort (the SPU with id 3) or move the range ports.public 18000-18019");
   });
 
   it("describes each kind of holder in a few words", () => {

@@ -5,10 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { ConfigError, isConfigError, type ConfigIssue } from "../../config/errors";
-import type { ClusterSpec } from "../../config/schema";
+import { ConfigError, isConfigError, isHostError } from "../../errors";
 import type { ClusterPlan } from "../../plan/types";
-import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
+import type { TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
 import { engineIsLocal, runPreflight, type PortChecker } from "./preflight";
 import { buildDockerSpecs, creationOrder, type ContainerSecurity, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
@@ -28,10 +27,11 @@ export type {
   ContainerDependency,
   ContainerRole,
   ContainerSecurity,
+  ConfigFile,
   ImageRole,
   VolumeContent,
 } from "./spec";
-export { HOST_GATEWAY, bridgeGatewayAddress, publishAddressIssues } from "./addresses";
+export { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
 export { preflightError, runPreflight, engineIsLocal, type PortChecker } from "./preflight";
 export { REGISTRATION_SCRIPT, REGISTERED_MARKER, registrationProfile } from "./registration";
 
@@ -63,9 +63,8 @@ const PROGRAM_NETWORK = "(the network the program passes)";
  * registration job per SPU. Ready once every SPU is registered.
  */
 export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions): TargetDeployment {
-  const { plan, spec, parent } = inputs;
-  const plain = buildDockerSpecs(plan, spec, networkChoice(options.network));
-  const tls = requireTls(spec, inputs.tls);
+  const { plan, parent, tls } = inputs;
+  const plain = buildDockerSpecs(plan, networkChoice(options.network));
   const opts: pulumi.CustomResourceOptions = { parent, ...(options.provider ? { provider: options.provider } : {}) };
 
   const gate = preflightGate(plan, options, parent);
@@ -78,7 +77,7 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
     const resource = new docker.Container(
       `${inputs.name}-${container.key}`,
       containerArgs(container, {
-        image: pulumi.all([gate, inputs.images[container.image]]).apply(([, image]) => image),
+        image: pulumi.all([gate, container.image === "prometheus" ? (plan.monitoring.prometheus?.image ?? "") : inputs.images[container.image]]).apply(([, image]) => image),
         network,
         volumes,
         gateway,
@@ -102,38 +101,6 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
 function networkChoice(network: pulumi.Input<string> | undefined): { network?: string } {
   if (network === undefined) return {};
   return { network: typeof network === "string" ? network : PROGRAM_NETWORK };
-}
-
-/** The client pieces registration jobs need with `tls.clientAuth`, with the names a user sets them by. */
-const CLIENT_PIECES = [
-  { field: "clientCert", configKey: "tlsClientCert", what: "certificate" },
-  { field: "clientKey", configKey: "tlsClientKey", what: "key" },
-] as const;
-
-/** The TLS material when TLS is on; a ConfigError when a piece the config needs is missing. */
-function requireTls(spec: ClusterSpec, tls: TlsMaterial | undefined): TlsMaterial | undefined {
-  if (!spec.tls.enabled) return undefined;
-  const issues: ConfigIssue[] = [];
-  if (!tls) {
-    issues.push({
-      path: "tls.enabled",
-      message: "is true but no certificate was given: set the secrets fluvio-spu:tlsServerCert and fluvio-spu:tlsServerKey (pulumi config set --secret ...), or pass tlsCertificates to SpuCluster",
-    });
-  } else if (spec.tls.clientAuth) {
-    if (!tls.caCert) {
-      issues.push({ path: "tls.clientAuth", message: "is true but no CA certificate was given: set the secret fluvio-spu:tlsCaCert, or pass tlsCertificates.caCert" });
-    }
-    const missing = CLIENT_PIECES.filter((piece) => !tls[piece.field]);
-    if (missing.length > 0) {
-      const list = (names: string[]): string => names.join(" and ");
-      issues.push({
-        path: "tls.clientAuth",
-        message: `is true, so the SC accepts only clients presenting a certificate signed by the CA, the SPU registration jobs included; no client ${list(missing.map((piece) => piece.what))} was given: set the secret${missing.length > 1 ? "s" : ""} ${list(missing.map((piece) => `fluvio-spu:${piece.configKey}`))} (pulumi config set --secret ...) to an admin client certificate signed by the CA and its key, or pass ${list(missing.map((piece) => `tlsCertificates.${piece.field}`))} to SpuCluster`,
-      });
-    }
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return tls;
 }
 
 /**
@@ -162,11 +129,11 @@ function preflightGate(plan: ClusterPlan, options: DockerTargetOptions, parent: 
 }
 
 /**
- * A `ConfigError` as Pulumi should print it: the message alone, on the component, without a
- * stack trace (Pulumi prints `ResourceError`s with `hideStack` that way).
+ * A `ConfigError` or `HostError` as Pulumi should print it: the message alone, on the
+ * component, without a stack trace (Pulumi prints `ResourceError`s with `hideStack` that way).
  */
 function userFacing(error: unknown, resource: pulumi.Resource): unknown {
-  return isConfigError(error) ? new pulumi.ResourceError(error.message, resource, true) : error;
+  return isConfigError(error) || isHostError(error) ? new pulumi.ResourceError(error.message, resource, true) : error;
 }
 
 function clusterNetwork(
@@ -245,11 +212,14 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
       target: mount.target,
       readOnly: mount.readOnly,
     })),
-    uploads: container.files.map((file) => ({
-      file: file.path,
-      content: (resolved.tls as TlsMaterial)[file.secret] as pulumi.Output<string>,
-      permissions: file.mode,
-    })),
+    uploads: [
+      ...container.files.map((file) => ({
+        file: file.path,
+        content: (resolved.tls as TlsMaterial)[file.secret] as pulumi.Output<string>,
+        permissions: file.mode,
+      })),
+      ...(container.configFiles ?? []).map((file) => ({ file: file.path, content: file.content, permissions: "0444" })),
+    ],
     ...(container.healthcheck
       ? {
           healthcheck: {

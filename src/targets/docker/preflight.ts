@@ -1,4 +1,4 @@
-import { ConfigError } from "../../config/errors";
+import { ConfigError } from "../../errors";
 import type { ClusterPlan } from "../../plan/types";
 import { checkPorts, type PortCheckReport } from "../../preflight";
 

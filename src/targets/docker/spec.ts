@@ -3,21 +3,28 @@
  * Pulumi type in sight, so the same spec can be applied by Pulumi (index.ts), by the live
  * tier's engine adapter, or rendered to a Compose file. Every port is read from the plan.
  */
-import { ConfigError } from "../../config/errors";
-import type { ClusterSpec } from "../../config/schema";
-import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH, LABELS } from "../../plan/layout";
-import { nodeNames } from "../../plan/names";
-import type { ClusterPlan, SpuPlan } from "../../plan/types";
+import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH, HOST_GATEWAY, LABELS } from "../../plan/layout";
+import type { ClusterPlan, DockerPlan, SpuPlan } from "../../plan/types";
 import type { TlsMaterial } from "../contract";
-import { HOST_GATEWAY, publishAddressIssues } from "./addresses";
-import { REGISTRATION_TLS_PATHS, registrationCommand, registrationEnvironment } from "./registration";
-import { spuEnvironment, spuKey } from "../../plan/plan";
+import { registrationCommand, registrationEnvironment } from "./registration";
+import { PROMETHEUS_FILES, PROMETHEUS_PATHS, prometheusConfigYaml, prometheusRulesYaml, type PrometheusPlan } from "../../plan/monitoring";
 
-/** Which configured image a container runs: `images.fluvio`, `images.cli` or `images.exporter`. */
-export type ImageRole = "fluvio" | "cli" | "exporter";
+/** Which configured image a container runs: `images.fluvio`, `images.cli`, `images.exporter`, or `monitoring.image` (the plan's Prometheus). */
+export type ImageRole = "fluvio" | "cli" | "exporter" | "prometheus";
 
-/** What a container is for; long-running nodes and one-shot registration jobs. */
-export type ContainerRole = "sc" | "spu" | "exporter" | "registration";
+/** What a container is for; long-running nodes, one-shot registration jobs, and the optional Prometheus. */
+export type ContainerRole = "sc" | "spu" | "exporter" | "registration" | "prometheus";
+
+/**
+ * A plain (not secret) file written into a container before it starts: the Pulumi target
+ * uploads `content`, a Compose file mounts `file`, which `render` writes beside it.
+ */
+export interface ConfigFile {
+  path: string;
+  content: string;
+  /** The file's name beside the Compose file. */
+  file: string;
+}
 
 /**
  * One published port: host port `external` on host address `ip`, to `internal` in the
@@ -106,6 +113,8 @@ export interface DockerContainerSpec {
   labels: Record<string, string>;
   mounts: VolumeMount[];
   files: SecretFile[];
+  /** Plain config files (the Prometheus config and rules); absent: none. */
+  configFiles?: ConfigFile[];
   healthcheck: HealthCheck | null;
   /** Networks joined, with this container's aliases on each. Every container has its own network namespace. */
   networks: NetworkAttachment[];
@@ -149,13 +158,13 @@ export interface DockerClusterSpec {
   registrations: DockerContainerSpec[];
 }
 
-/** Choices that are not in the cluster spec. */
+/** Choices that are not in the plan: those only a program makes. */
 export interface DockerSpecOptions {
-  /** An existing network to join (wins over `docker.network`). */
+  /** An existing network to join (wins over the plan's network). */
   network?: string;
 }
 
-/** The extra host every container gets, so local endpoints resolve on Linux as on Docker Desktop. */
+/** Docker Engine on Linux's extra host, so local endpoints resolve there as on Docker Desktop (`PLATFORM_ACCESS` in src/plan/host-access.ts decides per platform). */
 export const HOST_DOCKER_INTERNAL = { host: "host.docker.internal", ip: HOST_GATEWAY } as const;
 
 /** Health checks: Fluvio's image is Alpine with busybox, whose `nc -z` tells whether a port accepts connections. */
@@ -163,25 +172,29 @@ const HEALTH_TIMING = { interval: "5s", timeout: "3s", startPeriod: "10s", retri
 
 /**
  * The plain Docker spec of a plan: network, volumes, long-running containers and registration
- * jobs. Pure. Throws `ConfigError` for Docker settings that cannot work.
+ * jobs. Pure, and reads the plan alone: every setting was validated when the plan was made.
  */
-export function buildDockerSpecs(plan: ClusterPlan, spec: ClusterSpec, options: DockerSpecOptions = {}): DockerClusterSpec {
-  const issues = publishAddressIssues(spec.docker.publishAddresses);
-  if (plan.target !== "docker") issues.push({ path: "target", message: `is ${plan.target}: the Docker target deploys only target: docker plans` });
-  if (issues.length > 0) throw new ConfigError(issues);
-
-  const network = clusterNetwork(plan, spec, options);
-  const volumes = clusterVolumes(plan, spec);
-  const sc = scContainer(plan, spec, network.name);
-  const spus = plan.spus.map((spu) => spuContainer(plan, spec, spu, network.name));
-  const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, spec, spu, spu.exporterCommand, network.name)] : []));
-  const registrations = plan.spus.map((spu) => registrationJob(plan, spec, spu, network.name));
-  return { network, volumes, containers: [sc, ...spus, ...exporters], registrations };
+export function buildDockerSpecs(plan: ClusterPlan, options: DockerSpecOptions = {}): DockerClusterSpec {
+  const docker = dockerPlanOf(plan);
+  const network = clusterNetwork(plan, docker, options);
+  const volumes = clusterVolumes(plan, docker);
+  const sc = scContainer(plan, docker, network.name);
+  const spus = plan.spus.map((spu) => spuContainer(plan, docker, spu, network.name));
+  const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, docker, spu, spu.exporterCommand, network.name)] : []));
+  const registrations = plan.spus.map((spu) => registrationJob(plan, spu, network.name));
+  const prometheus = plan.monitoring.prometheus ? [prometheusContainer(plan, docker, plan.monitoring.prometheus, network.name)] : [];
+  return { network, volumes, containers: [sc, ...spus, ...exporters, ...prometheus], registrations };
 }
 
-function clusterNetwork(plan: ClusterPlan, spec: ClusterSpec, options: DockerSpecOptions): DockerNetworkSpec {
-  const existing = options.network ?? spec.docker.network;
-  return { name: existing ?? plan.namePrefix, create: existing === undefined, labels: clusterLabels(plan) };
+/** The plan's Docker decisions; a plan for another target here is a bug in the caller. */
+function dockerPlanOf(plan: ClusterPlan): DockerPlan {
+  if (plan.docker === null) throw new Error(`the Docker target was handed a plan for target ${plan.target}`);
+  return plan.docker;
+}
+
+function clusterNetwork(plan: ClusterPlan, docker: DockerPlan, options: DockerSpecOptions): DockerNetworkSpec {
+  const name = options.network ?? docker.network.name;
+  return { name, create: options.network === undefined && docker.network.create, labels: clusterLabels(plan) };
 }
 
 function clusterLabels(plan: ClusterPlan): Record<string, string> {
@@ -201,17 +214,23 @@ export function volumeNames(plan: ClusterPlan): { scMetadata: string; spuData(sp
   };
 }
 
-function clusterVolumes(plan: ClusterPlan, spec: ClusterSpec): DockerVolumeSpec[] {
+function clusterVolumes(plan: ClusterPlan, docker: DockerPlan): DockerVolumeSpec[] {
   const names = volumeNames(plan);
-  const retainOnDelete = !spec.docker.deleteDataOnDestroy;
+  const retainOnDelete = docker.retainData;
   const sc: DockerVolumeSpec = { key: "sc-metadata", name: names.scMetadata, holds: "sc-metadata", labels: nodeLabels(plan, "sc"), retainOnDelete };
   const spus = plan.spus.flatMap((spu): DockerVolumeSpec[] => [
-    { key: `spu-${spu.id}-data`, name: names.spuData(spu), holds: "spu-data", labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete },
+    { key: `spu-${spu.id}-data`, name: names.spuData(spu), holds: "spu-data", labels: nodeLabels(plan, spu.key), retainOnDelete },
     ...(spu.exporterCommand
-      ? [{ key: `spu-${spu.id}-metrics`, name: names.spuMetrics(spu), holds: "metrics-socket" as const, labels: nodeLabels(plan, spuKey(spu.id)), retainOnDelete: false }]
+      ? [{ key: `spu-${spu.id}-metrics`, name: names.spuMetrics(spu), holds: "metrics-socket" as const, labels: nodeLabels(plan, spu.key), retainOnDelete: false }]
       : []),
   ]);
   return [sc, ...spus];
+}
+
+/** The host addresses public ports are published on: the plan's (`docker.publishAddresses`, else the platform's). */
+/** The extra hosts every container gets, so the local endpoints' name resolves (none where the platform defines it). */
+function extraHosts(plan: ClusterPlan): { host: string; ip: string }[] {
+  return plan.hostAccess.extraHosts.map((entry) => ({ ...entry }));
 }
 
 /** A port published on every configured public address (or on loopback only, for metrics). */
@@ -228,17 +247,8 @@ function portCheck(port: number): HealthCheck {
   return { test: ["CMD", "nc", "-z", "127.0.0.1", String(port)], ...HEALTH_TIMING };
 }
 
-function tlsFiles(spec: ClusterSpec): SecretFile[] {
-  if (!spec.tls.enabled) return [];
-  return [
-    { path: CONTAINER_PATHS.tlsServerCert, secret: "serverCert", mode: "0444" },
-    { path: CONTAINER_PATHS.tlsServerKey, secret: "serverKey", mode: "0400" },
-    ...(spec.tls.clientAuth ? [{ path: CONTAINER_PATHS.tlsCaCert, secret: "caCert" as const, mode: "0444" }] : []),
-  ];
-}
-
-function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): DockerContainerSpec {
-  const addresses = spec.docker.publishAddresses;
+function scContainer(plan: ClusterPlan, docker: DockerPlan, network: string): DockerContainerSpec {
+  const addresses = docker.publishAddresses;
   return {
     key: "sc",
     name: plan.sc.name,
@@ -246,11 +256,11 @@ function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): Doc
     image: "fluvio",
     command: [...plan.sc.command],
     env: {},
-    ports: [...publish(plan.sc.ports.public, addresses), ...(spec.docker.publishPrivate ? publish(plan.sc.ports.private, addresses) : [])],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    ports: [...publish(plan.sc.ports.public, addresses), ...(docker.publishPrivate ? publish(plan.sc.ports.private, addresses) : [])],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, "sc"),
     mounts: [{ volume: volumeNames(plan).scMetadata, target: CONTAINER_PATHS.scMetadata, readOnly: false }],
-    files: tlsFiles(spec),
+    files: plan.tls.server.map((file) => ({ ...file })),
     healthcheck: portCheck(plan.sc.ports.public),
     networks: [{ network, aliases: [plan.sc.host] }],
     security: null,
@@ -267,27 +277,27 @@ function scContainer(plan: ClusterPlan, spec: ClusterSpec, network: string): Doc
  * without replacing the container. Its metrics port belongs to its exporter, a container of
  * its own: the SPU shares only the socket volume with it.
  */
-function spuContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, network: string): DockerContainerSpec {
-  const addresses = spec.docker.publishAddresses;
+function spuContainer(plan: ClusterPlan, docker: DockerPlan, spu: SpuPlan, network: string): DockerContainerSpec {
+  const addresses = docker.publishAddresses;
   const names = volumeNames(plan);
   return {
-    key: spuKey(spu.id),
+    key: spu.key,
     name: spu.host,
     role: "spu",
     image: "fluvio",
     command: [...spu.command],
-    env: spuEnvironment(plan, spu),
+    env: { ...spu.env },
     ports: [
       ...publish(spu.ports.public, addresses),
-      ...(spec.docker.publishPrivate ? publish(spu.ports.private, addresses) : []),
+      ...(docker.publishPrivate ? publish(spu.ports.private, addresses) : []),
     ],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
-    labels: nodeLabels(plan, spuKey(spu.id)),
+    hosts: extraHosts(plan),
+    labels: nodeLabels(plan, spu.key),
     mounts: [
       { volume: names.spuData(spu), target: CONTAINER_PATHS.spuData, readOnly: false },
       ...(spu.exporterCommand ? [{ volume: names.spuMetrics(spu), target: CONTAINER_PATHS.metricsDir, readOnly: false }] : []),
     ],
-    files: tlsFiles(spec),
+    files: plan.tls.server.map((file) => ({ ...file })),
     healthcheck: portCheck(spu.ports.public),
     networks: [{ network, aliases: [spu.host] }],
     security: null,
@@ -328,9 +338,9 @@ export const EXPORTER_SECURITY: Readonly<ContainerSecurity> = {
  * volume, so it keeps answering when the SPU restarts or is replaced (a shared network
  * namespace would die with the SPU's first one), and scrapes say `up 0` while the SPU is down.
  */
-function exporterContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, command: string[], network: string): DockerContainerSpec {
+function exporterContainer(plan: ClusterPlan, docker: DockerPlan, spu: SpuPlan, command: string[], network: string): DockerContainerSpec {
   const metricsPort = spu.ports.metrics as number;
-  const alias = nodeNames(spec, plan.stack).spuExporter(spu.id);
+  const alias = spu.exporterHost as string;
   return {
     key: `exporter-${spu.id}`,
     name: alias,
@@ -338,8 +348,8 @@ function exporterContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, c
     image: "exporter",
     command: [...command],
     env: {},
-    ports: spec.metrics.publish ? publish(metricsPort, [loopbackLike(spec.docker.publishAddresses)]) : [],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    ports: docker.publishMetrics ? publish(metricsPort, [loopbackLike(docker.publishAddresses)]) : [],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, `exporter-${spu.id}`),
     mounts: [{ volume: volumeNames(plan).spuMetrics(spu), target: CONTAINER_PATHS.metricsDir, readOnly: true }],
     files: [],
@@ -363,21 +373,41 @@ function exporterContainer(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, c
   };
 }
 
-function registrationName(spu: SpuPlan): string {
-  return `${spu.host}-register`;
+/**
+ * The optional Prometheus (`monitoring.prometheus`): on the cluster network, scraping every
+ * exporter by its alias, evaluating the plan's alert rules, its planned port published on
+ * loopback like the metrics ports (`metrics.publish`). Its image runs as `nobody` already;
+ * its data lives in the image's anonymous volume (alert state, not Fluvio data).
+ */
+function prometheusContainer(plan: ClusterPlan, docker: DockerPlan, prometheus: PrometheusPlan, network: string): DockerContainerSpec {
+  return {
+    key: "prometheus",
+    name: prometheus.name,
+    role: "prometheus",
+    image: "prometheus",
+    command: [...prometheus.args],
+    env: {},
+    ports: docker.publishMetrics ? publish(prometheus.port, [loopbackLike(docker.publishAddresses)]) : [],
+    hosts: [],
+    labels: nodeLabels(plan, "prometheus"),
+    mounts: [],
+    files: [],
+    configFiles: [
+      { path: PROMETHEUS_PATHS.config, content: prometheusConfigYaml(plan.monitoring), file: PROMETHEUS_FILES.config },
+      { path: PROMETHEUS_PATHS.rules, content: prometheusRulesYaml(plan.monitoring), file: PROMETHEUS_FILES.rules },
+    ],
+    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${prometheus.port}/-/ready`], ...HEALTH_TIMING },
+    networks: [{ network, aliases: [prometheus.name] }],
+    security: null,
+    restart: "unless-stopped",
+    runsOnce: false,
+    waitHealthy: false,
+    dependsOn: [],
+  };
 }
 
-/**
- * The files a registration job presents to an SC that demands client certificates: the CA
- * and the admin client certificate and key (none otherwise: `anonymous` TLS needs no file).
- */
-function registrationTlsFiles(spec: ClusterSpec): SecretFile[] {
-  if (!spec.tls.enabled || !spec.tls.clientAuth) return [];
-  return [
-    { path: REGISTRATION_TLS_PATHS.caCert, secret: "caCert", mode: "0444" },
-    { path: REGISTRATION_TLS_PATHS.clientCert, secret: "clientCert", mode: "0444" },
-    { path: REGISTRATION_TLS_PATHS.clientKey, secret: "clientKey", mode: "0400" },
-  ];
+function registrationName(spu: SpuPlan): string {
+  return `${spu.host}-register`;
 }
 
 /**
@@ -387,19 +417,19 @@ function registrationTlsFiles(spec: ClusterSpec): SecretFile[] {
  * and private endpoints). Its inputs carry the local endpoint, so a local-endpoint change
  * replaces this job (a re-registration) and nothing else.
  */
-function registrationJob(plan: ClusterPlan, spec: ClusterSpec, spu: SpuPlan, network: string): DockerContainerSpec {
+function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): DockerContainerSpec {
   return {
     key: `register-${spu.id}`,
     name: registrationName(spu),
     role: "registration",
     image: "cli",
     command: registrationCommand(spu),
-    env: registrationEnvironment(plan, spu, { clientAuth: spec.tls.enabled && spec.tls.clientAuth }),
+    env: registrationEnvironment(plan, spu),
     ports: [],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, `register-${spu.id}`),
     mounts: [],
-    files: registrationTlsFiles(spec),
+    files: plan.tls.registration.map((file) => ({ ...file })),
     healthcheck: null,
     networks: [{ network, aliases: [] }],
     security: null,

@@ -1,5 +1,4 @@
-import type { ConfigIssue } from "../../config/errors";
-import type { ClusterSpec } from "../../config/schema";
+import type { ConfigIssue } from "../../errors";
 import { STATEFUL_SET_NAME_MAX } from "../../plan/names";
 import type { ClusterPlan } from "../../plan/types";
 import type { ClusterObject, StringMap } from "./model";
@@ -75,35 +74,4 @@ export function objectNameIssues(plan: ClusterPlan, objects: readonly ClusterObj
 function allLabels(object: ClusterObject): StringMap {
   const podLabels = object.kind === "Deployment" || object.kind === "StatefulSet" ? object.spec.template.metadata.labels : {};
   return { ...object.metadata.labels, ...podLabels };
-}
-
-/** Settings that only make sense together: checked before any object is built. */
-export function specIssues(spec: ClusterSpec): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (spec.kubernetes.serviceMonitor && !spec.metrics.enabled) {
-    issues.push({
-      path: "kubernetes.serviceMonitor",
-      message: "asks for a ServiceMonitor, but metrics.enabled is false (there is no exporter to scrape): set metrics.enabled: true or drop kubernetes.serviceMonitor",
-    });
-  }
-  return issues;
-}
-
-/** What the TLS settings need from the program: the certificate material, passed as `tlsCertificates`. */
-export function tlsMaterialIssues(spec: ClusterSpec, material: { serverCert: boolean; serverKey: boolean; caCert: boolean }): ConfigIssue[] {
-  if (!spec.tls.enabled) return [];
-  const issues: ConfigIssue[] = [];
-  if (!material.serverCert || !material.serverKey) {
-    issues.push({
-      path: "tls.enabled",
-      message: "is true, but no server certificate and key were given: pass tlsCertificates: { serverCert, serverKey } (PEM, as Pulumi secrets) to SpuCluster, or set tls.enabled: false",
-    });
-  }
-  if (spec.tls.clientAuth && !material.caCert) {
-    issues.push({
-      path: "tls.clientAuth",
-      message: "is true, but no CA certificate was given to check client certificates against: pass tlsCertificates.caCert, or set tls.clientAuth: false",
-    });
-  }
-  return issues;
 }

@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ConfigError } from "../../config/errors";
 import type { ClusterPlan } from "../../plan/types";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { buildKubernetesObjects, type BuildOptions } from "./build";
-import { tlsMaterialIssues } from "./checks";
 import type { ClusterObject, PodTemplate } from "./model";
+import { prerequisites, stageOf } from "./order";
 import { TLS_FILES, tlsFileKeys } from "./pods";
 
-export { buildKubernetesObjects, createsNamespace, KUBERNETES_OWNED_NAMESPACES, tlsSecretName, type BuildOptions } from "./build";
+export { buildKubernetesObjects, createsNamespace, tlsSecretName, type BuildOptions } from "./build";
 export { FLUVIO_KINDS, SPU_SCHEMA, fluvioCrds } from "./crds";
+export { prerequisites } from "./order";
 export type * from "./model";
 
 /** Kubernetes-only inputs a program may pass. */
@@ -18,25 +18,6 @@ export interface KubernetesTargetOptions {
   provider?: k8s.Provider;
   /** Create the plan's namespace (see `BuildOptions.createNamespace`). */
   createNamespace?: boolean;
-}
-
-/**
- * When an object may be created: 0 = Namespace and CRDs; 1 = what the pods rely on (RBAC, the
- * TLS Secret, Services, policies) and the `Spu` registrations, so the SC knows every SPU before
- * it starts; 2 = the workloads. Each resource depends on every resource of the earlier stages,
- * so nothing is sent before the API or the namespace it needs exists.
- */
-function stageOf(kind: ClusterObject["kind"]): 0 | 1 | 2 {
-  switch (kind) {
-    case "Namespace":
-    case "CustomResourceDefinition":
-      return 0;
-    case "Deployment":
-    case "StatefulSet":
-      return 2;
-    default:
-      return 1;
-  }
 }
 
 /**
@@ -49,34 +30,33 @@ function stageOf(kind: ClusterObject["kind"]): 0 | 1 | 2 {
  * kept too: the SC's metadata lives in their resources, as on Docker in its retained volume.
  */
 export function deployKubernetes(inputs: TargetInputs, options: KubernetesTargetOptions): TargetDeployment {
-  const { plan, spec, tls } = inputs;
-  const materialIssues = tlsMaterialIssues(spec, { serverCert: tls !== undefined, serverKey: tls !== undefined, caCert: tls?.caCert !== undefined });
-  if (materialIssues.length > 0) throw new ConfigError(materialIssues);
+  const { plan } = inputs;
   const buildOptions: BuildOptions = options.createNamespace !== undefined ? { createNamespace: options.createNamespace } : {};
-  const objects = buildKubernetesObjects(plan, spec, buildOptions);
+  const objects = buildKubernetesObjects(plan, buildOptions);
 
-  const stages: pulumi.Resource[][] = [];
+  const waitsFor = prerequisites(objects);
+  const created = new Map<ClusterObject, pulumi.CustomResource>();
+  // By stage, so that every object's prerequisites exist before it (they all sit in earlier stages).
   for (const stage of [0, 1, 2] as const) {
-    const earlier = stages.flat();
-    stages.push(
-      objects
-        .filter((object) => stageOf(object.kind) === stage)
-        .map((object) =>
-          createResource(logicalName(plan, object), object, inputs, {
-            parent: inputs.parent,
-            ...(options.provider ? { provider: options.provider } : {}),
-            dependsOn: earlier,
-            // Kept on destroy: the Namespace holds the SPUs' volumes; the CRDs hold the SC's
-            // metadata (topics, partitions), and deleting a CRD deletes every resource of its
-            // kind in every namespace, another Fluvio cluster's too.
-            ...(object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? { retainOnDelete: true } : {}),
-            ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
-          }),
-        ),
-    );
+    objects.forEach((object, index) => {
+      if (stageOf(object.kind) !== stage) return;
+      const dependsOn = (waitsFor[index] ?? []).map((prerequisite) => created.get(prerequisite) as pulumi.CustomResource);
+      created.set(
+        object,
+        createResource(logicalName(plan, object), object, inputs, {
+          parent: inputs.parent,
+          ...(options.provider ? { provider: options.provider } : {}),
+          dependsOn,
+          // Kept on destroy: the Namespace holds the SPUs' volumes; the CRDs hold the SC's
+          // metadata (topics, partitions), and deleting a CRD deletes every resource of its
+          // kind in every namespace, another Fluvio cluster's too.
+          ...(object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? { retainOnDelete: true } : {}),
+          ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
+        }),
+      );
+    });
   }
-  const created = stages.flat();
-  return { ready: pulumi.all(created.map((resource) => resource.urn)) };
+  return { ready: pulumi.all([...created.values()].map((resource) => resource.urn)) };
 }
 
 /** The Pulumi name of an object: its Kubernetes name, qualified by the plan's prefix where it lacks it. */
@@ -86,9 +66,9 @@ export function logicalName(plan: ClusterPlan, object: ClusterObject): string {
 }
 
 /** The Secret's data: the TLS files under their Secret keys, as one Pulumi secret. */
-export function tlsSecretData(plan: ClusterPlan, clientAuth: boolean, material: TlsMaterial): pulumi.Output<Record<string, string>> {
+export function tlsSecretData(plan: ClusterPlan, material: TlsMaterial): pulumi.Output<Record<string, string>> {
   const files: Record<string, pulumi.Output<string>> = {};
-  for (const key of tlsFileKeys(plan, clientAuth)) {
+  for (const key of tlsFileKeys(plan)) {
     const value = material[key];
     if (value !== undefined) files[TLS_FILES[key]] = value;
   }
@@ -123,7 +103,7 @@ function createResource(name: string, object: ClusterObject, inputs: TargetInput
       return new k8s.rbac.v1.RoleBinding(name, object, opts);
     case "Secret":
       if (!inputs.tls) throw new Error("the TLS Secret needs TLS material; tlsMaterialIssues should have stopped this earlier");
-      return new k8s.core.v1.Secret(name, { ...object, stringData: tlsSecretData(inputs.plan, inputs.spec.tls.clientAuth, inputs.tls) }, opts);
+      return new k8s.core.v1.Secret(name, { ...object, stringData: tlsSecretData(inputs.plan, inputs.tls) }, opts);
     case "Service":
       return new k8s.core.v1.Service(name, object, opts);
     case "NetworkPolicy":
@@ -134,6 +114,7 @@ function createResource(name: string, object: ClusterObject, inputs: TargetInput
       return new k8s.apps.v1.StatefulSet(name, { ...object, spec: { ...object.spec, template: withImages(object.spec.template, inputs.images) } }, opts);
     case "Spu":
     case "ServiceMonitor":
+    case "PrometheusRule":
       return new k8s.apiextensions.CustomResource(name, object, opts);
   }
 }

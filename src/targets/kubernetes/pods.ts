@@ -83,10 +83,9 @@ export const TLS_FILES = {
   caCert: fileName(CONTAINER_PATHS.tlsCaCert),
 } as const;
 
-/** Which TLS files the cluster's containers need: the CA only when clients must show a certificate. */
-export function tlsFileKeys(plan: ClusterPlan, clientAuth: boolean): (keyof typeof TLS_FILES)[] {
-  if (plan.encryption !== "SSL") return [];
-  return clientAuth ? ["serverCert", "serverKey", "caCert"] : ["serverCert", "serverKey"];
+/** Which TLS files the cluster's containers need (the plan's server files): the CA only when clients must show a certificate. */
+export function tlsFileKeys(plan: ClusterPlan): (keyof typeof TLS_FILES)[] {
+  return plan.tls.server.map((file) => file.secret).filter((secret): secret is keyof typeof TLS_FILES => secret in TLS_FILES);
 }
 
 /** The Secret volume and its read-only mount at `CONTAINER_PATHS.tlsDir`, or nothing without TLS. */

@@ -1,6 +1,5 @@
 import { isIP } from "node:net";
 import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH } from "../../plan/layout";
-import { spuEnvironment } from "../../plan/plan";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 import { SPU_API_VERSION } from "./crds";
 import { componentLabels, EXPOSURE_LABEL, spuNode, spuSelector } from "./labels";
@@ -39,8 +38,8 @@ function spuLabels(plan: ClusterPlan, spu: SpuPlan): StringMap {
 
 /** The SPU container: the plan's `fluvio-run spu` argv, its public and private ports, its data volume. */
 export function spuContainer(inputs: SpuObjectInputs): Container {
-  const { plan, spu, tls } = inputs;
-  const env = Object.entries(spuEnvironment(plan, spu)).map(([name, value]) => ({ name, value }));
+  const { spu, tls } = inputs;
+  const env = Object.entries(spu.env).map(([name, value]) => ({ name, value }));
   const publicCheck = { tcpSocket: { port: spu.ports.public } };
   return {
     name: "spu",
