@@ -193,7 +193,7 @@ build_etcd() {
   local v="$1" out="$2" j mod hash
   j="$(module_json "go.etcd.io/etcd/server/v3@v$v")"
   mod="$(json_field GoMod <<<"$j")"
-  hash="$(json_field Origin.Hash <<<"$j" || echo unknown)"
+  hash="$(json_field Origin.Hash <<<"$j" || true)"
   {
     echo "module fluvio-spu-toolchain/etcd"
     echo "go $(go_directive "$mod")"
@@ -212,8 +212,9 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
-  # The version is the api module's constant; the commit is set like etcd's own build does.
-  go build -trimpath -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=${hash:0:12}" -o "$out/etcd" .
+  # The version is the api module's constant; the commit only when the proxy names it (it
+  # often does not for etcd: then etcd says so itself).
+  go build -trimpath -ldflags "-s -w${hash:+ -X go.etcd.io/etcd/api/v3/version.GitSHA=${hash:0:12}}" -o "$out/etcd" .
   "$out/etcd" --version
 }
 
