@@ -27,7 +27,8 @@ export interface KubernetesTargetOptions {
  * resource per object, parented to the component. Every `ConfigError` is thrown before the
  * first resource is registered. The namespace is created (unless Kubernetes owns it or the
  * program opts out) and kept on `pulumi destroy`: it holds the SPUs' volumes, and data outlives
- * the cluster as on Docker; `kubectl delete namespace` removes it with the data.
+ * the cluster as on Docker; `kubectl delete namespace` removes it with the data. The CRDs are
+ * kept too: the SC's metadata lives in their resources, as on Docker in its retained volume.
  */
 export function deployKubernetes(inputs: TargetInputs, options: KubernetesTargetOptions): TargetDeployment {
   const { plan } = inputs;
@@ -47,7 +48,10 @@ export function deployKubernetes(inputs: TargetInputs, options: KubernetesTarget
           parent: inputs.parent,
           ...(options.provider ? { provider: options.provider } : {}),
           dependsOn,
-          ...(object.kind === "Namespace" ? { retainOnDelete: true } : {}),
+          // Kept on destroy: the Namespace holds the SPUs' volumes; the CRDs hold the SC's
+          // metadata (topics, partitions), and deleting a CRD deletes every resource of its
+          // kind in every namespace, another Fluvio cluster's too.
+          ...(object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? { retainOnDelete: true } : {}),
           ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
         }),
       );
