@@ -168,9 +168,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "schema",
-    summary: "the JSON Schema of the fluvio-spu:cluster value, for editors",
-    synopsis: "[-o json|yaml]",
-    options: {},
+    summary: "the JSON Schema of the fluvio-spu:cluster value (or of a whole stack file), for editors",
+    synopsis: "[--stack-file] [-o json|yaml]",
+    options: {
+      "stack-file": { type: "boolean", description: "the schema of a whole Pulumi.<stack>.yaml, the cluster under --key" },
+    },
     positionals: [],
     outputs: ["json", "yaml", "table", "wide"],
     needsStack: false,

@@ -234,6 +234,27 @@ export function clusterJsonSchema(): Record<string, unknown> {
   return { ...schema, title: "fluvio-spu:cluster" };
 }
 
+/**
+ * The JSON Schema of a whole stack file (`Pulumi.<stack>.yaml`): its `config` map, with the
+ * cluster value under `key` checked by `clusterJsonSchema` and every other key left open (other
+ * packages' config, secrets). What a YAML language server maps onto `stacks/Pulumi.*.yaml`.
+ */
+export function stackFileJsonSchema(key: string): Record<string, unknown> {
+  const { $schema, ...cluster } = clusterJsonSchema();
+  return {
+    $schema,
+    title: "Pulumi stack file with a fluvio-spu cluster",
+    type: "object",
+    properties: {
+      config: { type: "object", properties: { [key]: cluster }, additionalProperties: true },
+      encryptionsalt: { type: "string" },
+      secretsprovider: { type: "string" },
+      encryptedkey: { type: "string" },
+    },
+    additionalProperties: true,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The types, derived from the schema.
 

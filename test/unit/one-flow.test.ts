@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { parse as parseYaml, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { clusterJsonSchema, parseClusterSpec } from "../../src/config/schema";
+import { clusterJsonSchema, parseClusterSpec, stackFileJsonSchema } from "../../src/config/schema";
 import { readStackConfig } from "../../src/config/stack";
 import { planStackFiles, readProjectName } from "../../src/context";
 import { planCluster } from "../../src/plan/plan";
@@ -55,6 +55,18 @@ describe("one schema, one validation", () => {
     }
     expect(validate({ spus: 3, strategey: "sequential" })).toBe(false);
     expect(JSON.stringify(validate.errors)).toMatch(/strategey/);
+  });
+
+  it("the stack-file schema accepts whole stack files as they are in git, and names a typo under the cluster key", () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(stackFileJsonSchema("fluvio-spu:cluster"));
+    for (const file of ["stacks/Pulumi.dev.yaml", "stacks/Pulumi.prod.yaml", "examples/two-environments/Pulumi.prod.yaml"]) {
+      const doc = parseYaml(readFileSync(join(ROOT, file), "utf8")) as unknown;
+      expect(validate(doc), `${file}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+    expect(validate({ config: { "fluvio-spu:cluster": { spus: 2, enviroment: "dev" }, "aws:region": "eu-west-1" } })).toBe(false);
+    expect(JSON.stringify(validate.errors)).toMatch(/enviroment/);
+    expect(validate({ config: { "fluvio-spu:cluster": { spus: 2 }, "aws:region": "eu-west-1" } })).toBe(true);
   });
 
   it("documents every field once, with its default, for an editor's hover", () => {
