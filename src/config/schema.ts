@@ -390,6 +390,7 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   checkSpuIdentity(spec, issues);
   checkPins(spec, roles, issues);
   checkLocalEndpoints(spec, issues);
+  checkLocalPorts(spec, issues);
   checkTargetEndpoints(spec, issues);
   checkHosts(spec, issues);
   issues.push(...publishAddressIssues(spec.docker.publishAddresses));
@@ -586,6 +587,75 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
     });
   }
   spec.spus.forEach((spu, index) => check(`spus[${index}].localEndpoint`, spu.localEndpoint));
+}
+
+/**
+ * A local port an SPU registers explicitly (`spus[i].localEndpoint.port`, or the cluster's
+ * `localEndpoint.port` for a single SPU without its own policy), with the field that sets it.
+ * In-cluster endpoints are left out: their host is the SPU's own Service name, not the host.
+ */
+export interface ExplicitLocalPort {
+  /** The SPU's index in the user's list. */
+  index: number;
+  id: number;
+  port: number;
+  /** `spus[0].localEndpoint.port` or `localEndpoint.port`. */
+  path: string;
+}
+
+/** Every explicit local port of the spec's SPUs (see `ExplicitLocalPort`), in list order. */
+export function explicitLocalPorts(spec: Pick<ClusterSpec, "spus" | "localEndpoint">): ExplicitLocalPort[] {
+  return spec.spus.flatMap((spu, index): ExplicitLocalPort[] => {
+    const own = spu.localEndpoint !== undefined;
+    const policy = own ? spu.localEndpoint : spec.localEndpoint;
+    if (!policy || policy.inCluster || policy.port === undefined) return [];
+    return [{ index, id: spu.id, port: policy.port, path: own ? `spus[${index}].localEndpoint.port` : "localEndpoint.port" }];
+  });
+}
+
+/**
+ * Local endpoints are ports like any other: two SPUs never share a local port, and a local port
+ * is never a port pinned for another node (or for this SPU's private or metrics role). Its own
+ * pinned public port or NodePort is fine: that is where the local endpoint leads by default.
+ * Derived ports step around local ports when the plan is made.
+ */
+function checkLocalPorts(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  const locals = explicitLocalPorts(spec);
+  const seen = new Map<number, ExplicitLocalPort>();
+  for (const local of locals) {
+    const other = seen.get(local.port);
+    if (other !== undefined) {
+      issues.push({
+        path: local.path,
+        message: `${local.port} is also the local port of SPU ${other.id} (${other.path}): a local endpoint leads to one SPU, so each SPU needs its own local port; change one of them, or drop both (the local port then follows each SPU's public port)`,
+      });
+      continue;
+    }
+    seen.set(local.port, local);
+  }
+  const pins: { path: string; port: number; owner: string; ownIndex?: number; role: PortRole }[] = [
+    ...(spec.sc.publicPort !== undefined ? [{ path: "sc.publicPort", port: spec.sc.publicPort, owner: "the SC", role: "public" as const }] : []),
+    ...(spec.sc.privatePort !== undefined ? [{ path: "sc.privatePort", port: spec.sc.privatePort, owner: "the SC", role: "private" as const }] : []),
+    ...spec.spus.flatMap((spu, index) =>
+      (["public", "private", "metrics", "nodePort"] as const).flatMap((role) => {
+        const value = spu[PIN_FIELDS[role]];
+        return value === undefined ? [] : [{ path: `spus[${index}].${PIN_FIELDS[role]}`, port: value, owner: `SPU ${spu.id}`, ownIndex: index, role }];
+      }),
+    ),
+  ];
+  for (const local of locals) {
+    for (const pin of pins) {
+      if (pin.port !== local.port) continue;
+      const own = pin.ownIndex === local.index;
+      if (own && (pin.role === "public" || pin.role === "nodePort")) continue;
+      issues.push({
+        path: local.path,
+        message: own
+          ? `${local.port} is also this SPU's ${pin.role} port (${pin.path}); the local endpoint must lead to its public server: use its public port (or drop the local port, which then follows it) or pin ${pin.path} elsewhere`
+          : `${local.port} is also ${pin.owner}'s ${pin.role} port (${pin.path}): clients using SPU ${local.id}'s local endpoint would reach ${pin.owner}; change ${local.path} or pin ${pin.path} elsewhere`,
+      });
+    }
+  }
 }
 
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {

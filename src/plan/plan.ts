@@ -4,6 +4,7 @@ import { DEFAULT_LOCAL_HOST } from "../config/presets";
 import {
   activeRoles,
   defaultSpuName,
+  explicitLocalPorts,
   isClusterSpec,
   parseClusterSpec,
   pinField,
@@ -237,7 +238,24 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
         })),
       ),
     );
-  return [...reserved, ...claims, ...otherStacks];
+  return [...reserved, ...claims, ...otherStacks, ...localPortBlocks(cluster)];
+}
+
+/**
+ * Explicit local ports are host ports too: derived ports step around them, so no node is ever
+ * given a port an SPU's local endpoint leads to. A local port on its own SPU's pinned public port
+ * or NodePort is that pin, not another owner.
+ */
+function localPortBlocks(cluster: ClusterSpec): BlockedPorts<Blocker>[] {
+  return explicitLocalPorts(cluster)
+    .filter((local) => {
+      const spu = cluster.spus[local.index];
+      return spu === undefined || (spu.publicPort !== local.port && spu.nodePort !== local.port);
+    })
+    .map((local) => ({
+      ports: { from: local.port, to: local.port },
+      holder: () => ({ holder: `the local endpoint of SPU ${local.id} (${local.path})`, fix: `change ${local.path}` }),
+    }));
 }
 
 function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts<string>[] {
@@ -341,7 +359,8 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, names.sc, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(privateHost, privatePort, "PLAINTEXT");
   const mode = onKubernetes ? ["--k8", "-n", cluster.kubernetes.namespace] : ["--local", CONTAINER_PATHS.scMetadata];
-  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption);
+  // The cluster's local port (one SPU's) never becomes the SC's: the SC's local endpoint is its own port.
+  const localEndpoint = planLocalEndpoint(cluster, withoutPort(cluster.localEndpoint), names.sc, publicPort, ports.nodePort, encryption);
   return {
     name: names.sc,
     host: names.sc,
@@ -362,6 +381,13 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
       ...tlsFlags(cluster, ports),
     ],
   };
+}
+
+/** A local endpoint policy without its explicit port. */
+function withoutPort(policy: LocalEndpointPolicy | false): LocalEndpointPolicy | false {
+  if (policy === false) return false;
+  const { port: _port, ...rest } = policy;
+  return rest;
 }
 
 function kubernetesPublicEndpoint(cluster: ClusterSpec, service: string, port: number, nodePort: number | undefined, encryption: Encryption): Endpoint {
