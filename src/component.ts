@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
 import { planContext } from "./context";
-import { ConfigError } from "./errors";
+import { ConfigError, isConfigError } from "./errors";
+import { printedWithoutStack, renameIssues, resourceNameIssues } from "./component-names";
 import { dropUndefined } from "./config/objects";
-import { parseClusterSpec, type ClusterConfig } from "./config/schema";
+import { parseClusterSpec, type ClusterConfig, type ClusterSpec } from "./config/schema";
 import { tlsMaterialIssues } from "./config/tls";
 import { planCluster } from "./plan/plan";
 import { clientProfile, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
@@ -72,18 +73,10 @@ export class SpuCluster extends pulumi.ComponentResource {
   readonly plan: ClusterPlan;
 
   constructor(name: string, args: SpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Every config problem is found before anything is registered, and Pulumi prints it without a stack trace.
+    const { spec, plan } = planComponent(name, args, opts);
     super(SPU_CLUSTER_TYPE, name, {}, opts);
-    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, registry, preflight, ...config } = args;
-    const spec = parseClusterSpec({ name, ...config });
-    const materialIssues = tlsMaterialIssues(spec, {
-      serverCert: tlsCertificates?.serverCert !== undefined,
-      serverKey: tlsCertificates?.serverKey !== undefined,
-      caCert: tlsCertificates?.caCert !== undefined,
-      clientCert: tlsCertificates?.clientCert !== undefined,
-      clientKey: tlsCertificates?.clientKey !== undefined,
-    });
-    if (materialIssues.length > 0) throw new ConfigError(materialIssues);
-    const plan = planCluster(spec, planContext({ stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}) }));
+    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, preflight } = args;
     this.plan = plan;
     // Moved records, well-known ports taken as a last resort, ranges in the ephemeral range:
     // `pulumi preview` and `up` show them on the component, as `fluvio-ports plan` prints them.
@@ -96,10 +89,13 @@ export class SpuCluster extends pulumi.ComponentResource {
       ...(tlsCertificates && plan.tls.enabled ? { tls: secretTls(tlsCertificates) } : {}),
       parent: this,
     };
+    // A provider given the usual Pulumi way (`provider`, `providers` on this component or a parent) counts like dockerProvider / kubernetesProvider.
+    const docker = dockerProvider ?? (this.getProvider("docker:index/container:Container") as DockerProvider | undefined);
+    const kubernetes = kubernetesProvider ?? (this.getProvider("kubernetes:core/v1:Service") as KubernetesProvider | undefined);
     const deployment: TargetDeployment =
       spec.target === "docker"
-        ? deployDocker(inputs, { ...(network !== undefined ? { network } : {}), ...(dockerProvider ? { provider: dockerProvider } : {}), preflight: preflight ?? true })
-        : deployKubernetes(inputs, { ...(kubernetesProvider ? { provider: kubernetesProvider } : {}) });
+        ? deployDocker(inputs, { ...(network !== undefined ? { network } : {}), ...(docker ? { provider: docker } : {}), preflight: preflight ?? true })
+        : deployKubernetes(inputs, { ...(kubernetes ? { provider: kubernetes } : {}) });
 
     const whenReady = <T>(value: T): pulumi.Output<T> => deployment.ready.apply(() => value);
     this.spus = whenReady(spuRows(plan));
@@ -114,6 +110,35 @@ export class SpuCluster extends pulumi.ComponentResource {
       clientProfile: this.clientProfile,
       containerClientProfile: this.containerClientProfile,
     });
+  }
+}
+
+type DockerProvider = NonNullable<SpuClusterArgs["dockerProvider"]>;
+type KubernetesProvider = NonNullable<SpuClusterArgs["kubernetesProvider"]>;
+
+/**
+ * The validated spec and the plan of a `SpuCluster`: its args, its resource name (which names the
+ * cluster unless `name` is set) and its aliases checked first. Throws a `ConfigError` that Pulumi
+ * prints as it prints a user error: the message alone, no stack trace.
+ */
+function planComponent(name: string, args: SpuClusterArgs, opts: pulumi.ComponentResourceOptions | undefined): { spec: ClusterSpec; plan: ClusterPlan } {
+  try {
+    const { images: _images, network: _network, dockerProvider: _docker, kubernetesProvider: _kubernetes, tlsCertificates, registry, preflight: _preflight, ...config } = args;
+    const nameIssues = [...resourceNameIssues(name, config.name), ...renameIssues(name, config.name, opts?.aliases)];
+    if (nameIssues.length > 0) throw new ConfigError(nameIssues);
+    const spec = parseClusterSpec({ ...config, name: config.name ?? name });
+    const materialIssues = tlsMaterialIssues(spec, {
+      serverCert: tlsCertificates?.serverCert !== undefined,
+      serverKey: tlsCertificates?.serverKey !== undefined,
+      caCert: tlsCertificates?.caCert !== undefined,
+      clientCert: tlsCertificates?.clientCert !== undefined,
+      clientKey: tlsCertificates?.clientKey !== undefined,
+    });
+    if (materialIssues.length > 0) throw new ConfigError(materialIssues);
+    const plan = planCluster(spec, planContext({ stack: pulumi.getStack(), project: pulumi.getProject(), ...(registry ? { registry } : {}) }));
+    return { spec, plan };
+  } catch (error) {
+    throw isConfigError(error) ? printedWithoutStack(error) : error;
   }
 }
 
