@@ -9,6 +9,7 @@ import { ConfigError, isConfigError, isHostError } from "../../errors";
 import type { ClusterPlan } from "../../plan/types";
 import type { TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
+import { checkPorts } from "../../preflight";
 import { engineIsLocal, runPreflight, type PortChecker } from "./preflight";
 import { buildDockerSpecs, creationOrder, type ContainerSecurity, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
 
@@ -41,9 +42,10 @@ export interface DockerTargetOptions {
   /** The provider of the engine to deploy to (default: the default provider, DOCKER_HOST). */
   provider?: docker.Provider;
   /**
-   * Check the plan's host ports before creating containers, and fail with `fluvio-ports check`'s
-   * message when one is taken. Skipped for a remote engine and for an explicit provider (this
-   * machine's ports say nothing about where it points).
+   * Check the plan's host ports before creating anything, and fail with `fluvio-ports check`'s
+   * message when one is taken or could not be checked. It checks the engine the provider points
+   * at (its unix socket); for an engine on another machine (tcp://, ssh://) it is skipped with one
+   * info line, since this machine's ports say nothing about that one.
    */
   preflight: boolean;
   /** The port check to run (tests); default `checkPorts` on this host. */
@@ -60,28 +62,43 @@ const PROGRAM_NETWORK = "(the network the program passes)";
  * Deploys the plan as containers on one Docker engine: the cluster network (or the one given),
  * the SC and SPUs with their named volumes, an exporter per SPU when metrics are on, and one
  * registration job per SPU. Ready once every SPU is registered.
+ *
+ * Nothing is registered before the preflight has passed (and the bridge gateway, when a port is
+ * published on `host-gateway`, is known): a preflight failure ends in ONE error on the component,
+ * never one per container, and leaves no network or volume behind.
  */
 export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions): TargetDeployment {
-  const { plan, parent, tls } = inputs;
+  const { plan, parent } = inputs;
   const plain = buildDockerSpecs(plan, networkChoice(options.network));
   const opts: pulumi.CustomResourceOptions = { parent, ...(options.provider ? { provider: options.provider } : {}) };
+  const ready = preflightGate(plan, options, parent)
+    .apply((passed) => (passed ? hostGatewayFor(plain, parent, opts) : failed()))
+    .apply((gateway) => createCluster(inputs, options, plain, opts, gateway).ready);
+  return { ready };
+}
 
-  const gate = preflightGate(plan, options, parent);
+/** What never resolves: the deployment after a failure already reported on the component. */
+function failed(): pulumi.Output<never> {
+  return pulumi.output(new Promise<never>(() => undefined));
+}
+
+/** The containers, volumes and network of a plan whose preflight passed. */
+function createCluster(
+  inputs: TargetInputs,
+  options: DockerTargetOptions,
+  plain: DockerClusterSpec,
+  opts: pulumi.CustomResourceOptions,
+  gateway: string | undefined,
+): TargetDeployment {
+  const { parent, tls } = inputs;
   const network = clusterNetwork(inputs.name, plain, options.network, opts);
   const volumes = new Map(plain.volumes.map((volume) => [volume.name, dataVolume(inputs.name, volume, opts)]));
-  const gateway = usesHostGateway(plain) ? hostGatewayAddress(parent, opts) : undefined;
 
   const created = new Map<string, docker.Container>();
   for (const container of creationOrder(plain)) {
     const resource = new docker.Container(
       `${inputs.name}-${container.key}`,
-      containerArgs(container, {
-        image: pulumi.all([gate, inputs.images[container.image]]).apply(([, image]) => image),
-        network,
-        volumes,
-        gateway,
-        tls,
-      }),
+      containerArgs(container, { image: inputs.images[container.image], network, volumes, gateway, tls }),
       {
         ...opts,
         // Fixed names and fixed host ports: a replacement must free them before it creates.
@@ -103,28 +120,56 @@ function networkChoice(network: pulumi.Input<string> | undefined): { network?: s
 }
 
 /**
- * An output that resolves once preflight has passed (at once when it is skipped). Every
- * container's image waits on it, so no container is created (or previewed) on taken ports.
+ * Whether preflight passed (at once true when it is skipped). A failure is reported here, once,
+ * as an error on the component that Pulumi prints without a stack trace, and gives false: the
+ * caller then registers nothing.
  */
 function preflightGate(plan: ClusterPlan, options: DockerTargetOptions, parent: pulumi.Resource): pulumi.Output<boolean> {
   if (!options.preflight) return pulumi.output(true);
-  if (options.provider) {
-    pulumi.log.info("fluvio-spu: port preflight skipped: an explicit Docker provider may point at another machine; run `fluvio-ports check` there", parent);
-    return pulumi.output(true);
-  }
-  const engine = new pulumi.Config("docker").get("host") ?? process.env.DOCKER_HOST;
-  if (!engineIsLocal(engine)) {
-    pulumi.log.info(`fluvio-spu: port preflight skipped: the Docker engine (${engine}) is remote; run \`fluvio-ports check\` on it`, parent);
-    return pulumi.output(true);
-  }
-  return pulumi.output(
-    runPreflight(plan, options.checkPorts).then(
-      () => true,
-      (error: unknown) => {
-        throw userFacing(error, parent);
-      },
-    ),
-  );
+  return engineHost(options.provider).apply(async (engine) => {
+    if (!engineIsLocal(engine)) {
+      pulumi.log.info(remoteEngineNote(plan, engine as string), parent);
+      return true;
+    }
+    const socket = engineSocket(engine);
+    const check: PortChecker = options.checkPorts ?? ((target) => checkPorts(target, socket ? { docker: { socketPath: socket } } : {}));
+    try {
+      await runPreflight(plan, check);
+      return true;
+    } catch (error) {
+      reportOnce(userFacing(error, parent));
+      return false;
+    }
+  });
+}
+
+/**
+ * The engine the containers go to: the given provider's `host` (else DOCKER_HOST, which such a
+ * provider falls back on), or for the default provider `docker:host` (else DOCKER_HOST).
+ */
+function engineHost(provider: docker.Provider | undefined): pulumi.Output<string | undefined> {
+  const fallback = (): string | undefined => process.env.DOCKER_HOST;
+  if (provider) return provider.host.apply((host) => (host === undefined || host === null || host === "" ? fallback() : host));
+  return pulumi.output(new pulumi.Config("docker").get("host") ?? fallback());
+}
+
+/** The unix socket of a local engine (`unix:///path`), or undefined for the default one. */
+function engineSocket(engine: string | undefined): string | undefined {
+  return engine?.trim().startsWith("unix://") ? engine.trim().slice("unix://".length) : undefined;
+}
+
+/** The one line `preview`/`up` print when the engine is on another machine. */
+export function remoteEngineNote(plan: Pick<ClusterPlan, "stack">, engine: string): string {
+  return `fluvio-spu: port preflight skipped: the Docker engine (${engine}) is on another machine, whose ports this one cannot see; run \`fluvio-ports check --stack ${plan.stack}\` there`;
+}
+
+/**
+ * Fails the program with `error`, once: an unhandled rejection is how a Pulumi program reports a
+ * failure (the language host prints a `ResourceError` with `hideStack` as its message alone, on
+ * its resource, and exits non-zero). Only this one rejection is left unhandled.
+ */
+function reportOnce(error: unknown): void {
+  void Promise.reject(error);
 }
 
 /**
@@ -159,20 +204,26 @@ function usesHostGateway(plain: DockerClusterSpec): boolean {
   return [...plain.containers, ...plain.registrations].some((container) => container.ports.some((port) => port.ip === HOST_GATEWAY));
 }
 
-/** The engine's default bridge gateway: where `host-gateway` (host.docker.internal) points. */
-function hostGatewayAddress(parent: pulumi.Resource, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+/**
+ * The engine's default bridge gateway, where `host-gateway` (host.docker.internal) points, when
+ * a port is published there; undefined when none is. A missing gateway is reported once, and the
+ * deployment stops.
+ */
+function hostGatewayFor(plain: DockerClusterSpec, parent: pulumi.Resource, opts: pulumi.CustomResourceOptions): pulumi.Output<string | undefined> {
+  if (!usesHostGateway(plain)) return pulumi.output(undefined);
   return docker.getNetworkOutput({ name: "bridge" }, { parent, ...(opts.provider ? { provider: opts.provider } : {}) }).apply((bridge) => {
     const address = bridgeGatewayAddress((bridge.ipamConfigs ?? []).map((entry) => ({ subnet: entry.subnet, gateway: entry.gateway })));
-    if (address === undefined) {
-      throw userFacing(
+    if (address !== undefined) return pulumi.output<string | undefined>(address);
+    reportOnce(
+      userFacing(
         new ConfigError({
           path: "docker.publishAddresses",
           message: `lists ${HOST_GATEWAY}, but the engine's bridge network has no IPv4 gateway to publish on: list the address host.docker.internal resolves to on this engine instead (for example 172.17.0.1)`,
         }),
         parent,
-      );
-    }
-    return address;
+      ),
+    );
+    return failed();
   });
 }
 
@@ -180,7 +231,7 @@ interface ResolvedInputs {
   image: pulumi.Input<string>;
   network: pulumi.Input<string>;
   volumes: Map<string, docker.Volume>;
-  gateway: pulumi.Output<string> | undefined;
+  gateway: string | undefined;
   tls: TlsMaterial | undefined;
 }
 
@@ -201,7 +252,7 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
       internal: port.internal,
       external: port.external,
       protocol: port.protocol,
-      ip: port.ip === HOST_GATEWAY ? (resolved.gateway as pulumi.Output<string>) : port.ip,
+      ip: port.ip === HOST_GATEWAY ? (resolved.gateway as string) : port.ip,
     })),
     hosts: container.hosts,
     labels: labelList(container.labels),
