@@ -39,7 +39,7 @@ export { planContext, planStackFiles, readProjectName, type ClusterSource, type 
 export { tlsMaterialIssues, type TlsMaterialPresence } from "./config/tls";
 export { recordOf } from "./plan/record";
 export type { ClusterPlan, ScPlan, SpuPlan, Endpoint, PlannedPort, DockerPlan, KubernetesPlan, TlsPlan, TlsFile } from "./plan/types";
-export { checkPorts, formatConflicts, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions } from "./preflight";
+export { checkPorts, formatConflicts, formatUnchecked, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions, type UncheckedPorts } from "./preflight";
 export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "./component";
 export { clientProfile, spuRows, scRow, type SpuRow, type ScRow } from "./plan/outputs";
 export type { ClusterConfig, SpuConfig } from "./config/schema";
