@@ -6,7 +6,7 @@ import { listStacks, loadRegistry, registryPath } from "./config/stack";
 import { nodeLabel } from "./plan/names";
 import { recordOf } from "./plan/record";
 import type { ClusterPlan } from "./plan/types";
-import { checkPorts, formatConflicts } from "./preflight";
+import { checkPorts, formatConflicts, formatUnchecked } from "./preflight";
 import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry } from "./ports/registry";
 import { renderStack } from "./render/stack";
 import { planStackFiles, type ClusterSource, type StackPlan } from "./context";
@@ -180,6 +180,10 @@ async function runCheck(root: string, options: CliOptions, streams: CliStreams):
   const report = await checkPorts(plan);
   const overlaps = overlapsWithOtherStacks(root, plan, registry, sourceOf(options));
   if (report.sources.docker !== true) streams.err(`note: the Docker engine was not asked (${report.sources.docker}); ports Docker publishes without a listener are not seen\n`);
+  // Never "ok" for what was not seen: exit 3 (could not check) unless conflicts were found.
+  const unchecked = formatUnchecked(report);
+  for (const line of unchecked) streams.err(`${line}\n`);
+  if (unchecked.length > 0 && report.conflicts.length === 0 && overlaps.length === 0) return 3;
   if (report.conflicts.length === 0 && overlaps.length === 0) {
     streams.out(`ok: all ${report.checked.length} planned host ports of stack ${stack} are free on this host\n`);
     return 0;
