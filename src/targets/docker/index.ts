@@ -71,10 +71,10 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
   const { plan, parent } = inputs;
   const plain = buildDockerSpecs(plan, networkChoice(options.network));
   const opts: pulumi.CustomResourceOptions = { parent, ...(options.provider ? { provider: options.provider } : {}) };
-  const ready = preflightGate(plan, options, parent)
-    .apply((passed) => (passed ? hostGatewayFor(plain, parent, opts) : failed()))
-    .apply((gateway) => createCluster(inputs, options, plain, opts, gateway).ready);
-  return { ready };
+  const create = (): pulumi.Output<unknown> => createCluster(inputs, options, plain, opts).ready;
+  // No check to wait for: create at once (a program's resources register as it runs).
+  if (!options.preflight) return { ready: create() };
+  return { ready: preflightGate(plan, options, parent).apply((passed) => (passed ? create() : failed())) };
 }
 
 /** What never resolves: the deployment after a failure already reported on the component. */
@@ -83,14 +83,9 @@ function failed(): pulumi.Output<never> {
 }
 
 /** The containers, volumes and network of a plan whose preflight passed. */
-function createCluster(
-  inputs: TargetInputs,
-  options: DockerTargetOptions,
-  plain: DockerClusterSpec,
-  opts: pulumi.CustomResourceOptions,
-  gateway: string | undefined,
-): TargetDeployment {
+function createCluster(inputs: TargetInputs, options: DockerTargetOptions, plain: DockerClusterSpec, opts: pulumi.CustomResourceOptions): TargetDeployment {
   const { parent, tls } = inputs;
+  const gateway = hostGatewayFor(plain, parent, opts);
   const network = clusterNetwork(inputs.name, plain, options.network, opts);
   const volumes = new Map(plain.volumes.map((volume) => [volume.name, dataVolume(inputs.name, volume, opts)]));
 
@@ -125,7 +120,6 @@ function networkChoice(network: pulumi.Input<string> | undefined): { network?: s
  * caller then registers nothing.
  */
 function preflightGate(plan: ClusterPlan, options: DockerTargetOptions, parent: pulumi.Resource): pulumi.Output<boolean> {
-  if (!options.preflight) return pulumi.output(true);
   return engineHost(options.provider).apply(async (engine) => {
     if (!engineIsLocal(engine)) {
       pulumi.log.info(remoteEngineNote(plan, engine as string), parent);
@@ -206,14 +200,14 @@ function usesHostGateway(plain: DockerClusterSpec): boolean {
 
 /**
  * The engine's default bridge gateway, where `host-gateway` (host.docker.internal) points, when
- * a port is published there; undefined when none is. A missing gateway is reported once, and the
- * deployment stops.
+ * a port is published there; undefined when none is. A missing gateway is reported once (the
+ * containers that publish on it then never reach the engine: one error, not one per container).
  */
-function hostGatewayFor(plain: DockerClusterSpec, parent: pulumi.Resource, opts: pulumi.CustomResourceOptions): pulumi.Output<string | undefined> {
-  if (!usesHostGateway(plain)) return pulumi.output(undefined);
+function hostGatewayFor(plain: DockerClusterSpec, parent: pulumi.Resource, opts: pulumi.CustomResourceOptions): pulumi.Output<string> | undefined {
+  if (!usesHostGateway(plain)) return undefined;
   return docker.getNetworkOutput({ name: "bridge" }, { parent, ...(opts.provider ? { provider: opts.provider } : {}) }).apply((bridge) => {
     const address = bridgeGatewayAddress((bridge.ipamConfigs ?? []).map((entry) => ({ subnet: entry.subnet, gateway: entry.gateway })));
-    if (address !== undefined) return pulumi.output<string | undefined>(address);
+    if (address !== undefined) return pulumi.output(address);
     reportOnce(
       userFacing(
         new ConfigError({
@@ -231,7 +225,7 @@ interface ResolvedInputs {
   image: pulumi.Input<string>;
   network: pulumi.Input<string>;
   volumes: Map<string, docker.Volume>;
-  gateway: string | undefined;
+  gateway: pulumi.Output<string> | undefined;
   tls: TlsMaterial | undefined;
 }
 
@@ -252,7 +246,7 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
       internal: port.internal,
       external: port.external,
       protocol: port.protocol,
-      ip: port.ip === HOST_GATEWAY ? (resolved.gateway as string) : port.ip,
+      ip: port.ip === HOST_GATEWAY ? (resolved.gateway as pulumi.Output<string>) : port.ip,
     })),
     hosts: container.hosts,
     labels: labelList(container.labels),
