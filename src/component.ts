@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
 import { planContext } from "./context";
-import { ConfigError, isConfigError } from "./errors";
+import { ConfigError, isConfigError, type ConfigIssue } from "./errors";
 import { printedWithoutStack, renameIssues, resourceNameIssues } from "./component-names";
 import { dropUndefined } from "./config/objects";
 import { parseClusterSpec, type ClusterConfig, type ClusterSpec } from "./config/schema";
@@ -123,10 +123,13 @@ type KubernetesProvider = NonNullable<SpuClusterArgs["kubernetesProvider"]>;
  */
 function planComponent(name: string, args: SpuClusterArgs, opts: pulumi.ComponentResourceOptions | undefined): { spec: ClusterSpec; plan: ClusterPlan } {
   try {
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      throw new ConfigError({ path: "(args)", message: `SpuCluster '${name}' takes an object such as { environment: "dev", spus: 3 }, not ${args === null ? "null" : Array.isArray(args) ? "a list" : typeof args}` });
+    }
     const { images: _images, network: _network, dockerProvider: _docker, kubernetesProvider: _kubernetes, tlsCertificates, registry, preflight: _preflight, ...config } = args;
     const nameIssues = [...resourceNameIssues(name, config.name), ...renameIssues(name, config.name, opts?.aliases)];
-    if (nameIssues.length > 0) throw new ConfigError(nameIssues);
-    const spec = parseClusterSpec({ ...config, name: config.name ?? name });
+    // Every problem at once: a refused resource name stands aside (as the default) while the rest is checked.
+    const spec = withIssues(nameIssues, () => parseClusterSpec({ ...config, name: config.name ?? (nameIssues.length > 0 ? "fluvio" : name) }));
     const materialIssues = tlsMaterialIssues(spec, {
       serverCert: tlsCertificates?.serverCert !== undefined,
       serverKey: tlsCertificates?.serverKey !== undefined,
@@ -140,6 +143,19 @@ function planComponent(name: string, args: SpuClusterArgs, opts: pulumi.Componen
   } catch (error) {
     throw isConfigError(error) ? printedWithoutStack(error) : error;
   }
+}
+
+/** Runs `parse`, and throws one ConfigError with `earlier` and whatever it finds; `earlier` alone when it finds nothing. */
+function withIssues<T>(earlier: readonly ConfigIssue[], parse: () => T): T {
+  let value: T;
+  try {
+    value = parse();
+  } catch (error) {
+    if (isConfigError(error) && earlier.length > 0) throw new ConfigError([...earlier, ...error.issues]);
+    throw error;
+  }
+  if (earlier.length > 0) throw new ConfigError([...earlier]);
+  return value;
 }
 
 function secretTls(material: NonNullable<SpuClusterArgs["tlsCertificates"]>): TlsMaterial {
