@@ -21,6 +21,7 @@ import type { ClusterPlan } from "../../src/plan/types";
 import { buildDockerSpecs } from "../../src/targets/docker";
 import { checkPorts, formatUnchecked } from "../../src/preflight";
 import { parseBoundSockets } from "../../src/preflight/bound";
+import { localEngineSocket } from "../../src/preflight/docker";
 import { parseLsof, probeVerdict, type ProbeResult } from "../../src/preflight/fallback";
 import { findConflicts } from "../../src/preflight/match";
 import { runCli } from "../support/cli";
@@ -141,6 +142,14 @@ describe("family 1: never say ok for what was not checked", () => {
     expect(match({ "fluvio-spu.cluster": target.namePrefix })).toHaveLength(1);
     expect(match({ "fluvio-spu.stack": "pr-1" })).toHaveLength(1);
     count("1 host", "label matching: 4 cases");
+  });
+
+  it("asks a local engine on its own socket, a Windows named pipe too, and never a remote one", () => {
+    expect(localEngineSocket("unix:///run/user/1000/docker.sock")).toBe("/run/user/1000/docker.sock");
+    expect(localEngineSocket("npipe:////./pipe/docker_engine")).toBe("\\\\.\\pipe\\docker_engine");
+    expect(localEngineSocket("tcp://10.0.0.5:2376")).toBeUndefined();
+    expect(localEngineSocket("ssh://deploy@build-host")).toBeUndefined();
+    count("1 host", "engine addresses: 4 cases");
   });
 
   it("reads lsof's -F pcn answer: pid, command, and sockets on the asked ports only", () => {

@@ -10,6 +10,7 @@ import type { ClusterPlan } from "../../plan/types";
 import type { TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
 import { checkPorts } from "../../preflight";
+import { localEngineSocket } from "../../preflight/docker";
 import { engineIsLocal, runPreflight, type PortChecker } from "./preflight";
 import { buildDockerSpecs, creationOrder, type ContainerSecurity, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
 
@@ -147,9 +148,9 @@ function engineHost(provider: docker.Provider | undefined): pulumi.Output<string
   return pulumi.output(new pulumi.Config("docker").get("host") ?? fallback());
 }
 
-/** The unix socket of a local engine (`unix:///path`), or undefined for the default one. */
+/** The socket of a local engine (`unix:///path`, `npipe:////./pipe/name`), or undefined for the default one. */
 function engineSocket(engine: string | undefined): string | undefined {
-  return engine?.trim().startsWith("unix://") ? engine.trim().slice("unix://".length) : undefined;
+  return engine === undefined ? undefined : localEngineSocket(engine);
 }
 
 /** The one line `preview`/`up` print when the engine is on another machine. */
