@@ -166,6 +166,17 @@ describe("family 2: a preflight failure is ONE error, and nothing is registered 
     expect(error.message).toContain("nothing was created");
   });
 
+  it("pulumi preview runs the same check: a conflict is one error, a clean check shows every container", async () => {
+    check.report = conflictReport();
+    const failed = await runUnderMocks({ stack: "dev", stackFile: false, preview: true, program: () => new SpuCluster("fluvio", DEV) });
+    expect(children(failed)).toEqual([]);
+    expect(rejections).toHaveLength(1);
+    check.report = report();
+    const passed = await runUnderMocks({ stack: "dev", stackFile: false, preview: true, program: () => new SpuCluster("fluvio", DEV) });
+    expect(passed.byType(CONTAINER)).toHaveLength(7);
+    expect(rejections).toHaveLength(1);
+  });
+
   it("what could not be checked stops the deployment too: one HostError line set, no child", async () => {
     check.report = report({ unchecked: [{ what: "docker", ports: [9002, 9007], reason: "ports the Docker engine publishes ... : no Docker engine socket at /var/run/docker.sock" }] });
     const run = await runUnderMocks({ stack: "dev", stackFile: false, program: () => new SpuCluster("fluvio", DEV) });
