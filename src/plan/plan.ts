@@ -83,6 +83,12 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   });
   const configPaths = new Map(requests.map((entry) => [entry.request, entry.configPath]));
   if (allocation.failures.length > 0) throw new ConfigError(allocation.failures.map((failure) => failureIssue(failure, configPaths)));
+  const localIssues = localPortIssues(
+    cluster,
+    allocation.assignments,
+    new Map(requests.map((entry) => [`${entry.request.owner}/${entry.request.role}`, entry.configPath])),
+  );
+  if (localIssues.length > 0) throw new ConfigError(localIssues);
   const byOwner = new Map<string, Partial<Record<PortRole, number>>>();
   for (const row of allocation.assignments) byOwner.set(row.owner, { ...byOwner.get(row.owner), [row.role]: row.port });
   const portsOf = (owner: string): Partial<Record<PortRole, number>> => byOwner.get(owner) ?? {};
@@ -238,24 +244,30 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
         })),
       ),
     );
-  return [...reserved, ...claims, ...otherStacks, ...localPortBlocks(cluster)];
+  return [...reserved, ...claims, ...otherStacks];
 }
 
 /**
- * Explicit local ports are host ports too: derived ports step around them, so no node is ever
- * given a port an SPU's local endpoint leads to. A local port on its own SPU's pinned public port
- * or NodePort is that pin, not another owner.
+ * Local endpoints are ports like any other: an SPU's explicit local port may be its own public
+ * port or NodePort (where its local endpoint leads by default), never a port the plan gives
+ * another node, nor its own private or metrics port. Pins were checked with the spec; this
+ * catches derived and recorded ports, naming both fields and the fixes.
  */
-function localPortBlocks(cluster: ClusterSpec): BlockedPorts<Blocker>[] {
-  return explicitLocalPorts(cluster)
-    .filter((local) => {
-      const spu = cluster.spus[local.index];
-      return spu === undefined || (spu.publicPort !== local.port && spu.nodePort !== local.port);
-    })
-    .map((local) => ({
-      ports: { from: local.port, to: local.port },
-      holder: () => ({ holder: `the local endpoint of SPU ${local.id} (${local.path})`, fix: `change ${local.path}` }),
-    }));
+function localPortIssues(cluster: ClusterSpec, assignments: readonly PortAssignment[], pathOf: ReadonlyMap<string, string>): ConfigIssue[] {
+  return explicitLocalPorts(cluster).flatMap((local) => {
+    const own = spuKey(local.id);
+    return assignments
+      .filter((row) => row.port === local.port && row.source !== "pinned")
+      .filter((row) => row.owner !== own || (row.role !== "public" && row.role !== "nodePort"))
+      .map((row) => {
+        const field = pathOf.get(`${row.owner}/${row.role}`) ?? `ports.${row.role}`;
+        const whose = row.owner === own ? "this SPU's" : row.owner === "sc" ? "the SC's" : `${nodeLabel(row.owner)}'s`;
+        return {
+          path: local.path,
+          message: `${local.port} is also ${whose} ${row.role} port (${field}, ${row.source}): clients using SPU ${local.id}'s local endpoint would reach it; choose another local port, pin ${field} elsewhere, or add ${local.port} to reserved so derived ports step around it`,
+        };
+      });
+  });
 }
 
 function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts<string>[] {

@@ -338,9 +338,17 @@ describe("family 5: local endpoints are ports like any other", () => {
     };
     expect(message({ environment: "dev", spus: [{ id: 1, localEndpoint: { port: 9050 } }, { id: 2, publicPort: 9050 }] })).toContain("spus[0].localEndpoint.port: 9050 is also SPU 2's public port (spus[1].publicPort)");
     expect(message({ environment: "dev", spus: 1, sc: { publicPort: 9050 }, localEndpoint: { port: 9050 } })).toContain("localEndpoint.port: 9050 is also the SC's public port (sc.publicPort)");
+    const planned = planCluster({ environment: "dev", spus: 2 }, { stack: "dev" });
+    const taken = planned.spus[1]?.ports.public as number;
+    expect(() => planCluster({ environment: "dev", spus: [{ id: 5001, localEndpoint: { port: taken } }, { id: 5002 }] }, { stack: "dev" })).toThrow(
+      `spus[0].localEndpoint.port: ${taken} is also SPU 5002's public port (spus[1].publicPort, derived)`,
+    );
+    expect(() => planCluster({ environment: "dev", spus: 1, localEndpoint: { port: planned.sc.ports.public } }, { stack: "dev" })).toThrow(
+      `localEndpoint.port: ${planned.sc.ports.public} is also the SC's public port (sc.publicPort, derived)`,
+    );
     const sc = planCluster({ environment: "dev", spus: 1, localEndpoint: { port: 9050 } }, { stack: "dev" }).sc;
     expect(sc.local).toBe(`host.docker.internal:${sc.ports.public}`);
-    count("5 local ports", "named cases: 3");
+    count("5 local ports", "named cases: 5");
   });
 });
 
