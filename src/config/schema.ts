@@ -617,7 +617,7 @@ export function explicitLocalPorts(spec: Pick<ClusterSpec, "spus" | "localEndpoi
  * Local endpoints are ports like any other: two SPUs never share a local port, and a local port
  * is never a port pinned for another node (or for this SPU's private or metrics role). Its own
  * pinned public port or NodePort is fine: that is where the local endpoint leads by default.
- * Derived ports step around local ports when the plan is made.
+ * Derived and recorded ports are checked against local ports when the plan is made.
  */
 function checkLocalPorts(spec: ClusterSpec, issues: ConfigIssue[]): void {
   const locals = explicitLocalPorts(spec);
