@@ -14,6 +14,13 @@ import { createServer } from "node:net";
 /** The addresses every planned port is probed on: any IPv4, any IPv6, and loopback. */
 export const PROBE_ADDRESSES: readonly string[] = ["0.0.0.0", "::", "127.0.0.1"];
 
+/**
+ * Where the listener tables could be read (Linux), one dual-stack bind on `::` does: Linux
+ * refuses it while any socket, IPv4 or IPv6, on any address, holds the port (listening, bound,
+ * or a connection's source port). Without IPv6 it falls back to `0.0.0.0`.
+ */
+export const LINUX_PROBE_ADDRESSES: readonly string[] = ["::"];
+
 /** How many probes run at once (each is one socket, held for a moment). */
 const PROBE_CONCURRENCY = 64;
 
@@ -67,6 +74,10 @@ export async function probePorts(ports: readonly number[], addresses: readonly s
       // One address after another: probing 0.0.0.0 and :: at once would collide with itself.
       const answers: { address: string; answer: BindAnswer }[] = [];
       for (const address of addresses) answers.push({ address, answer: await bindOnce(port, address) });
+      // No IPv6 here: what `::` would have covered, 0.0.0.0 covers.
+      if (answers.every((entry) => entry.answer.kind === "no-address") && !addresses.includes("0.0.0.0")) {
+        answers.push({ address: "0.0.0.0", answer: await bindOnce(port, "0.0.0.0") });
+      }
       results[index] = probeVerdict(port, answers);
     }
   };

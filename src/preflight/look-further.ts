@@ -6,12 +6,15 @@
  */
 import type { ClusterPlan } from "../plan/types";
 import type { EngineAnswer } from "./docker";
-import { lsofHolders, probePorts, type LsofHolder, type ProbeResult } from "./fallback";
+import { LINUX_PROBE_ADDRESSES, PROBE_ADDRESSES, lsofHolders, probePorts, type LsofHolder, type ProbeResult } from "./fallback";
 import { conflictFor } from "./match";
 import type { Listener, PortConflict, PortHolder, PublishedPort, SocketOwner, UncheckedPorts } from "./types";
 
-/** Binds ports to see whether the kernel lets anyone have them (tests pass a stand-in). */
-export type Prober = (ports: readonly number[]) => Promise<ProbeResult[]>;
+/**
+ * Binds ports to see whether the kernel lets anyone have them (tests pass a stand-in); told
+ * whether the listener tables were readable (Linux: one dual-stack bind per port suffices).
+ */
+export type Prober = (ports: readonly number[], context: { tablesReadable: boolean }) => Promise<ProbeResult[]>;
 /** Names the processes holding ports (tests pass a stand-in); undefined when it cannot tell. */
 export type HolderNamer = (ports: readonly number[]) => LsofHolder[] | undefined;
 
@@ -64,7 +67,7 @@ export async function lookFurther(input: FurtherInput): Promise<FurtherFindings>
     else unchecked.push({ what: "bound", ports: toProbe, reason: "sockets that are bound but not listening are in no listener table, and bind probes are off" });
     return { conflicts: boundConflicts, unchecked: unchecked.filter((entry) => entry.ports.length > 0), probed: 0, lsof: "not needed" };
   }
-  const results = await input.probe(toProbe);
+  const results = await input.probe(toProbe, { tablesReadable: tables.readable });
   const taken = results.filter((result): result is Extract<ProbeResult, { state: "taken" }> => result.state === "taken");
   const unprobed = results.filter((result): result is Extract<ProbeResult, { state: "unprobed" }> => result.state === "unprobed");
   for (const result of unprobed) {
@@ -108,5 +111,5 @@ function probeHolders(result: Extract<ProbeResult, { state: "taken" }>, named: r
 }
 
 /** The default prober and holder namer: real binds, real lsof. */
-export const DEFAULT_PROBER: Prober = (ports) => probePorts(ports);
+export const DEFAULT_PROBER: Prober = (ports, context) => probePorts(ports, context.tablesReadable ? LINUX_PROBE_ADDRESSES : PROBE_ADDRESSES);
 export const DEFAULT_HOLDER_NAMER: HolderNamer = (ports) => lsofHolders(ports);

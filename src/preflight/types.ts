@@ -100,12 +100,12 @@ export interface CheckPortsOptions {
    */
   ignoreOwnContainers?: boolean;
   /**
-   * Bind probes on 0.0.0.0, :: and 127.0.0.1 for every planned port the listener tables do not
-   * show taken (all of them when /proc cannot be read): they see sockets that are bound but not
-   * listening. Default on; false turns them off (what they would have seen is then `unchecked`);
+   * Bind probes for every planned port the listener tables do not show taken: one dual-stack bind
+   * on :: where the tables were readable (Linux), else on 0.0.0.0, :: and 127.0.0.1 (all ports
+   * when /proc cannot be read). They see sockets that are bound but not listening. Default on; false turns them off (what they would have seen is then `unchecked`);
    * a function stands in for them (tests).
    */
-  probe?: false | ((ports: readonly number[]) => Promise<import("./fallback").ProbeResult[]>);
+  probe?: false | ((ports: readonly number[], context: { tablesReadable: boolean }) => Promise<import("./fallback").ProbeResult[]>);
   /** Name what a probe finds with `lsof` where it is installed. Default on; false: don't; a function stands in (tests). */
   lsof?: false | ((ports: readonly number[]) => import("./fallback").LsofHolder[] | undefined);
 }
