@@ -3,10 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
 import { planContext } from "./context";
-import { ConfigError, throwIfIssues, type ConfigIssue } from "./errors";
+import { ConfigError, isConfigError, type ConfigIssue } from "./errors";
+import { printedWithoutStack, renameIssues, resourceNameIssues } from "./component-names";
 import { dropUndefined } from "./config/objects";
 import { keyIssues } from "./config/pem";
-import { parseClusterSpec, type ClusterConfig } from "./config/schema";
+import { parseClusterSpec, type ClusterConfig, type ClusterSpec } from "./config/schema";
 import { tlsMaterialIssues } from "./config/tls";
 import { planCluster } from "./plan/plan";
 import { clientProfile, clientTlsSettings, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
@@ -82,29 +83,10 @@ export class SpuCluster extends pulumi.ComponentResource {
   readonly plan: ClusterPlan;
 
   constructor(name: string, args: SpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Every config problem is found before anything is registered, and Pulumi prints it without a stack trace.
+    const { spec, plan } = planComponent(name, args, opts);
     super(SPU_CLUSTER_TYPE, name, {}, opts);
-    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, registry, preflight, hostFacts, ...config } = args;
-    const spec = parseClusterSpec({ name, ...config });
-    const materialIssues = tlsMaterialIssues(spec, {
-      serverCert: tlsCertificates?.serverCert !== undefined,
-      serverKey: tlsCertificates?.serverKey !== undefined,
-      caCert: tlsCertificates?.caCert !== undefined,
-      clientCert: tlsCertificates?.clientCert !== undefined,
-      clientKey: tlsCertificates?.clientKey !== undefined,
-    });
-    // Keys given as plain strings are checked here too, so every TLS problem is reported at once.
-    throwIfIssues([...materialIssues, ...(spec.tls.enabled && tlsCertificates ? plainKeyIssues(tlsCertificates) : [])]);
-    const context = planContext({
-      stack: pulumi.getStack(),
-      project: pulumi.getProject(),
-      target: spec.target,
-      ...(registry ? { registry } : {}),
-      ...(hostFacts ? { hostFacts } : {}),
-      explicitProvider: dockerProvider !== undefined,
-      // The engine Pulumi's Docker provider uses: `docker:host` config, else DOCKER_HOST (a remote one is not asked).
-      dockerHost: new pulumi.Config("docker").get("host") ?? process.env.DOCKER_HOST,
-    });
-    const plan = planCluster(spec, context);
+    const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, preflight } = args;
     this.plan = plan;
     // Moved records, well-known ports taken as a last resort, ranges in the ephemeral range:
     // `pulumi preview` and `up` show them on the component, as `fluvio-ports plan` prints them.
@@ -117,10 +99,13 @@ export class SpuCluster extends pulumi.ComponentResource {
       ...(tlsCertificates && plan.tls.enabled ? { tls: secretTls(tlsCertificates) } : {}),
       parent: this,
     };
+    // A provider given the usual Pulumi way (`provider`, `providers` on this component or a parent) counts like dockerProvider / kubernetesProvider.
+    const docker = dockerProvider ?? (this.getProvider("docker:index/container:Container") as DockerProvider | undefined);
+    const kubernetes = kubernetesProvider ?? (this.getProvider("kubernetes:core/v1:Service") as KubernetesProvider | undefined);
     const deployment: TargetDeployment =
       spec.target === "docker"
-        ? deployDocker(inputs, { ...(network !== undefined ? { network } : {}), ...(dockerProvider ? { provider: dockerProvider } : {}), preflight: preflight ?? true })
-        : deployKubernetes(inputs, { ...(kubernetesProvider ? { provider: kubernetesProvider } : {}) });
+        ? deployDocker(inputs, { ...(network !== undefined ? { network } : {}), ...(docker ? { provider: docker } : {}), preflight: preflight ?? true })
+        : deployKubernetes(inputs, { ...(kubernetes ? { provider: kubernetes } : {}) });
 
     const whenReady = <T>(value: T): pulumi.Output<T> => deployment.ready.apply(() => value);
     this.spus = whenReady(spuRows(plan));
@@ -140,6 +125,71 @@ export class SpuCluster extends pulumi.ComponentResource {
       containerClientProfile: this.containerClientProfile,
     });
   }
+}
+
+type DockerProvider = NonNullable<SpuClusterArgs["dockerProvider"]>;
+type KubernetesProvider = NonNullable<SpuClusterArgs["kubernetesProvider"]>;
+
+/** Whether the program hands this component a Docker provider of its own, which may point at another engine than this machine's. */
+function hasOwnDockerProvider(args: SpuClusterArgs, opts: pulumi.ComponentResourceOptions | undefined): boolean {
+  if (args.dockerProvider !== undefined || opts?.provider !== undefined) return true;
+  const providers = opts?.providers;
+  if (providers === undefined) return false;
+  return Array.isArray(providers) ? providers.length > 0 : Object.keys(providers).includes("docker");
+}
+
+/**
+ * The validated spec and the plan of a `SpuCluster`: its args, its resource name (which names the
+ * cluster unless `name` is set) and its aliases checked first, the TLS material (plain-string keys
+ * included) with them. Throws a `ConfigError` that Pulumi prints as it prints a user error: the
+ * message alone, no stack trace.
+ */
+function planComponent(name: string, args: SpuClusterArgs, opts: pulumi.ComponentResourceOptions | undefined): { spec: ClusterSpec; plan: ClusterPlan } {
+  try {
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      throw new ConfigError({ path: "(args)", message: `SpuCluster '${name}' takes an object such as { environment: "dev", spus: 3 }, not ${args === null ? "null" : Array.isArray(args) ? "a list" : typeof args}` });
+    }
+    const { images: _images, network: _network, dockerProvider: _docker, kubernetesProvider: _kubernetes, tlsCertificates, registry, preflight: _preflight, hostFacts, ...config } = args;
+    const nameIssues = [...resourceNameIssues(name, config.name), ...renameIssues(name, config.name, opts?.aliases)];
+    // Every problem at once: a refused resource name stands aside (as the default) while the rest is checked.
+    const spec = withIssues(nameIssues, () => parseClusterSpec({ ...config, name: config.name ?? (nameIssues.length > 0 ? "fluvio" : name) }));
+    const materialIssues = tlsMaterialIssues(spec, {
+      serverCert: tlsCertificates?.serverCert !== undefined,
+      serverKey: tlsCertificates?.serverKey !== undefined,
+      caCert: tlsCertificates?.caCert !== undefined,
+      clientCert: tlsCertificates?.clientCert !== undefined,
+      clientKey: tlsCertificates?.clientKey !== undefined,
+    });
+    // Keys given as plain strings are checked here too, so every TLS problem is reported at once.
+    const keyProblems = spec.tls.enabled && tlsCertificates ? plainKeyIssues(tlsCertificates) : [];
+    if (materialIssues.length + keyProblems.length > 0) throw new ConfigError([...materialIssues, ...keyProblems]);
+    const context = planContext({
+      stack: pulumi.getStack(),
+      project: pulumi.getProject(),
+      target: spec.target,
+      ...(registry ? { registry } : {}),
+      ...(hostFacts ? { hostFacts } : {}),
+      explicitProvider: hasOwnDockerProvider(args, opts),
+      // The engine Pulumi's Docker provider uses: `docker:host` config, else DOCKER_HOST (a remote one is not asked).
+      dockerHost: new pulumi.Config("docker").get("host") ?? process.env.DOCKER_HOST,
+    });
+    return { spec, plan: planCluster(spec, context) };
+  } catch (error) {
+    throw isConfigError(error) ? printedWithoutStack(error) : error;
+  }
+}
+
+/** Runs `parse`, and throws one ConfigError with `earlier` and whatever it finds; `earlier` alone when it finds nothing. */
+function withIssues<T>(earlier: readonly ConfigIssue[], parse: () => T): T {
+  let value: T;
+  try {
+    value = parse();
+  } catch (error) {
+    if (isConfigError(error) && earlier.length > 0) throw new ConfigError([...earlier, ...error.issues]);
+    throw error;
+  }
+  if (earlier.length > 0) throw new ConfigError([...earlier]);
+  return value;
 }
 
 /** Where a key comes from, as messages name it: the component arg and the program's config key. */
@@ -182,6 +232,6 @@ function checkedKey(key: pulumi.Input<string>, source: string): pulumi.Output<st
  */
 export function checkedKeyValue(source: string, value: string): string {
   const issues = keyIssues(source, value);
-  if (issues.length > 0) throw Object.assign(new ConfigError(issues), { __pulumiRunError: true });
+  if (issues.length > 0) throw printedWithoutStack(new ConfigError(issues));
   return value;
 }

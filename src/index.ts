@@ -43,7 +43,7 @@ export type { ClusterPlan, ScPlan, SpuPlan, Endpoint, PlannedPort, DockerPlan, K
 export { prometheusRulesYaml, prometheusConfigYaml, type MonitoringPlan, type RuleGroup, type AlertRule, type PrometheusPlan } from "./plan/monitoring";
 export { PLATFORM_ACCESS, detectPlatform, type HostAccessPlan, type HostFacts, type HostFactsAnswer, type ContainerPlatform } from "./plan/host-access";
 export { askHostFacts } from "./preflight/host-facts";
-export { checkPorts, formatConflicts, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions } from "./preflight";
+export { checkPorts, formatConflicts, formatUnchecked, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions, type UncheckedPorts } from "./preflight";
 export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "./component";
 export { clientProfile, spuRows, scRow, type SpuRow, type ScRow } from "./plan/outputs";
 export type { ClusterConfig, SpuConfig } from "./config/schema";

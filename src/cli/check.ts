@@ -53,6 +53,8 @@ export type StackConflict = CheckConflict & { holder: StackHolder & { descriptio
 export interface UncheckedSource {
   source: "proc" | "docker" | "host";
   reason: string;
+  /** The planned ports left unchecked (absent for `--no-host`: all of them). */
+  ports?: number[];
 }
 
 /** What `check -o json` prints. */
@@ -116,8 +118,21 @@ export function checkResult(plan: ClusterPlan, report: PortCheckReport | undefin
   };
 }
 
-/** The sources of a report that could not be read. No engine at all is not one: then no container publishes a port. */
+/**
+ * The planned ports preflight could not look at, by source: what neither the listener tables nor
+ * a bind probe could see (`proc`), and what the Docker engine was not asked about (`docker`).
+ * No engine at all is not one: then no container publishes a port.
+ */
 export function uncheckedOf(report: PortCheckReport): UncheckedSource[] {
+  if (report.unchecked === undefined) return uncheckedSources(report);
+  const noEngine = report.sources.docker !== true && isNoLocalEngine(report.sources.docker);
+  return report.unchecked
+    .filter((entry) => !(entry.what === "docker" && noEngine))
+    .map((entry) => ({ source: entry.what === "docker" ? "docker" : "proc", reason: entry.reason, ports: [...entry.ports] }));
+}
+
+/** For a report that says only which sources answered (no fallback looked): every source that did not. */
+function uncheckedSources(report: PortCheckReport): UncheckedSource[] {
   const unchecked: UncheckedSource[] = [];
   if (!report.sources.proc) unchecked.push({ source: "proc", reason: "the TCP listener tables (/proc/net/tcp, /proc/net/tcp6) could not be read" });
   if (report.sources.docker !== true && !isNoLocalEngine(report.sources.docker)) unchecked.push({ source: "docker", reason: report.sources.docker });

@@ -317,8 +317,16 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
       message: "is missing: set it in the stack file, for example `spus: 3` and `environment: dev`",
     });
   }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError({ path: "fluvio-spu:cluster", message: `must be an object such as { environment: dev, spus: 3 }, not ${describeValue(raw)}` });
+  }
   const parsed = clusterInput.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(toConfigIssue));
+  if (!parsed.success) {
+    // Report the SPU list's problems beside the others: every problem at once.
+    const spuIssues: ConfigIssue[] = [];
+    parseSpusValue((raw as { spus?: unknown }).spus, DEFAULT_FIRST_SPU_ID, spuIssues);
+    throw new ConfigError([...parsed.error.issues.flatMap(toConfigIssues), ...spuIssues]);
+  }
   const input = parsed.data;
   const issues: ConfigIssue[] = [];
   const spus = parseSpus(input, issues);
@@ -361,19 +369,49 @@ export function isClusterSpec(value: unknown): value is ClusterSpec {
 }
 
 function parseSpus(input: ClusterInput, issues: ConfigIssue[]): SpuSpec[] {
-  if (input.spus === undefined) {
+  return parseSpusValue(input.spus, input.firstSpuId, issues);
+}
+
+/** The count form and the list form of `spus`, each checked on its own. */
+const spuCount = z.number().int().min(1).max(10_000);
+const spuList = z.array(spuInput).min(1);
+
+/**
+ * The SPU list, checked by the form the user chose, so that an error inside an entry names
+ * that entry's field (`spus[0].publicPort: must be a whole number`) instead of the whole union.
+ */
+function parseSpusValue(value: unknown, firstSpuId: number, issues: ConfigIssue[]): SpuSpec[] {
+  if (value === undefined || value === null) {
     issues.push({ path: "spus", message: "is missing: give a count (spus: 3) or a list ([{ id: 5001 }, ...])" });
     return [];
   }
-  const parsed = spusInput.safeParse(input.spus);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push(toConfigIssue({ ...issue, path: ["spus", ...issue.path] }));
+  if (typeof value === "number") {
+    const parsed = spuCount.safeParse(value);
+    if (!parsed.success) {
+      issues.push({ path: "spus", message: `${value} is not a count of SPUs: give a whole number from 1 to 10000, or a list ([{ id: 5001 }, ...])` });
+      return [];
+    }
+    return Array.from({ length: parsed.data }, (_, index) => ({ id: firstSpuId + index }));
+  }
+  if (!Array.isArray(value)) {
+    issues.push({ path: "spus", message: `must be a count (spus: 3) or a list of SPUs ([{ id: 5001 }, ...]), not ${describeValue(value)}` });
     return [];
   }
-  if (typeof parsed.data === "number") {
-    return Array.from({ length: parsed.data }, (_, index) => ({ id: input.firstSpuId + index }));
+  const parsed = spuList.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(...toConfigIssues({ ...issue, path: ["spus", ...issue.path] }));
+    return [];
   }
   return parsed.data.map((spu) => dropUndefined(spu) as SpuSpec);
+}
+
+/** A short description of a value a user wrote where another kind was expected. */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "object") return "an object";
+  return `${typeof value === "number" ? "the number" : `a ${typeof value}`} ${String(value)}`;
 }
 
 function resolveRanges(input: ClusterInput, issues: ConfigIssue[]): Record<PortRole, PortRange> {
@@ -419,6 +457,7 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   checkSpuIdentity(spec, issues);
   checkPins(spec, roles, issues);
   checkLocalEndpoints(spec, issues);
+  checkLocalPorts(spec, issues);
   checkTargetEndpoints(spec, issues);
   checkHosts(spec, issues);
   if (spec.docker.publishAddresses !== undefined) issues.push(...publishAddressIssues(spec.docker.publishAddresses));
@@ -664,6 +703,75 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
   spec.spus.forEach((spu, index) => check(`spus[${index}].localEndpoint`, spu.localEndpoint));
 }
 
+/**
+ * A local port an SPU registers explicitly (`spus[i].localEndpoint.port`, or the cluster's
+ * `localEndpoint.port` for a single SPU without its own policy), with the field that sets it.
+ * In-cluster endpoints are left out: their host is the SPU's own Service name, not the host.
+ */
+export interface ExplicitLocalPort {
+  /** The SPU's index in the user's list. */
+  index: number;
+  id: number;
+  port: number;
+  /** `spus[0].localEndpoint.port` or `localEndpoint.port`. */
+  path: string;
+}
+
+/** Every explicit local port of the spec's SPUs (see `ExplicitLocalPort`), in list order. */
+export function explicitLocalPorts(spec: Pick<ClusterSpec, "spus" | "localEndpoint">): ExplicitLocalPort[] {
+  return spec.spus.flatMap((spu, index): ExplicitLocalPort[] => {
+    const own = spu.localEndpoint !== undefined;
+    const policy = own ? spu.localEndpoint : spec.localEndpoint;
+    if (!policy || policy.inCluster || policy.port === undefined) return [];
+    return [{ index, id: spu.id, port: policy.port, path: own ? `spus[${index}].localEndpoint.port` : "localEndpoint.port" }];
+  });
+}
+
+/**
+ * Local endpoints are ports like any other: two SPUs never share a local port, and a local port
+ * is never a port pinned for another node (or for this SPU's private or metrics role). Its own
+ * pinned public port or NodePort is fine: that is where the local endpoint leads by default.
+ * Derived and recorded ports are checked against local ports when the plan is made.
+ */
+function checkLocalPorts(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  const locals = explicitLocalPorts(spec);
+  const seen = new Map<number, ExplicitLocalPort>();
+  for (const local of locals) {
+    const other = seen.get(local.port);
+    if (other !== undefined) {
+      issues.push({
+        path: local.path,
+        message: `${local.port} is also the local port of SPU ${other.id} (${other.path}): a local endpoint leads to one SPU, so each SPU needs its own local port; change one of them, or drop both (the local port then follows each SPU's public port)`,
+      });
+      continue;
+    }
+    seen.set(local.port, local);
+  }
+  const pins: { path: string; port: number; owner: string; ownIndex?: number; role: PortRole }[] = [
+    ...(spec.sc.publicPort !== undefined ? [{ path: "sc.publicPort", port: spec.sc.publicPort, owner: "the SC", role: "public" as const }] : []),
+    ...(spec.sc.privatePort !== undefined ? [{ path: "sc.privatePort", port: spec.sc.privatePort, owner: "the SC", role: "private" as const }] : []),
+    ...spec.spus.flatMap((spu, index) =>
+      (["public", "private", "metrics", "nodePort"] as const).flatMap((role) => {
+        const value = spu[PIN_FIELDS[role]];
+        return value === undefined ? [] : [{ path: `spus[${index}].${PIN_FIELDS[role]}`, port: value, owner: `SPU ${spu.id}`, ownIndex: index, role }];
+      }),
+    ),
+  ];
+  for (const local of locals) {
+    for (const pin of pins) {
+      if (pin.port !== local.port) continue;
+      const own = pin.ownIndex === local.index;
+      if (own && (pin.role === "public" || pin.role === "nodePort")) continue;
+      issues.push({
+        path: local.path,
+        message: own
+          ? `${local.port} is also this SPU's ${pin.role} port (${pin.path}); the local endpoint must lead to its public server: use its public port (or drop the local port, which then follows it) or pin ${pin.path} elsewhere`
+          : `${local.port} is also ${pin.owner}'s ${pin.role} port (${pin.path}): clients using SPU ${local.id}'s local endpoint would reach ${pin.owner}; change ${local.path} or pin ${pin.path} elsewhere`,
+      });
+    }
+  }
+}
+
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {
   const problem = endpointHostProblem(spec.publicHost);
   if (problem) issues.push({ path: "publicHost", message: `'${spec.publicHost}' ${problem}; for example publicHost: localhost` });
@@ -692,26 +800,80 @@ function checkClientTls(tls: TlsSpec, issues: ConfigIssue[]): void {
 
 // ---------------------------------------------------------------------------------------------
 
-function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
+/** One zod issue as the user reads it (a union whose matching branch knows the field gives that branch's issues). */
+function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   const path = formatPath(issue.path);
   switch (issue.code) {
     case "unrecognized_keys":
-      return {
-        path,
-        message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `'${key}'`).join(", ")}: check the spelling against the README's config reference (fields are camelCase)`,
-      };
+      return [
+        {
+          path,
+          message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `'${key}'`).join(", ")}: check the spelling against the README's config reference (fields are camelCase)`,
+        },
+      ];
     case "invalid_value":
-      return { path, message: `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}` };
+      return [{ path, message: `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}` }];
     case "invalid_type":
-      return { path, message: `must be ${issue.expected === "int" ? "a whole number" : `a ${issue.expected}`}` };
+      if (issue.expected === "object" && issue.path.length > 0 && isSpuEntryPath(issue.path)) {
+        return [{ path, message: "must be an SPU such as { id: 5001 } (the list form needs an object per SPU with its id)" }];
+      }
+      if (/received undefined$/.test(issue.message)) {
+        return [{ path, message: `is missing: ${path.startsWith("spus[") && path.endsWith(".id") ? "every SPU in the list form needs its id (spus: [{ id: 5001 }, ...])" : `give ${expectedKind(issue.expected)}`}` }];
+      }
+      return [{ path, message: `must be ${expectedKind(issue.expected)}` }];
     case "too_small":
-      return { path, message: `${issue.message}${issue.origin === "number" ? " (ports run 1-65535)" : ""}` };
     case "too_big":
-      return { path, message: `${issue.message}${issue.origin === "number" ? " (ports run 1-65535)" : ""}` };
-    case "invalid_union":
-      return { path, message: unionMessage(path) };
+      return [{ path, message: boundMessage(issue, isPortPath(issue.path)) }];
+    case "invalid_union": {
+      // The branch whose shape matched (an object where an object may stand) knows the field.
+      const matched = issue.errors.filter((branch) => branch.every((inner) => inner.path.length > 0));
+      const only = matched.length === 1 ? matched[0] : undefined;
+      if (only !== undefined && only.length > 0) return only.flatMap((inner) => toConfigIssues({ ...inner, path: [...issue.path, ...inner.path] }));
+      return [{ path, message: unionMessage(path) }];
+    }
     default:
-      return { path, message: issue.message };
+      return [{ path, message: issue.message }];
+  }
+}
+
+/** The kind a field expects, as a sentence reads it. */
+function expectedKind(expected: string): string {
+  // Every number in the config is a whole number (ports, ids, counts).
+  if (expected === "int" || expected === "number") return "a whole number";
+  if (expected === "object") return "an object";
+  if (expected === "array") return "a list";
+  return `a ${expected}`;
+}
+
+/** Whether a zod path points at an SPU entry itself (`spus[0]`). */
+function isSpuEntryPath(path: readonly PropertyKey[]): boolean {
+  return path.length === 2 && path[0] === "spus" && typeof path[1] === "number";
+}
+
+/** Fields that hold a port number: only these get the "ports run 1-65535" hint. */
+const PORT_FIELDS = new Set(["publicPort", "privatePort", "metricsPort", "nodePort", "port", "from", "to"]);
+
+function isPortPath(path: readonly PropertyKey[]): boolean {
+  const last = [...path].reverse().find((part) => typeof part === "string");
+  if (last !== undefined && PORT_FIELDS.has(String(last))) return true;
+  return path[0] === "ports" || path[0] === "reserved" || path.includes("allowedNodePortRange");
+}
+
+/** A bound (too small / too big) as one sentence, with the port hint only where a port is meant. */
+function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, isPort: boolean): string {
+  const small = issue.code === "too_small";
+  const limit = small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum;
+  const hint = isPort ? " (ports run 1-65535)" : "";
+  switch (issue.origin) {
+    case "number":
+    case "int":
+      return `must be ${small ? "at least" : "at most"} ${String(limit)}${hint}`;
+    case "array":
+      return `must hold ${small ? "at least" : "at most"} ${String(limit)} entr${Number(limit) === 1 ? "y" : "ies"}`;
+    case "string":
+      return `must be ${small ? "at least" : "at most"} ${String(limit)} character${Number(limit) === 1 ? "" : "s"} long`;
+    default:
+      return `${issue.message}${hint}`;
   }
 }
 

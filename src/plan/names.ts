@@ -1,5 +1,6 @@
 import type { ConfigIssue } from "../errors";
 import type { ClusterSpec } from "../config/schema";
+import { hashToOffset } from "../ports/allocator";
 
 /** The names every target gives the cluster's nodes; derived once so targets cannot disagree. */
 export interface NodeNames {
@@ -38,14 +39,30 @@ const DNS_LABEL_MAX = 63;
 /** An SPU's StatefulSet is named like its public Service; its pods' `controller-revision-hash` label adds 11 characters. */
 export const STATEFUL_SET_NAME_MAX = DNS_LABEL_MAX - 11;
 
+/** A stable 8-hex-digit hash of a text (FNV-1a with murmur3's finaliser, as `stack-hash` uses). */
+export function shortHash(text: string): string {
+  return hashToOffset(text, 0x1_0000_0000).toString(16).padStart(8, "0");
+}
+
 /**
- * Names of the SC and SPUs. Docker names are the stack name lower-cased with `_` and `.`
- * turned into `-` (stack `PR_42.a` → `fluvio-pr-42-a-spu-5001`); Kubernetes names must already
- * be valid DNS-1035 labels, since a renamed Service would break every endpoint pointing at it.
+ * The stack's part of Docker names. A stack name that is already lowercase letters, digits and
+ * '-' is used as it is (the names existing clusters have). Any other is lower-cased with every
+ * other character turned into '-', plus a short hash of the original name, so two stacks whose
+ * names differ only there (`pr-1` and `pr_1`, `Dev` and `dev`) never share a container or volume.
+ */
+export function dockerStackName(stack: string): string {
+  const plain = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+  return plain === stack ? stack : `${plain}-${shortHash(stack)}`;
+}
+
+/**
+ * Names of the SC and SPUs. Docker names use `dockerStackName` (stack `PR_42.a` →
+ * `fluvio-pr-42-a-<hash>-spu-5001`) and must be DNS labels; Kubernetes names must already be
+ * valid DNS-1035 labels, since a renamed Service would break every endpoint pointing at it.
  */
 export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, stack: string, project: string): NodeNames {
   const onKubernetes = spec.target === "kubernetes";
-  const prefix = onKubernetes ? `${spec.name}-${stack}` : `${spec.name}-${stack.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+  const prefix = onKubernetes ? `${spec.name}-${stack}` : `${spec.name}-${dockerStackName(stack)}`;
   const names: NodeNames = {
     prefix,
     sc: `${prefix}-sc`,
@@ -55,7 +72,10 @@ export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, s
     spuExporter: (id) => `${prefix}-spu-${id}-exporter`,
     issues: [],
   };
-  if (!onKubernetes) return names;
+  if (!onKubernetes) {
+    names.issues.push(...dockerNameIssues(spec, stack, names));
+    return names;
+  }
   names.issues.push(...labelValueIssues({ stack, project }));
   const highestId = spec.spus.reduce((max, spu) => Math.max(max, spu.id), 0);
   const longest = names.spuInternal(highestId);
@@ -77,6 +97,26 @@ export function nodeNames(spec: Pick<ClusterSpec, "name" | "target" | "spus">, s
     });
   }
   return names;
+}
+
+/**
+ * Docker container names and network aliases are DNS labels: Docker's embedded DNS does not
+ * resolve a name longer than 63 characters. The longest name a plan gives is an SPU's
+ * registration job or exporter, `<prefix>-spu-<id>-register`, for the id with the most digits.
+ */
+function dockerNameIssues(spec: Pick<ClusterSpec, "name" | "spus">, stack: string, names: NodeNames): ConfigIssue[] {
+  const longestId = spec.spus.reduce<number | undefined>((best, spu) => (best === undefined || String(spu.id).length > String(best).length ? spu.id : best), undefined);
+  if (longestId === undefined) return [];
+  const longest = `${names.spu(longestId)}-register`;
+  if (longest.length <= DNS_LABEL_MAX) return [];
+  const over = longest.length - DNS_LABEL_MAX;
+  const mapped = names.prefix !== `${spec.name}-${stack}` ? ` (as Docker names write it: '${names.prefix}')` : "";
+  return [
+    {
+      path: "name",
+      message: `'${longest}' (cluster '${spec.name}', stack '${stack}'${mapped}, SPU ${longestId}) is ${longest.length} characters, but Docker container names and network aliases are DNS labels of at most ${DNS_LABEL_MAX} (Docker's DNS does not resolve a longer alias): shorten the cluster name (name) or the stack name by ${over} character${over === 1 ? "" : "s"}`,
+    },
+  ];
 }
 
 /** The registry key of an SPU (`spu-5001`), as records, port rows and labels name it. */

@@ -4,6 +4,7 @@ import {
   activeRoles,
   alertsOn,
   defaultSpuName,
+  explicitLocalPorts,
   isClusterSpec,
   parseClusterSpec,
   pinField,
@@ -103,6 +104,12 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   });
   const configPaths = new Map(requests.map((entry) => [entry.request, entry.configPath]));
   if (allocation.failures.length > 0) throw new ConfigError(allocation.failures.map((failure) => failureIssue(failure, configPaths)));
+  const localIssues = localPortIssues(
+    cluster,
+    allocation.assignments,
+    new Map(requests.map((entry) => [`${entry.request.owner}/${entry.request.role}`, entry.configPath])),
+  );
+  if (localIssues.length > 0) throw new ConfigError(localIssues);
   const byOwner = new Map<string, Partial<Record<PortRole, number>>>();
   for (const row of allocation.assignments) byOwner.set(row.owner, { ...byOwner.get(row.owner), [row.role]: row.port });
   const portsOf = (owner: string): Partial<Record<PortRole, number>> => byOwner.get(owner) ?? {};
@@ -312,6 +319,29 @@ function isolationWarnings(cluster: ClusterSpec, context: PlanContext, recorded:
   ];
 }
 
+/**
+ * Local endpoints are ports like any other: an SPU's explicit local port may be its own public
+ * port or NodePort (where its local endpoint leads by default), never a port the plan gives
+ * another node, nor its own private or metrics port. Pins were checked with the spec; this
+ * catches derived and recorded ports, naming both fields and the fixes.
+ */
+function localPortIssues(cluster: ClusterSpec, assignments: readonly PortAssignment[], pathOf: ReadonlyMap<string, string>): ConfigIssue[] {
+  return explicitLocalPorts(cluster).flatMap((local) => {
+    const own = spuKey(local.id);
+    return assignments
+      .filter((row) => row.port === local.port && row.source !== "pinned")
+      .filter((row) => row.owner !== own || (row.role !== "public" && row.role !== "nodePort"))
+      .map((row) => {
+        const field = pathOf.get(`${row.owner}/${row.role}`) ?? `ports.${row.role}`;
+        const whose = row.owner === own ? "this SPU's" : row.owner === "sc" ? "the SC's" : `${nodeLabel(row.owner)}'s`;
+        return {
+          path: local.path,
+          message: `${local.port} is also ${whose} ${row.role} port (${field}, ${row.source}): clients using SPU ${local.id}'s local endpoint would reach it; choose another local port, pin ${field} elsewhere, or add ${local.port} to reserved so derived ports step around it`,
+        };
+      });
+  });
+}
+
 function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts<string>[] {
   return WELL_KNOWN_OWNERS.filter((claim) => claimApplies(registry, claim, host)).map((claim) => ({ ports: claim.ports, holder: claim.owner }));
 }
@@ -413,7 +443,8 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, names.sc, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(privateHost, privatePort, "PLAINTEXT");
   const mode = onKubernetes ? ["--k8", "-n", cluster.kubernetes.namespace] : ["--local", CONTAINER_PATHS.scMetadata];
-  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption, access);
+  // The cluster's local port (one SPU's) never becomes the SC's: the SC's local endpoint is its own port.
+  const localEndpoint = planLocalEndpoint(cluster, withoutPort(cluster.localEndpoint), names.sc, publicPort, ports.nodePort, encryption, access);
   return {
     name: names.sc,
     host: names.sc,
@@ -434,6 +465,13 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
       ...tlsFlags(cluster, ports),
     ],
   };
+}
+
+/** A local endpoint policy without its explicit port. */
+function withoutPort(policy: LocalEndpointPolicy | false): LocalEndpointPolicy | false {
+  if (policy === false) return false;
+  const { port: _port, ...rest } = policy;
+  return rest;
 }
 
 function kubernetesPublicEndpoint(cluster: ClusterSpec, service: string, port: number, nodePort: number | undefined, encryption: Encryption): Endpoint {

@@ -35,8 +35,21 @@ export type EngineAnswer = { ok: true; published: PublishedPort[] } | { ok: fals
 export function dockerSocketPath(explicit: string | undefined, dockerHost: string | undefined): { socketPath: string } | { reason: string } {
   if (explicit) return { socketPath: explicit };
   if (!dockerHost) return { socketPath: DEFAULT_DOCKER_SOCKET };
-  if (dockerHost.startsWith("unix://")) return { socketPath: dockerHost.slice("unix://".length) };
+  const local = localEngineSocket(dockerHost);
+  if (local !== undefined) return { socketPath: local };
   return { reason: `DOCKER_HOST=${dockerHost} is not a local unix socket; preflight asks only this host's engine` };
+}
+
+/**
+ * The socket path of a local engine address: `unix:///var/run/docker.sock` → `/var/run/docker.sock`,
+ * Windows' `npipe:////./pipe/docker_engine` → `\\.\pipe\docker_engine` (Node connects to
+ * both as a `socketPath`). Undefined for any other address (tcp://, ssh://: another machine).
+ */
+export function localEngineSocket(dockerHost: string): string | undefined {
+  const address = dockerHost.trim();
+  if (address.startsWith("unix://")) return address.slice("unix://".length);
+  if (address.startsWith("npipe://")) return address.slice("npipe://".length).replace(/\//g, "\\");
+  return undefined;
 }
 
 /**

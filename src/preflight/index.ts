@@ -9,10 +9,31 @@
 import type { ClusterPlan } from "../plan/types";
 import { askEngine, dockerSocketPath, type EngineAnswer } from "./docker";
 import { containerHolders, findConflicts, listenerHolders } from "./match";
+import { DEFAULT_HOLDER_NAMER, DEFAULT_PROBER, lookFurther } from "./look-further";
+import { readBoundSockets } from "./bound";
 import { findSocketOwners, readListeners } from "./proc";
-import type { CheckPortsOptions, PortCheckReport, PortHolder } from "./types";
+import type { CheckPortsOptions, Listener, PortCheckReport, PortHolder, SocketOwner } from "./types";
 
-export type { CheckPortsOptions, PortCheckReport, PortConflict, PortHolder } from "./types";
+export type { CheckPortsOptions, PortCheckReport, PortConflict, PortHolder, UncheckedPorts } from "./types";
+
+/** Sockets the tables list as bound but not listening on the planned ports, with the processes holding them. */
+function boundSockets(procRoot: string, readable: boolean, ports: readonly number[]): { socket: Listener; owner: SocketOwner | undefined }[] {
+  if (!readable) return [];
+  const sockets = readBoundSockets(procRoot, new Set(ports));
+  if (sockets.length === 0) return [];
+  const owners = findSocketOwners(procRoot, new Set(sockets.map((socket) => socket.inode)));
+  return sockets.map((socket) => ({ socket, owner: owners.get(socket.inode) }));
+}
+
+/** The lines that say what could not be checked, and why (empty when everything was seen). */
+export function formatUnchecked(report: Pick<PortCheckReport, "unchecked">): string[] {
+  return (report.unchecked ?? []).map((entry) => `not checked: ${describePorts(entry.ports)}: ${entry.reason}`);
+}
+
+function describePorts(ports: readonly number[]): string {
+  if (ports.length === 1) return `port ${ports[0]}`;
+  return ports.length <= 6 ? `ports ${ports.join(", ")}` : `${ports.length} planned ports (${ports.slice(0, 3).join(", ")}, ...)`;
+}
 
 /**
  * Checks the plan's host ports (default `plan.hostPorts`) against this host: every port a
@@ -36,7 +57,24 @@ export async function checkPorts(plan: ClusterPlan, options: CheckPortsOptions =
     published: answer.ok ? answer.published : [],
     ignoreOwnContainers: options.ignoreOwnContainers ?? true,
   });
-  return { checked: ports, conflicts, sources: { proc: table.readable, docker: answer.ok ? true : answer.reason } };
+  // Never "free" for what was not seen: bind probes where the tables show nothing, lsof to name, the rest unchecked.
+  const further = await lookFurther({
+    plan,
+    ports,
+    tables: { readable: table.readable, ...(table.readable ? {} : { reason: `nothing readable at ${procRoot}/net/tcp or tcp6` }) },
+    listeners: onWanted,
+    bound: boundSockets(procRoot, table.readable, ports),
+    engine: answer,
+    probe: options.probe === false ? false : (options.probe ?? DEFAULT_PROBER),
+    nameHolders: options.lsof === false ? false : (options.lsof ?? DEFAULT_HOLDER_NAMER),
+  });
+  return {
+    checked: ports,
+    conflicts: [...conflicts, ...further.conflicts].sort((a, b) => a.port - b.port),
+    sources: { proc: table.readable, docker: answer.ok ? true : answer.reason },
+    fallback: { probed: further.probed, lsof: further.lsof },
+    unchecked: further.unchecked,
+  };
 }
 
 /** Who holds one port on this host, and which sources answered (as `checkPorts` reports them). */

@@ -37,7 +37,7 @@ export function findConflicts(input: MatchInput): PortConflict[] {
   const rowOf = new Map(input.plan.ports.filter((row) => wanted.has(row.port)).map((row) => [row.port, row]));
   const listenersOn = groupBy(input.listeners.filter((listener) => wanted.has(listener.port)), (listener) => listener.port);
   const publishedOn = groupBy(input.published.filter((entry) => wanted.has(entry.port)), (entry) => entry.port);
-  const isOwn = (entry: PublishedPort): boolean => input.ignoreOwnContainers && entry.labels[LABELS.cluster] === input.plan.namePrefix;
+  const isOwn = (entry: PublishedPort): boolean => input.ignoreOwnContainers && isOwnContainer(input.plan, entry.labels);
 
   return [...wanted]
     .sort((a, b) => a - b)
@@ -53,7 +53,15 @@ export function findConflicts(input: MatchInput): PortConflict[] {
     });
 }
 
-/** One holder per container publishing the port (the first address Docker names). */
+/**
+ * Whether a container is this cluster's own: both labels carry this plan's exact values. A
+ * container of another stack is not ours because its cluster label matches (stacks whose names
+ * map to the same Docker names, or labels written by hand): its stack label must match too.
+ */
+export function isOwnContainer(plan: Pick<ClusterPlan, "namePrefix" | "stack">, labels: Readonly<Record<string, string>>): boolean {
+  return labels[LABELS.cluster] === plan.namePrefix && labels[LABELS.stack] === plan.stack;
+}
+
 export function containerHolders(published: readonly PublishedPort[]): PortHolder[] {
   const byName = new Map<string, PortHolder>();
   for (const entry of published) {
@@ -78,6 +86,11 @@ export function listenerHolders(listeners: readonly Listener[], owners: Readonly
     }
   }
   return [...processes.values(), ...(unknown ? [unknown] : [])];
+}
+
+/** The conflict of one planned port with one holder: who wants it, who holds it, the fix, and the one line. */
+export function conflictFor(plan: ClusterPlan, row: PortAssignment, holder: PortHolder): PortConflict {
+  return conflict(plan, row, holder);
 }
 
 function conflict(plan: ClusterPlan, row: PortAssignment, holder: PortHolder): PortConflict {
@@ -112,6 +125,13 @@ export function fixFor(plan: ClusterPlan, row: Pick<PortAssignment, "owner" | "r
 /** "redis-server (pid 4242)", "Docker container web (published on 0.0.0.0)", ... */
 export function describeHolder(holder: PortHolder): string {
   const on = holder.address ? ` on ${holder.address}` : "";
+  if (holder.state === "bound") {
+    const who = holder.kind === "process" && holder.pid !== undefined ? `${holder.command ? `${holder.command} ` : ""}(pid ${holder.pid})` : "a process this user cannot name (run as root, or install lsof)";
+    return `a socket bound but not listening, held by ${who} (a bind on ${holder.address ?? "the port"} fails all the same)`;
+  }
+  if (holder.seenBy === "bind-probe" && holder.kind === "unknown") {
+    return `a process the listener tables could not show (a bind on ${holder.address ?? "the port"} fails; install lsof or run as root to name it)`;
+  }
   switch (holder.kind) {
     case "container":
       return `Docker container ${holder.container ?? "(unnamed)"}${holder.address ? ` (published on ${holder.address})` : ""}`;

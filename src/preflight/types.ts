@@ -20,6 +20,26 @@ export interface PortHolder {
   container?: string;
   /** Listening (or publishing) address, e.g. "0.0.0.0", "127.0.0.1", "::". */
   address?: string;
+  /**
+   * `bound`: the socket is bound but not listening (it is in no listener table; a bind probe
+   * found it). It blocks Docker's bind all the same. Absent: listening, or published.
+   */
+  state?: "bound";
+  /** `bind-probe`: found by binding the port (the listener tables could not show it). */
+  seenBy?: "bind-probe";
+}
+
+/**
+ * Planned ports preflight could not look at, and why: the Docker engine did not answer
+ * (`docker`: ports it publishes through NAT alone are invisible), the listener tables could not
+ * be read and a bind probe could not stand in (`listeners`), or a bind probe was impossible on a
+ * port the tables show free (`bound`: a bound, not listening socket would stay unseen). Never
+ * reported as free: `fluvio-ports check` exits 3 and `pulumi up` stops.
+ */
+export interface UncheckedPorts {
+  what: "docker" | "listeners" | "bound";
+  ports: number[];
+  reason: string;
 }
 
 /**
@@ -52,6 +72,18 @@ export interface PortCheckReport {
   conflicts: PortConflict[];
   /** Which sources answered: the OS listener tables, and the Docker engine (or why not). */
   sources: { proc: boolean; docker: true | string };
+  /**
+   * How preflight looked beyond the tables and the engine: how many ports it bind-probed (those
+   * the tables show nothing on; all of them when the tables are unreadable), and whether lsof
+   * named what a probe found (true) or why not. Absent from stand-in checks.
+   */
+  fallback?: { probed: number; lsof: true | string };
+  /**
+   * What could not be checked, and why; empty when every port was seen. A port listed here is
+   * never reported free. `checkPorts` always sets it (optional only so that stand-in checks may
+   * leave it out: absent means empty).
+   */
+  unchecked?: UncheckedPorts[];
 }
 
 /** How `checkPorts` looks: which ports, where /proc is, which Docker engine, and whether the cluster's own containers count. */
@@ -62,8 +94,20 @@ export interface CheckPortsOptions {
   procRoot?: string;
   /** Engine to ask for published ports; default from DOCKER_HOST (unix://) or /var/run/docker.sock; false = don't ask. */
   docker?: { socketPath?: string } | false;
-  /** Default true: containers labelled fluvio-spu.cluster = plan.namePrefix are this cluster itself, not conflicts. */
+  /**
+   * Default true: containers labelled fluvio-spu.cluster = plan.namePrefix AND fluvio-spu.stack =
+   * plan.stack are this cluster itself, not conflicts.
+   */
   ignoreOwnContainers?: boolean;
+  /**
+   * Bind probes for every planned port the listener tables do not show taken: one dual-stack bind
+   * on :: where the tables were readable (Linux), else on 0.0.0.0, :: and 127.0.0.1 (all ports
+   * when /proc cannot be read). They see sockets that are bound but not listening. Default on; false turns them off (what they would have seen is then `unchecked`);
+   * a function stands in for them (tests).
+   */
+  probe?: false | ((ports: readonly number[], context: { tablesReadable: boolean }) => Promise<import("./fallback").ProbeResult[]>);
+  /** Name what a probe finds with `lsof` where it is installed. Default on; false: don't; a function stands in (tests). */
+  lsof?: false | ((ports: readonly number[]) => import("./fallback").LsofHolder[] | undefined);
 }
 
 /** One TCP listener from /proc/net/tcp or tcp6 (state 0A). */

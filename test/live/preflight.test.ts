@@ -81,7 +81,7 @@ describe.skipIf(noEngine)("Docker containers publishing planned ports", () => {
       "/app/server.js": { content: `require("net").createServer((socket) => socket.end("ok\\n")).listen(8080);\n` },
     }, ["/usr/local/bin/node", "/app/server.js"]);
     docker(["run", "-d", "--name", foreign, "-p", `${port("spu-5002", "public")}:8080`, image]);
-    docker(["run", "-d", "--name", own, "--label", `${LABELS.cluster}=${plan.namePrefix}`, "-p", `127.0.0.1:${port("spu-5001", "metrics")}:8080`, image]);
+    docker(["run", "-d", "--name", own, "--label", `${LABELS.cluster}=${plan.namePrefix}`, "--label", `${LABELS.stack}=${plan.stack}`, "-p", `127.0.0.1:${port("spu-5001", "metrics")}:8080`, image]);
   });
   afterAll(removeContainers);
 

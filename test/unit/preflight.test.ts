@@ -221,7 +221,7 @@ describe("Docker's published ports", () => {
     {
       Id: "a1b2c3d4e5f6a1b2c3d4",
       Names: ["/fluvio-preflight-spu-5002"],
-      Labels: { "fluvio-spu.cluster": "fluvio-preflight", "fluvio-spu.node": "spu-5002" },
+      Labels: { "fluvio-spu.cluster": "fluvio-preflight", "fluvio-spu.stack": "preflight", "fluvio-spu.node": "spu-5002" },
       Ports: [{ IP: "127.0.0.1", PrivatePort: 18002, PublicPort: 18002, Type: "tcp" }],
     },
   ];
@@ -230,7 +230,7 @@ describe("Docker's published ports", () => {
     expect(parseEngineContainers(ENGINE_ANSWER)).toEqual([
       { port: 18001, address: "0.0.0.0", container: "web", labels: { "com.example": "x" } },
       { port: 18001, address: "::", container: "web", labels: { "com.example": "x" } },
-      { port: 18002, address: "127.0.0.1", container: "fluvio-preflight-spu-5002", labels: { "fluvio-spu.cluster": "fluvio-preflight", "fluvio-spu.node": "spu-5002" } },
+      { port: 18002, address: "127.0.0.1", container: "fluvio-preflight-spu-5002", labels: { "fluvio-spu.cluster": "fluvio-preflight", "fluvio-spu.stack": "preflight", "fluvio-spu.node": "spu-5002" } },
     ]);
     expect(() => parseEngineContainers({ message: "page not found" })).toThrow(/not a container list/);
   });

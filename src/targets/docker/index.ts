@@ -10,6 +10,8 @@ import type { ClusterPlan } from "../../plan/types";
 import type { TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { dockerSdk } from "../sdk";
 import { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
+import { checkPorts } from "../../preflight";
+import { localEngineSocket } from "../../preflight/docker";
 import { engineIsLocal, runPreflight, type PortChecker } from "./preflight";
 import { buildDockerSpecs, creationOrder, type ContainerSecurity, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
 
@@ -43,9 +45,10 @@ export interface DockerTargetOptions {
   /** The provider of the engine to deploy to (default: the default provider, DOCKER_HOST). */
   provider?: docker.Provider;
   /**
-   * Check the plan's host ports before creating containers, and fail with `fluvio-ports check`'s
-   * message when one is taken. Skipped for a remote engine and for an explicit provider (this
-   * machine's ports say nothing about where it points).
+   * Check the plan's host ports before creating anything, and fail with `fluvio-ports check`'s
+   * message when one is taken or could not be checked. It checks the engine the provider points
+   * at (its unix socket); for an engine on another machine (tcp://, ssh://) it is skipped with one
+   * info line, since this machine's ports say nothing about that one.
    */
   preflight: boolean;
   /** The port check to run (tests); default `checkPorts` on this host. */
@@ -62,24 +65,40 @@ const PROGRAM_NETWORK = "(the network the program passes)";
  * Deploys the plan as containers on one Docker engine: the cluster network (or the one given),
  * the SC and SPUs with their named volumes, an exporter per SPU when metrics are on, and one
  * registration job per SPU. Ready once every SPU is registered.
+ *
+ * Nothing is registered before the preflight has passed (and the bridge gateway, when a port is
+ * published on `host-gateway`, is known): a preflight failure ends in ONE error on the component,
+ * never one per container, and leaves no network or volume behind.
  */
 export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions): TargetDeployment {
-  const docker = dockerSdk();
-  const { plan, parent, tls } = inputs;
+  const { plan, parent } = inputs;
   const plain = buildDockerSpecs(plan, networkChoice(options.network));
   const opts: pulumi.CustomResourceOptions = { parent, ...(options.provider ? { provider: options.provider } : {}) };
+  const create = (): pulumi.Output<unknown> => createCluster(inputs, options, plain, opts).ready;
+  // No check to wait for: create at once (a program's resources register as it runs).
+  if (!options.preflight) return { ready: create() };
+  return { ready: preflightGate(plan, options, parent).apply((passed) => (passed ? create() : failed())) };
+}
 
-  const gate = preflightGate(plan, options, parent);
+/** What never resolves: the deployment after a failure already reported on the component. */
+function failed(): pulumi.Output<never> {
+  return pulumi.output(new Promise<never>(() => undefined));
+}
+
+/** The containers, volumes and network of a plan whose preflight passed. */
+function createCluster(inputs: TargetInputs, options: DockerTargetOptions, plain: DockerClusterSpec, opts: pulumi.CustomResourceOptions): TargetDeployment {
+  const docker = dockerSdk();
+  const { parent, tls } = inputs;
+  const gateway = hostGatewayFor(plain, parent, opts);
   const network = clusterNetwork(inputs.name, plain, options.network, opts);
   const volumes = new Map(plain.volumes.map((volume) => [volume.name, dataVolume(inputs.name, volume, opts)]));
-  const gateway = usesHostGateway(plain) ? hostGatewayAddress(parent, opts) : undefined;
 
   const created = new Map<string, docker.Container>();
   for (const container of creationOrder(plain)) {
     const resource = new docker.Container(
       `${inputs.name}-${container.key}`,
       containerArgs(container, {
-        image: pulumi.all([gate, container.image === "prometheus" ? (plan.monitoring.prometheus?.image ?? "") : inputs.images[container.image]]).apply(([, image]) => image),
+        image: container.image === "prometheus" ? (inputs.plan.monitoring.prometheus?.image ?? "") : inputs.images[container.image],
         network,
         volumes,
         gateway,
@@ -106,28 +125,55 @@ function networkChoice(network: pulumi.Input<string> | undefined): { network?: s
 }
 
 /**
- * An output that resolves once preflight has passed (at once when it is skipped). Every
- * container's image waits on it, so no container is created (or previewed) on taken ports.
+ * Whether preflight passed (at once true when it is skipped). A failure is reported here, once,
+ * as an error on the component that Pulumi prints without a stack trace, and gives false: the
+ * caller then registers nothing.
  */
 function preflightGate(plan: ClusterPlan, options: DockerTargetOptions, parent: pulumi.Resource): pulumi.Output<boolean> {
-  if (!options.preflight) return pulumi.output(true);
-  if (options.provider) {
-    pulumi.log.info("fluvio-spu: port preflight skipped: an explicit Docker provider may point at another machine; run `fluvio-ports check` there", parent);
-    return pulumi.output(true);
-  }
-  const engine = new pulumi.Config("docker").get("host") ?? process.env.DOCKER_HOST;
-  if (!engineIsLocal(engine)) {
-    pulumi.log.info(`fluvio-spu: port preflight skipped: the Docker engine (${engine}) is remote; run \`fluvio-ports check\` on it`, parent);
-    return pulumi.output(true);
-  }
-  return pulumi.output(
-    runPreflight(plan, options.checkPorts).then(
-      () => true,
-      (error: unknown) => {
-        throw userFacing(error, parent);
-      },
-    ),
-  );
+  return engineHost(options.provider).apply(async (engine) => {
+    if (!engineIsLocal(engine)) {
+      pulumi.log.info(remoteEngineNote(plan, engine as string), parent);
+      return true;
+    }
+    const socket = engineSocket(engine);
+    const check: PortChecker = options.checkPorts ?? ((target) => checkPorts(target, socket ? { docker: { socketPath: socket } } : {}));
+    try {
+      await runPreflight(plan, check);
+      return true;
+    } catch (error) {
+      reportOnce(userFacing(error, parent));
+      return false;
+    }
+  });
+}
+
+/**
+ * The engine the containers go to: the given provider's `host` (else DOCKER_HOST, which such a
+ * provider falls back on), or for the default provider `docker:host` (else DOCKER_HOST).
+ */
+function engineHost(provider: docker.Provider | undefined): pulumi.Output<string | undefined> {
+  const fallback = (): string | undefined => process.env.DOCKER_HOST;
+  if (provider) return provider.host.apply((host) => (host === undefined || host === null || host === "" ? fallback() : host));
+  return pulumi.output(new pulumi.Config("docker").get("host") ?? fallback());
+}
+
+/** The socket of a local engine (`unix:///path`, `npipe:////./pipe/name`), or undefined for the default one. */
+function engineSocket(engine: string | undefined): string | undefined {
+  return engine === undefined ? undefined : localEngineSocket(engine);
+}
+
+/** The one line `preview`/`up` print when the engine is on another machine. */
+export function remoteEngineNote(plan: Pick<ClusterPlan, "stack">, engine: string): string {
+  return `fluvio-spu: port preflight skipped: the Docker engine (${engine}) is on another machine, whose ports this one cannot see; run \`fluvio-ports check --stack ${plan.stack}\` there`;
+}
+
+/**
+ * Fails the program with `error`, once: an unhandled rejection is how a Pulumi program reports a
+ * failure (the language host prints a `ResourceError` with `hideStack` as its message alone, on
+ * its resource, and exits non-zero). Only this one rejection is left unhandled.
+ */
+function reportOnce(error: unknown): void {
+  void Promise.reject(error);
 }
 
 /**
@@ -164,21 +210,27 @@ function usesHostGateway(plain: DockerClusterSpec): boolean {
   return [...plain.containers, ...plain.registrations].some((container) => container.ports.some((port) => port.ip === HOST_GATEWAY));
 }
 
-/** The engine's default bridge gateway: where `host-gateway` (host.docker.internal) points. */
-function hostGatewayAddress(parent: pulumi.Resource, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+/**
+ * The engine's default bridge gateway, where `host-gateway` (host.docker.internal) points, when
+ * a port is published there; undefined when none is. A missing gateway is reported once (the
+ * containers that publish on it then never reach the engine: one error, not one per container).
+ */
+function hostGatewayFor(plain: DockerClusterSpec, parent: pulumi.Resource, opts: pulumi.CustomResourceOptions): pulumi.Output<string> | undefined {
+  if (!usesHostGateway(plain)) return undefined;
   const docker = dockerSdk();
   return docker.getNetworkOutput({ name: "bridge" }, { parent, ...(opts.provider ? { provider: opts.provider } : {}) }).apply((bridge) => {
     const address = bridgeGatewayAddress((bridge.ipamConfigs ?? []).map((entry) => ({ subnet: entry.subnet, gateway: entry.gateway })));
-    if (address === undefined) {
-      throw userFacing(
+    if (address !== undefined) return pulumi.output(address);
+    reportOnce(
+      userFacing(
         new ConfigError({
           path: "docker.publishAddresses",
           message: `lists ${HOST_GATEWAY}, but the engine's bridge network has no IPv4 gateway to publish on: list the address host.docker.internal resolves to on this engine instead (for example 172.17.0.1)`,
         }),
         parent,
-      );
-    }
-    return address;
+      ),
+    );
+    return failed();
   });
 }
 

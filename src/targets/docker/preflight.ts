@@ -1,4 +1,4 @@
-import { ConfigError } from "../../errors";
+import { ConfigError, HostError } from "../../errors";
 import type { ClusterPlan } from "../../plan/types";
 import { checkPorts, type PortCheckReport } from "../../preflight";
 
@@ -15,12 +15,33 @@ export function preflightError(plan: ClusterPlan, report: PortCheckReport): Conf
   );
 }
 
+/**
+ * The error `pulumi preview`/`up` fail with when planned host ports could not be checked (the
+ * listener tables unreadable and no bind probe possible, the engine silent): never "ok" for what
+ * was not seen. `preflight: false` (`pulumi config set fluvio-spu:preflight false`) is the way
+ * past it. Undefined when everything was seen.
+ */
+export function uncheckedError(plan: ClusterPlan, report: PortCheckReport): HostError | undefined {
+  const unchecked = report.unchecked ?? [];
+  if (unchecked.length === 0) return undefined;
+  const ports = new Set(unchecked.flatMap((entry) => entry.ports));
+  return new HostError(
+    "unchecked",
+    unchecked.map((entry) => ({ path: `ports ${entry.ports.join(", ")}`, message: entry.reason })),
+    `fluvio-ports check: ${ports.size} planned host port${ports.size === 1 ? "" : "s"} could not be checked on this host (stack ${plan.stack}); nothing was created. Fix what stands in the way, or skip the check knowingly with \`pulumi config set fluvio-spu:preflight false\` (SpuCluster args: preflight: false)`,
+  );
+}
+
 /** A port check: `checkPorts`, or a stand-in in tests. */
 export type PortChecker = (plan: ClusterPlan) => Promise<PortCheckReport>;
 
-/** Checks the plan's host ports on this host; rejects with `preflightError` on any conflict. */
+/**
+ * Checks the plan's host ports on this host; rejects with `preflightError` on any conflict, and
+ * with `uncheckedError` when a port could not be checked.
+ */
 export async function runPreflight(plan: ClusterPlan, check: PortChecker = (target) => checkPorts(target)): Promise<void> {
-  const error = preflightError(plan, await check(plan));
+  const report = await check(plan);
+  const error = preflightError(plan, report) ?? uncheckedError(plan, report);
   if (error) throw error;
 }
 
