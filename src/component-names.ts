@@ -8,10 +8,10 @@ import type { ConfigIssue } from "./errors";
 /** What a cluster name must look like (the schema's `name`): it starts every physical name. */
 const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 /** The schema's limit on `name`. */
-export const CLUSTER_NAME_MAX = 40;
+const CLUSTER_NAME_MAX = 40;
 
 /** Whether a text can be a cluster name (`name`). */
-export function isClusterName(text: string): boolean {
+function isClusterName(text: string): boolean {
   return text.length <= CLUSTER_NAME_MAX && CLUSTER_NAME.test(text);
 }
 
@@ -19,7 +19,7 @@ export function isClusterName(text: string): boolean {
  * A cluster name close to a resource name: `OrdersBus` → `orders-bus`, `orders_bus` →
  * `orders-bus`, shortened to 40 characters. Undefined when nothing usable is left.
  */
-export function suggestClusterName(text: string): string | undefined {
+function suggestClusterName(text: string): string | undefined {
   const slug = text
     .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
     .toLowerCase()
@@ -57,7 +57,7 @@ export type AliasLike = string | { name?: unknown } | unknown;
  * object's `name`, or the last part of an alias URN. Aliases given as outputs are not known yet
  * and are left out.
  */
-export function formerNames(aliases: readonly AliasLike[] | undefined): string[] {
+function formerNames(aliases: readonly AliasLike[] | undefined): string[] {
   const names = (aliases ?? []).flatMap((alias): string[] => {
     if (typeof alias === "string") {
       const last = alias.split("::").pop();

@@ -46,7 +46,7 @@ function plain(text: string): string {
 const TOP_LEVEL = ["help", "--help", "--version"];
 
 /** The first words of the commands (`plan`, `registry`), in table order. */
-export function topWords(commands: readonly CommandSpec[]): string[] {
+function topWords(commands: readonly CommandSpec[]): string[] {
   return [...new Set(commands.map((command) => command.name.split(" ")[0] as string))];
 }
 

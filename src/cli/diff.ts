@@ -114,7 +114,7 @@ const runProgram: RunProgram = (command, args, options) => {
  * The environment `pulumi` runs in: as `npm run up` sets it for the project's own state
  * backend (`.pulumi-state/`, with its documented local passphrase) when the user set neither.
  */
-export function pulumiEnv(root: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function pulumiEnv(root: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const localState = join(root, ".pulumi-state");
   if (env.PULUMI_BACKEND_URL || !existsSync(localState)) return env;
   const passphrase = env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined ? {} : { PULUMI_CONFIG_PASSPHRASE: "fluvio-spu-local-dev" };

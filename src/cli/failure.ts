@@ -64,7 +64,7 @@ const FILE_ERRORS: Readonly<Record<string, { says: string; fix: string }>> = {
 };
 
 /** A Node file-system error (`ENOENT`, `EROFS`, ... with a path) as a HostError of kind `file`, else undefined. */
-export function fileErrorOf(error: unknown): HostError | undefined {
+function fileErrorOf(error: unknown): HostError | undefined {
   if (isHostError(error) && error.kind === "file") return error;
   if (!(error instanceof Error)) return undefined;
   const { code, path, syscall } = error as NodeJS.ErrnoException;

@@ -2,7 +2,7 @@
 import { COMMANDS, COMMON_OPTIONS, type CommandSpec, type OptionSpec } from "./spec";
 
 /** The exit codes every command shares (README and DESIGN.md say the same). */
-export const EXIT_CODES_TEXT =
+const EXIT_CODES_TEXT =
   "Exit codes: 0 ok; 1 conflicts found (check) or the registry's record out of date (plan --record --check);\n" +
   "2 usage, config or file error; 3 could not check (listener tables or Docker engine unreadable); 70 a bug.";
 

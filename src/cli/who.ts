@@ -83,7 +83,7 @@ export async function runWho(input: CommandInput): Promise<number> {
 }
 
 /** A port number 1-65535, else a usage error. */
-export function parsePort(text: string): number {
+function parsePort(text: string): number {
   const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("who", `<port> '${text}' is not a port number (1-65535)`);
   return port;

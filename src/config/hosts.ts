@@ -7,7 +7,7 @@ import { HOST_GATEWAY } from "./presets";
  * Accepts DNS names (RFC 1123 labels), IPv4 and IPv6 addresses; rejects ports, schemes,
  * spaces and empty labels, which Fluvio would store and clients would fail on much later.
  */
-export function hostProblem(host: string): string | undefined {
+function hostProblem(host: string): string | undefined {
   if (host.length === 0) return "is empty";
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return "must be a host name, not a URL (drop the scheme)";
   if (isIP(host) !== 0) return undefined;

@@ -159,7 +159,7 @@ const kubernetesSchema = z
 // ----- monitoring (issue 12): one block -----------------------------------------------------
 
 /** The Prometheus image the Docker target runs when `monitoring.prometheus` is on (pinned, like every default image). */
-export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v2.53.1";
+const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v2.53.1";
 
 const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, "must be a Prometheus duration such as 30s, 2m or 1h");
 const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", alertmanagers: [] as string[], critical: [] as number[] };

@@ -8,7 +8,7 @@ import { EMPTY_REGISTRY, parseRegistry, type PortRegistry } from "../ports/regis
 /** The Pulumi config namespace (the project name) and the key the cluster lives under. */
 export const CONFIG_NAMESPACE = "fluvio-spu";
 export const CLUSTER_CONFIG_KEY = `${CONFIG_NAMESPACE}:cluster`;
-export const REGISTRY_FILE = "ports.registry.yaml";
+const REGISTRY_FILE = "ports.registry.yaml";
 
 /**
  * A text file's content. Node leaves the path out of some errors (EISDIR from a read): it is

@@ -76,7 +76,7 @@ function smartmodulesOf(spu: JsonObject): SmartModuleCounters[] {
 }
 
 /** The model of an already-parsed JSON value; `invalid_document` unless it is an object with an `spu` object. */
-export function metricsOfDocument(document: unknown): ParseResult {
+function metricsOfDocument(document: unknown): ParseResult {
   if (!isObject(document)) return { ok: false, error: { reason: "invalid_document", detail: "the document is not a JSON object" } };
   const spu = document.spu;
   if (!isObject(spu)) return { ok: false, error: { reason: "invalid_document", detail: 'the document has no "spu" object' } };

@@ -42,7 +42,7 @@ export function probePort(probe: ProbeFlag, timeoutMs: number): Promise<ProbeRes
 }
 
 /** Every probe at once; resolves when the slowest has (at most `timeoutMs` after the call). */
-export function probeAll(probes: readonly ProbeFlag[], timeoutMs: number): Promise<ProbeResult[]> {
+function probeAll(probes: readonly ProbeFlag[], timeoutMs: number): Promise<ProbeResult[]> {
   return Promise.all(probes.map((probe) => probePort(probe, timeoutMs)));
 }
 

@@ -17,7 +17,7 @@ export const HEALTH_PATH = "/healthz";
 export const METRICS_PATH = "/metrics";
 
 /** The most connections served at once; more wait in the kernel's backlog. */
-export const MAX_CONNECTIONS = 128;
+const MAX_CONNECTIONS = 128;
 
 /** What to run: the parsed flags, plus a log sink (stderr by default). */
 export interface ExporterOptions {

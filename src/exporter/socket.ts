@@ -7,7 +7,7 @@ import { createConnection } from "node:net";
 import type { ScrapeError } from "./model";
 
 /** The largest document accepted; a real one is well under 4 KiB. */
-export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 /** The outcome of one read: the whole text, or why there is none. */
 export type SocketRead = { ok: true; text: string } | { ok: false; error: ScrapeError };

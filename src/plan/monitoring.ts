@@ -253,5 +253,3 @@ export function prometheusConfigYaml(monitoring: MonitoringPlan, options: Promet
   return `# Prometheus config of a fluvio-spu cluster; generated from its plan (fluvio-ports render). Do not edit.\n${stringify(config, { lineWidth: 0 })}`;
 }
 
-/** The label of the Kubernetes Services whose value names the SPU (`spu-<id>`): the ServiceMonitor relabels it into `spu`. */
-export const SPU_NODE_LABEL = LABELS.node;

@@ -40,7 +40,7 @@ const DNS_LABEL_MAX = 63;
 export const STATEFUL_SET_NAME_MAX = DNS_LABEL_MAX - 11;
 
 /** A stable 8-hex-digit hash of a text (FNV-1a with murmur3's finaliser, as `stack-hash` uses). */
-export function shortHash(text: string): string {
+function shortHash(text: string): string {
   return hashToOffset(text, 0x1_0000_0000).toString(16).padStart(8, "0");
 }
 

@@ -52,7 +52,7 @@ export interface ClientTlsFiles {
 }
 
 /** The file names of a client's TLS files inside its client directory. */
-export const CLIENT_TLS_FILE_NAMES = { clientCert: "client.crt", clientKey: "client.key", caCert: "ca.crt" } as const;
+const CLIENT_TLS_FILE_NAMES = { clientCert: "client.crt", clientKey: "client.key", caCert: "ca.crt" } as const;
 
 /**
  * What a client profile needs to use Fluvio's `verified` TLS policy: the name it verifies the
@@ -83,7 +83,7 @@ export function clientTlsSettings(spec: Pick<ClusterSpec, "tls" | "publicHost">,
 }
 
 /** The files a profile names for one client directory. */
-export function clientTlsFiles(domain: string, dir: string): ClientTlsFiles {
+function clientTlsFiles(domain: string, dir: string): ClientTlsFiles {
   const base = dir.replace(/\/+$/, "");
   return {
     domain,

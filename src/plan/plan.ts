@@ -68,7 +68,7 @@ export interface OccupiedPort {
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
-export const LINUX_EPHEMERAL_RANGE: PortRange = { from: 32768, to: 60999 };
+const LINUX_EPHEMERAL_RANGE: PortRange = { from: 32768, to: 60999 };
 
 /** The project name when none is given: this package's own program. */
 export const DEFAULT_PROJECT = "fluvio-spu";
@@ -170,7 +170,7 @@ function withConfigPath(row: PortAssignment, configPath: string): PlannedPort {
 }
 
 /** Namespaces Kubernetes creates and owns itself: the cluster deploys into them but never creates them. */
-export const KUBERNETES_OWNED_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const KUBERNETES_OWNED_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 function dockerPlan(cluster: ClusterSpec, names: NodeNames, access: HostAccessPlan): DockerPlan {
   const existing = cluster.docker.network;
@@ -230,7 +230,7 @@ function tlsPlan(cluster: ClusterSpec): TlsPlan {
  * still use TLS as their profile's `tls_policy` says). On Kubernetes we write the `Spu`
  * resources ourselves, so they carry the cluster's own encryption.
  */
-export function registeredEncryption(target: ClusterSpec["target"], encryption: Encryption): Encryption {
+function registeredEncryption(target: ClusterSpec["target"], encryption: Encryption): Encryption {
   return target === "docker" ? "PLAINTEXT" : encryption;
 }
 

@@ -14,9 +14,7 @@ export interface PortRange {
  */
 export type PortRole = "public" | "private" | "metrics" | "nodePort";
 
-export const PORT_ROLES: readonly PortRole[] = ["public", "private", "metrics", "nodePort"];
 
-export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
 /** Ports below this need root (or CAP_NET_BIND_SERVICE) and belong to system services. */
 export const FIRST_UNPRIVILEGED_PORT = 1024;

@@ -10,7 +10,7 @@ import type { HostFacts, HostFactsAnswer } from "../plan/host-access";
 import { dockerSocketPath } from "./docker";
 
 /** How long the engine gets to answer both questions. */
-export const HOST_FACTS_TIMEOUT_MS = 3_000;
+const HOST_FACTS_TIMEOUT_MS = 3_000;
 
 /**
  * The child's program (plain Node, builtins only): GET /info and /version on the socket given

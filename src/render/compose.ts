@@ -249,7 +249,7 @@ function tlsSecretKey(secret: SecretFile["secret"]): string {
 }
 
 /** Compose reads `$NAME` in every value as a variable; a `$` the container should see is written `$$`. */
-export function escapeDollars(text: string): string {
+function escapeDollars(text: string): string {
   return text.replaceAll("$", "$$$$");
 }
 

@@ -163,7 +163,7 @@ function engineSocket(engine: string | undefined): string | undefined {
 }
 
 /** The one line `preview`/`up` print when the engine is on another machine. */
-export function remoteEngineNote(plan: Pick<ClusterPlan, "stack">, engine: string): string {
+function remoteEngineNote(plan: Pick<ClusterPlan, "stack">, engine: string): string {
   return `fluvio-spu: port preflight skipped: the Docker engine (${engine}) is on another machine, whose ports this one cannot see; run \`fluvio-ports check --stack ${plan.stack}\` there`;
 }
 

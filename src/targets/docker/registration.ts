@@ -3,10 +3,10 @@ import { fluvioProfileToml } from "../../plan/outputs";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 
 /** Where the registration job writes the CLI profile it is handed (`FLV_PROFILE_PATH`, read by the `fluvio` CLI). */
-export const REGISTRATION_PROFILE_PATH = "/tmp/fluvio-spu-profile.toml";
+const REGISTRATION_PROFILE_PATH = "/tmp/fluvio-spu-profile.toml";
 
 /** How long a registration job waits for the SC to answer before it gives up, in seconds. */
-export const REGISTRATION_WAIT_SECONDS = 60;
+const REGISTRATION_WAIT_SECONDS = 60;
 
 /** The line a registration job prints when the SPU is registered (the deployment reads it back from the logs). */
 export const REGISTERED_MARKER = "fluvio-spu: registered SPU";
@@ -36,13 +36,13 @@ export const REGISTRATION_SCRIPT = [
 ].join("\n");
 
 /** The argv zero `sh -c` gives the script (shows in `ps` and error messages). */
-export const REGISTRATION_ARGV0 = "fluvio-spu-register";
+const REGISTRATION_ARGV0 = "fluvio-spu-register";
 
 /**
  * The SC address registration jobs use: the SC's public port (Fluvio's admin API) at its
  * alias on the cluster network, so registering never leaves the network.
  */
-export function registrationScAddress(plan: ClusterPlan): string {
+function registrationScAddress(plan: ClusterPlan): string {
   // The SC's alias on the cluster network: a DNS label, never an IP literal.
   return `${plan.sc.host}:${plan.sc.ports.public}`;
 }

@@ -6,7 +6,7 @@ import type { PodSecurityContext, Probe, SecurityContext, Volume, VolumeMount } 
  * The user and group every container runs as. The `infinyon/fluvio` image does not set a
  * non-root user, so the pod sets one; `fsGroup` makes the data volume writable for it.
  */
-export const POD_USER = 10001;
+const POD_USER = 10001;
 
 /** Pod-level hardening shared by the SC and SPU pods. */
 export function podSecurityContext(): PodSecurityContext {

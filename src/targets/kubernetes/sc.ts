@@ -25,7 +25,7 @@ const WRITE = ["create", "update", "patch", "delete"];
  *   write them only for managed SPU groups, which this component does not use;
  * - ConfigMaps: read, since it watches its `spu-k8` config at start.
  */
-export function scRoleRules(): PolicyRule[] {
+function scRoleRules(): PolicyRule[] {
   const fluvio = fluvioResources();
   return [
     { apiGroups: [FLUVIO_GROUP], resources: fluvio, verbs: [...READ, ...WRITE] },

@@ -80,7 +80,7 @@ export function exporterContainer(inputs: SpuObjectInputs): Container | null {
 }
 
 /** `prometheus.io/*` annotations for the SPU pod when it has an exporter. */
-export function scrapeAnnotations(spu: SpuPlan): StringMap | undefined {
+function scrapeAnnotations(spu: SpuPlan): StringMap | undefined {
   if (spu.ports.metrics === undefined) return undefined;
   return { "prometheus.io/scrape": "true", "prometheus.io/port": String(spu.ports.metrics), "prometheus.io/path": METRICS_PATH };
 }
@@ -90,7 +90,7 @@ export function scrapeAnnotations(spu: SpuPlan): StringMap | undefined {
  * cluster adds or removes whole StatefulSets and never renumbers a pod, and each SPU keeps its
  * own PersistentVolumeClaim (`data-<name>-0`), retained when the StatefulSet goes.
  */
-export function spuStatefulSet(inputs: SpuObjectInputs): StatefulSet {
+function spuStatefulSet(inputs: SpuObjectInputs): StatefulSet {
   const { plan, spu, tls } = inputs;
   const selector = spuSelector(plan, spu);
   const exporter = exporterContainer(inputs);
@@ -133,7 +133,7 @@ export function spuStatefulSet(inputs: SpuObjectInputs): StatefulSet {
  * public port (and `nodePort` the planned NodePort), so a client never translates ports.
  * Internal: ClusterIP, the private port (SC and SPUs) and the metrics port (Prometheus).
  */
-export function spuServices(inputs: SpuObjectInputs): [Service, Service] {
+function spuServices(inputs: SpuObjectInputs): [Service, Service] {
   const { plan, spu } = inputs;
   const namespace = plan.namespace as string;
   const nodePort = plan.serviceType === "NodePort" && spu.ports.nodePort !== undefined ? { nodePort: spu.ports.nodePort } : {};
@@ -162,7 +162,7 @@ export function spuServices(inputs: SpuObjectInputs): [Service, Service] {
 }
 
 /** An ingress address as the `Spu` spec wants it: `ip` for an IP address, `hostname` otherwise. */
-export function spuIngress(host: string): SpuIngress {
+function spuIngress(host: string): SpuIngress {
   return isIP(host) !== 0 ? { ip: host } : { hostname: host };
 }
 
@@ -170,7 +170,7 @@ export function spuIngress(host: string): SpuIngress {
  * The SPU's registration: a `Spu` custom resource named like the SPU, with the plan's three
  * endpoints (public with its ingress address, private, and local when the plan has one).
  */
-export function spuResource(plan: ClusterPlan, spu: SpuPlan): Spu {
+function spuResource(plan: ClusterPlan, spu: SpuPlan): Spu {
   const { public: publicEndpoint, private: privateEndpoint, local } = spu.endpoints;
   return {
     apiVersion: SPU_API_VERSION,
@@ -188,7 +188,7 @@ export function spuResource(plan: ClusterPlan, spu: SpuPlan): Spu {
 }
 
 /** The SPU's NetworkPolicy: public and metrics ports from anywhere, the private port from the cluster's pods. */
-export function spuNetworkPolicy(plan: ClusterPlan, spu: SpuPlan): NetworkPolicy {
+function spuNetworkPolicy(plan: ClusterPlan, spu: SpuPlan): NetworkPolicy {
   return privatePortPolicy(plan, {
     name: spu.host,
     labels: spuLabels(plan, spu),
