@@ -18,8 +18,10 @@ import {
   claimApplies,
   findRecord,
   hostsShareMachine,
+  type PortClaim,
   type PortRegistry,
   type RecordedPorts,
+  type StackRecord,
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
@@ -137,28 +139,47 @@ function withOptional(request: PortRequest, pinned: number | undefined, recorded
   return { ...request, ...(pinned !== undefined ? { pinned } : {}), ...(recorded !== undefined ? { recorded } : {}) };
 }
 
+/** Every blocked port; a holder's text is written only when a message names it (most never do). */
 function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: string): BlockedPorts[] {
   const reserved = cluster.reserved.map((ports) => ({ ports, holder: `reserved (reserved: ${formatRange(ports)})`, fix: "take it off the reserved list" }));
-  const claims = registry.claims
-    .filter((claim) => claimApplies(registry, claim, cluster.host))
-    .map((claim) => ({
-      ports: claim.ports,
-      holder: `${claim.owner} (a claim in the port registry for ${claim.hosts.join(", ")})`,
-      fix: "change the claim in stacks/ports.registry.yaml if it is stale",
-    }));
-  const otherStacks = registry.records
-    .filter((record) => !(record.stack === stack && record.cluster === cluster.name))
-    .filter((record) => hostsShareMachine(registry, record.host, cluster.host))
-    .flatMap((record) =>
-      Object.entries(record.nodes).flatMap(([node, ports]) =>
-        Object.entries(ports).map(([role, port]) => ({
-          ports: { from: port as number, to: port as number },
-          holder: `stack ${record.stack} (cluster ${record.cluster}, ${node} ${role}) on host ${record.host}`,
-          fix: `move that stack, or give this stack another host in the registry`,
-        })),
-      ),
-    );
+  const claims = registry.claims.filter((claim) => claimApplies(registry, claim, cluster.host)).map((claim) => new ClaimBlock(claim));
+  const otherStacks: BlockedPorts[] = [];
+  for (const record of registry.records) {
+    if ((record.stack === stack && record.cluster === cluster.name) || !hostsShareMachine(registry, record.host, cluster.host)) continue;
+    for (const [node, ports] of Object.entries(record.nodes)) {
+      for (const [role, port] of Object.entries(ports)) otherStacks.push(new RecordBlock(record, node, role, port as number));
+    }
+  }
   return [...reserved, ...claims, ...otherStacks];
+}
+
+/** Ports a registry claim holds. */
+class ClaimBlock implements BlockedPorts {
+  readonly ports: PortRange;
+  readonly fix = "change the claim in stacks/ports.registry.yaml if it is stale";
+  constructor(private readonly claim: PortClaim) {
+    this.ports = claim.ports;
+  }
+  get holder(): string {
+    return `${this.claim.owner} (a claim in the port registry for ${this.claim.hosts.join(", ")})`;
+  }
+}
+
+/** A port another stack's record holds. */
+class RecordBlock implements BlockedPorts {
+  readonly ports: PortRange;
+  readonly fix = "move that stack, or give this stack another host in the registry";
+  constructor(
+    private readonly record: StackRecord,
+    private readonly node: string,
+    private readonly role: string,
+    port: number,
+  ) {
+    this.ports = { from: port, to: port };
+  }
+  get holder(): string {
+    return `stack ${this.record.stack} (cluster ${this.record.cluster}, ${this.node} ${this.role}) on host ${this.record.host}`;
+  }
 }
 
 function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts[] {

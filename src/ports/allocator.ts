@@ -1,6 +1,6 @@
 import { ConfigError, type ConfigIssue } from "../config/errors";
 import type { Strategy } from "../config/schema";
-import { MAX_PORT, formatRange, inRange, rangeIntersection, rangeSize, type PortRange, type PortRole } from "./range";
+import { MAX_PORT, formatRange, inRange, rangeSize, type PortRange, type PortRole } from "./range";
 
 /** One port a node needs: which role, where it could be pinned, and any pin or record. */
 export interface PortRequest {
@@ -190,8 +190,10 @@ function markRanges(
 ): void {
   for (const entry of entries) {
     for (const role of roles) {
-      const shared = rangeIntersection(entry.ports, ranges[role]);
-      if (shared) state.fill(mark, shared.from, shared.to + 1);
+      // rangeIntersection, without an object per entry and role (a large registry blocks thousands of ports).
+      const from = Math.max(entry.ports.from, ranges[role].from);
+      const to = Math.min(entry.ports.to, ranges[role].to);
+      if (from <= to) state.fill(mark, from, to + 1);
     }
   }
 }
