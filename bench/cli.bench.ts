@@ -93,19 +93,24 @@ export async function run(): Promise<void> {
   try {
     const planOf = (dir: string) => execFileSync(process.execPath, [BIN, "plan", "--stack", "dev", "--format", "json"], { cwd: dir }).toString();
     if (planOf(empty) !== planOf(large)) throw new Error("the large registry changes the dev plan; the comparison would not be like for like");
-    const [node, plan, planJson, check, planEmpty, planLarge] = roundRobin([
+    const unbundled = `require(${JSON.stringify(join(ROOT, "dist", "cli.js"))}).main(process.argv.slice(1)).then((code) => { process.exitCode = code; })`;
+    const [node, plan, planJson, check, planEmpty, planLarge, planBefore, checkBefore] = roundRobin([
       () => timed(["-e", "0"], ROOT),
       () => timed([BIN, "plan", "--stack", "dev"], ROOT),
       () => timed([BIN, "plan", "--stack", "dev", "--format", "json"], ROOT),
       () => timed([BIN, "check", "--stack", "dev"], ROOT, [0, 1]),
       () => timed([BIN, "plan", "--stack", "dev"], empty),
       () => timed([BIN, "plan", "--stack", "dev"], large),
-    ]) as [number, number, number, number, number, number];
+      () => timed(["-e", unbundled, "--", "plan", "--stack", "dev"], ROOT),
+      () => timed(["-e", unbundled, "--", "check", "--stack", "dev"], ROOT, [0, 1]),
+    ]) as [number, number, number, number, number, number, number, number];
     printFigures(`fluvio-ports as a child process (wall time, median of ${RUNS}, round-robin)`, [
       { name: "node -e 0 (the floor)", value: node, unit: "ms" },
       { name: "fluvio-ports plan --stack dev", value: plan, unit: "ms", note: `${(plan / node).toFixed(2)}x node -e 0; target <= 2` },
       { name: "fluvio-ports plan --stack dev --format json", value: planJson, unit: "ms", note: `${(planJson / node).toFixed(2)}x node -e 0` },
       { name: "fluvio-ports check --stack dev (asks /proc and the Docker engine)", value: check, unit: "ms", note: `${(check / node).toFixed(2)}x node -e 0; target <= 2` },
+      { name: "the way before: plan from the compiled modules, no bundle", value: planBefore, unit: "ms", note: `${(planBefore / node).toFixed(2)}x node -e 0` },
+      { name: "the way before: check from the compiled modules, no bundle", value: checkBefore, unit: "ms", note: `${(checkBefore / node).toFixed(2)}x node -e 0` },
       { name: "plan, no registry file", value: planEmpty, unit: "ms" },
       { name: "plan, registry of 1,000 records and 1,000 claims", value: planLarge, unit: "ms", note: `${(planLarge / planEmpty).toFixed(2)}x no registry; target <= 1.5` },
     ]);

@@ -9,6 +9,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { parseProcNetTcp } from "../src/preflight/proc-parse";
 import { createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { planCluster } from "../src/plan/plan";
@@ -92,6 +94,12 @@ function readTables(): number {
   return readFileSync("/proc/net/tcp", "utf8").length + readFileSync("/proc/net/tcp6", "utf8").length;
 }
 
+/** How checkPorts read the tables before issue #13: both through the thread pool, every row parsed, then filtered by port. */
+async function readTablesAsBefore(wanted: ReadonlySet<number>): Promise<number> {
+  const [v4, v6] = await Promise.all([readFile("/proc/net/tcp", "utf8"), readFile("/proc/net/tcp6", "utf8").catch(() => "")]);
+  return [...parseProcNetTcp(v4, 4), ...parseProcNetTcp(v6, 6)].filter((listener) => wanted.has(listener.port)).length;
+}
+
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
@@ -119,19 +127,21 @@ async function measure(title: string, plan: ReturnType<typeof planCluster>): Pro
   const named = report.conflicts.filter((conflict) => conflict.holder.kind === "process").length;
   const probed = (await probeByBinding(ports)).length;
   const seen = askSs(from, to).length;
-  const [withDocker, procOnly, naive, ss, tables] = (await roundRobin([
+  const [withDocker, procOnly, naive, ss, tables, tablesBefore] = (await roundRobin([
     () => checkPorts(plan),
     () => checkPorts(plan, { docker: false }),
     () => probeByBinding(ports),
     () => askSs(from, to),
     () => readTables(),
-  ])) as [number, number, number, number, number];
+    () => readTablesAsBefore(new Set(ports)),
+  ])) as [number, number, number, number, number, number];
   printFigures(title, [
     { name: "checkPorts (listener tables, holders' fds, Docker engine)", value: withDocker, unit: "ms", note: `median of ${RUNS}` },
     { name: "checkPorts, docker: false", value: procOnly, unit: "ms", note: `found ${report.conflicts.length}, ${named} with the process named` },
     { name: "naive: bind each port on 0.0.0.0 and ::", value: naive, unit: "ms", note: `found ${probed}, no holder names` },
     { name: "ss -Hltn with a kernel-side port filter (child process)", value: ss, unit: "ms", note: `found ${seen} ports, no holder names` },
     { name: "  floor: reading /proc/net/tcp and tcp6 alone, nothing parsed", value: tables, unit: "ms", note: "the kernel writes every row of the host" },
+    { name: "  the tables read the way before: async, every row parsed, then filtered", value: tablesBefore, unit: "ms", note: "no fd pass, no engine" },
     { name: "naive / checkPorts (docker: false)", value: naive / procOnly, unit: "x", note: "target > 1" },
     { name: "naive / checkPorts (with Docker)", value: naive / withDocker, unit: "x" },
     { name: "checkPorts (docker: false) / ss", value: procOnly / ss, unit: "x" },
