@@ -155,8 +155,9 @@ async function runCheck(root: string, options: CliOptions, streams: CliStreams):
   const registry = loadRegistry(root);
   const { plan } = planStackFiles(root, stack, registry);
   for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
-  const report = await checkPorts(plan);
-  const overlaps = overlapsWithOtherStacks(root, plan, registry);
+  // The other stacks are planned while the Docker engine answers (setImmediate: after the question went out).
+  const otherStacks = new Promise<string[]>((resolve, reject) => setImmediate(() => { try { resolve(overlapsWithOtherStacks(root, plan, registry)); } catch (error) { reject(error); } }));
+  const [report, overlaps] = await Promise.all([checkPorts(plan), otherStacks]);
   if (report.sources.docker !== true) streams.err(`note: the Docker engine was not asked (${report.sources.docker}); ports Docker publishes without a listener are not seen\n`);
   if (report.conflicts.length === 0 && overlaps.length === 0) {
     streams.out(`ok: all ${report.checked.length} planned host ports of stack ${stack} are free on this host\n`);
