@@ -76,10 +76,13 @@ export async function runCheck(input: CommandInput): Promise<number> {
   const registry = readRegistry(input.root);
   const { plan } = await planFor(input, registry);
   for (const warning of plan.warnings) input.streams.err(`warning: ${warning}\n`);
-  const report = noHost ? undefined : await checkPorts(plan);
+  const asked = noHost ? Promise.resolve(undefined) : checkPorts(plan);
+  // The other stacks are planned while the Docker engine answers (its question has gone out).
+  await new Promise((resolve) => setImmediate(resolve));
   const recorded = recordConflicts(plan, registry);
   const seen = new Set(recorded.map((conflict) => `${conflict.port} ${conflict.holder.stack}`));
   const planned = stackConflicts(input.root, plan, registry, sourceOf(input)).filter((conflict) => !seen.has(`${conflict.port} ${conflict.holder.stack}`));
+  const report = await asked;
   const result = checkResult(plan, report, [...recorded, ...planned]);
   if (report && report.sources.docker !== true && isNoLocalEngine(report.sources.docker)) {
     input.streams.err(`note: ${report.sources.docker}: no container publishes a port here, so only listeners were checked\n`);

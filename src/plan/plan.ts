@@ -28,8 +28,10 @@ import {
   claimApplies,
   findRecord,
   hostsShareMachine,
+  type PortClaim,
   type PortRegistry,
   type RecordedPorts,
+  type StackRecord,
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";

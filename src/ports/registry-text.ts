@@ -104,11 +104,16 @@ function significantLines(text: string): Line[] {
   for (const raw of text.split("\n")) {
     let indent = 0;
     while (raw.charCodeAt(indent) === 0x20) indent++;
-    if (indent === raw.length || raw[indent] === "#") continue; // blank or a comment line
-    if (/\s/.test(raw[indent] as string) || /\s$/.test(raw)) giveUp();
+    if (indent === raw.length || raw.charCodeAt(indent) === 0x23) continue; // blank, or a comment line
+    if (!visible(raw.charCodeAt(indent)) || !visible(raw.charCodeAt(raw.length - 1))) giveUp();
     lines.push({ indent, text: raw.slice(indent) });
   }
   return lines;
+}
+
+/** Printable ASCII other than a space: a character that is certainly not whitespace (others make the fast path give up at line ends). */
+function visible(code: number): boolean {
+  return code > 0x20 && code < 0x7f;
 }
 
 /** `key: value` or `key:`; the value is undefined for the second. */
@@ -134,17 +139,34 @@ function nonEmptyString(value: unknown): value is string {
 
 /** A node's ports as the schema outputs them: roles in the schema's order, each a valid port. */
 function nodePorts(pairs: [string, Scalar][]): NodePorts {
-  const given = new Map<string, Scalar>();
+  const given: Partial<Record<(typeof ROLE_KEYS)[number], number>> = {};
   for (const [role, value] of pairs) {
-    if (given.has(role) || !(ROLE_KEYS as readonly string[]).includes(role) || !isPort(value)) giveUp();
-    given.set(role, value);
+    if ((role !== "public" && role !== "private" && role !== "metrics" && role !== "nodePort") || given[role] !== undefined || !isPort(value)) giveUp();
+    given[role] = value;
   }
   const ports: NodePorts = {};
   for (const role of ROLE_KEYS) {
-    const value = given.get(role);
-    if (value !== undefined) ports[role] = value as number;
+    const value = given[role];
+    if (value !== undefined) ports[role] = value;
   }
   return ports;
+}
+
+const ROLE = "(public|private|metrics|nodePort): ([1-9][0-9]{0,4})";
+/** A node line as `formatRegistry` writes it: `spu-5001: { public: 9010, private: 9111 }` (up to four roles); other spellings take the general path. */
+const NODE_LINE = new RegExp(`^([A-Za-z_][A-Za-z0-9_./-]*): \\{ ${ROLE}(?:, ${ROLE})?(?:, ${ROLE})?(?:, ${ROLE})? \\}$`);
+
+/** One node line: its key and ports. */
+function nodeLine(text: string): [string, NodePorts] {
+  const match = NODE_LINE.exec(text);
+  if (match && !NOT_STRINGS.has(match[1] as string) && !UNSAFE_KEYS.has(match[1] as string)) {
+    const pairs: [string, Scalar][] = [];
+    for (let group = 2; group < 10 && match[group] !== undefined; group += 2) pairs.push([match[group] as string, Number(match[group + 1])]);
+    return [match[1] as string, nodePorts(pairs)];
+  }
+  const [name, ports] = pair(text);
+  if (ports === undefined) giveUp();
+  return [name, nodePorts(flowMap(ports) ?? giveUp())];
 }
 
 /** Reads `lines[start]` and the lines under it (before `end`) as one list item's `key: value` pairs (indent: the item's keys). */
@@ -222,12 +244,34 @@ function readClaims(lines: readonly Line[], start: number, end: number): ClaimDa
   return claims;
 }
 
+/** A record as `formatRegistry` writes it: `- stack:`, `cluster:`, `host:`, `nodes:` and its node lines; undefined when it is spelt otherwise. */
+function canonicalRecord(lines: readonly Line[], index: number, end: number): { record: RecordData; next: number } | undefined {
+  if (index + 3 >= end) return undefined;
+  const [stackLine, clusterLine, hostLine, nodesLine] = [lines[index], lines[index + 1], lines[index + 2], lines[index + 3]] as Line[];
+  if (!stackLine?.text.startsWith("- stack: ") || clusterLine?.indent !== 4 || hostLine?.indent !== 4 || nodesLine?.indent !== 4) return undefined;
+  if (!clusterLine.text.startsWith("cluster: ") || !hostLine.text.startsWith("host: ") || (nodesLine.text !== "nodes:" && nodesLine.text !== "nodes: {}")) return undefined;
+  let next = index + 4;
+  while (next < end && (lines[next] as Line).indent > 4) next++;
+  const stack = scalar(stackLine.text.slice(9));
+  const cluster = scalar(clusterLine.text.slice(9));
+  const host = scalar(hostLine.text.slice(6));
+  if (!nonEmptyString(stack) || !nonEmptyString(cluster) || !nonEmptyString(host)) giveUp();
+  const nodes = readNodes(lines, nodesLine.text === "nodes:" ? undefined : "{}", index + 4, next);
+  return { record: { stack, cluster, host, nodes }, next };
+}
+
 function readRecords(lines: readonly Line[], start: number, end: number): RecordData[] {
   const records: RecordData[] = [];
   let index = start;
   while (index < end) {
     const line = lines[index] as Line;
     if (line.indent !== 2 || !line.text.startsWith("- ")) giveUp();
+    const canonical = canonicalRecord(lines, index, end);
+    if (canonical) {
+      records.push(canonical.record);
+      index = canonical.next;
+      continue;
+    }
     const { pairs, next } = itemPairs(lines, index, end, 4);
     const values = new Map<string, Scalar>();
     let nodes: RecordData["nodes"] | undefined;
@@ -269,9 +313,9 @@ function readNodes(lines: readonly Line[], value: string | undefined, start: num
   for (let index = start; index < end; index++) {
     const line = lines[index] as Line;
     if (line.indent !== 6) giveUp();
-    const [name, ports] = pair(line.text);
-    if (ports === undefined || Object.hasOwn(nodes, name)) giveUp();
-    nodes[name] = nodePorts(flowMap(ports) ?? giveUp());
+    const [name, ports] = nodeLine(line.text);
+    if (Object.hasOwn(nodes, name)) giveUp();
+    nodes[name] = ports;
   }
   return nodes;
 }

@@ -45,6 +45,8 @@ export async function checkPorts(plan: ClusterPlan, options: CheckPortsOptions =
   const ports = portsToCheck(plan, options.ports);
   const procRoot = options.procRoot ?? "/proc";
   const engine = askDocker(options.docker);
+  // Let the engine's request go out before the synchronous /proc work, so it answers meanwhile.
+  if (options.docker !== false) await new Promise<void>((resolve) => setImmediate(resolve));
   const table = readListeners(procRoot, new Set(ports));
   const onWanted = table.listeners;
   const owners = findSocketOwners(procRoot, new Set(onWanted.map((listener) => listener.inode)));

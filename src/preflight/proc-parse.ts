@@ -88,6 +88,47 @@ function solid(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * Where the connections start in a chunk of /proc/net/tcp (`family` 4) or tcp6 (6): the offset
+ * of the first complete row, at or after `from`, in the kernel's fixed layout with a peer
+ * address other than all zeros; -1 when there is none yet. The kernel lists its listening
+ * sockets first, each with the peer 00000000:0000, then its connections (established,
+ * TIME_WAIT, SYN_RECV, ...), each with its peer and none of them a listener: nothing after that
+ * row can be a listener. Rows off the layout never count as the start.
+ */
+export function connectionsStart(text: string, from: number, family: 4 | 6): number {
+  const addressLength = family === 4 ? 8 : 32;
+  for (let start = from; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    if (newline < 0) return -1; // an incomplete row: wait for the rest
+    if (hasPeer(text, start, newline, addressLength)) return start;
+    start = newline + 1;
+  }
+  return -1;
+}
+
+/** Whether the row text[start, end) is in the fixed layout and its peer (remote address and port) is not all zeros. */
+function hasPeer(text: string, start: number, end: number, addressLength: number): boolean {
+  let first = start;
+  while (first < end && text.charCodeAt(first) === 0x20) first++;
+  const colon = text.indexOf(":", first);
+  if (colon < 0 || colon >= end || !solid(text, first, colon)) return false;
+  const local = colon + 2;
+  const tokenLength = addressLength + 5;
+  const remote = local + tokenLength + 1;
+  if (remote + tokenLength + 1 > end) return false;
+  if (text.charCodeAt(colon + 1) !== 0x20 || text.charCodeAt(remote - 1) !== 0x20 || text.charCodeAt(remote + tokenLength) !== 0x20) return false;
+  if (!solid(text, local, remote - 1) || text.charCodeAt(remote + addressLength) !== 0x3a) return false;
+  let peer = false;
+  for (let index = remote; index < remote + tokenLength; index++) {
+    const code = text.charCodeAt(index);
+    if (index === remote + addressLength) continue;
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66))) return false; // not hex
+    if (code !== 0x30) peer = true;
+  }
+  return peer;
+}
+
 /** `0100007F` → `127.0.0.1`: the kernel prints the 32-bit address in host (little-endian) order. */
 export function ipv4FromHex(hex: string): string | undefined {
   if (!/^[0-9A-Fa-f]{8}$/.test(hex)) return undefined;

@@ -7,9 +7,9 @@
  * (thousands of promises, or a trip through the thread pool per table, would cost more than
  * the reads themselves).
  */
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { commandFromCmdline, parseProcNetTcpOn, socketInode } from "./proc-parse";
+import { commandFromCmdline, connectionsStart, parseProcNetTcpOn, socketInode } from "./proc-parse";
 import type { Listener, SocketOwner } from "./types";
 
 /** The listeners of /proc/net/tcp and /proc/net/tcp6; `readable` is false when neither table could be read. */
@@ -24,21 +24,51 @@ export interface ListenerTable {
  * ports are skipped before they are parsed (`parseProcNetTcpOn`).
  */
 export function readListeners(procRoot: string, wanted: ReadonlySet<number>): ListenerTable {
-  const v4 = readText(join(procRoot, "net", "tcp"));
-  const v6 = readText(join(procRoot, "net", "tcp6"));
+  const v4 = readText(join(procRoot, "net", "tcp"), 4);
+  const v6 = readText(join(procRoot, "net", "tcp6"), 6);
   return {
     listeners: [...(v4 === undefined ? [] : parseProcNetTcpOn(v4, 4, wanted)), ...(v6 === undefined ? [] : parseProcNetTcpOn(v6, 6, wanted))],
     readable: v4 !== undefined || v6 !== undefined,
   };
 }
 
-function readText(path: string): string | undefined {
+/**
+ * A listener table's text up to its first connection row (`connectionsStart`): the kernel
+ * writes the table a page per read, and stopping there spares it the walk over its whole
+ * connection hash (hundreds of thousands of buckets: most of the read on a quiet host).
+ * Rows after that point are never listeners, so the listeners are those of the whole table.
+ */
+function readText(path: string, family: 4 | 6): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, "r");
   } catch {
     return undefined;
   }
+  try {
+    const chunks: Buffer[] = [];
+    let seen = ""; // the bytes so far as latin1, one character per byte, for finding the rows
+    let checked = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(READ_SIZE);
+      const length = readSync(fd, chunk, 0, READ_SIZE, null);
+      if (length === 0) break;
+      chunks.push(chunk.subarray(0, length));
+      seen += chunk.toString("latin1", 0, length);
+      const connections = connectionsStart(seen, checked, family);
+      if (connections >= 0) return Buffer.concat(chunks).subarray(0, connections).toString("utf8");
+      checked = Math.max(checked, seen.lastIndexOf("\n") + 1);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
+
+/** Bytes asked for per read (the kernel answers a page of the table at a time anyway). */
+const READ_SIZE = 65_536;
 
 /**
  * The processes holding the given socket inodes: ONE pass over /proc/<pid>/fd/* links,

@@ -125,10 +125,16 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
     // The SC starts after every SPU is registered; each SPU after its own registration (not after the others': that wiring grew with the square of the SPU count).
     const workload = (type: string, name: string) => run.byType(type).find((resource) => resource.inputs.metadata.name === name)!;
     expect(workload("kubernetes:apps/v1:Deployment", plan.sc.name).dependencies).toEqual(expect.arrayContaining([namespace, crd, ...registrations.map((spu) => spu.urn)]));
+    const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
+    const before = (urn: string, seen = new Set<string>()): Set<string> => {
+      for (const dependency of byUrn.get(urn)?.dependencies ?? []) if (!seen.has(dependency)) before(dependency, seen.add(dependency));
+      return seen;
+    };
     for (const spu of plan.spus) {
       const set = workload("kubernetes:apps/v1:StatefulSet", spu.host);
       const own = registrations.find((registration) => registration.inputs.spec.spuId === spu.id)!;
-      expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd, own.urn]));
+      expect(set.dependencies).toEqual(expect.arrayContaining([namespace, own.urn]));
+      expect([...before(set.urn)]).toEqual(expect.arrayContaining([namespace, crd, own.urn]));
       expect(set.dependencies.filter((urn) => registrations.some((registration) => registration.urn === urn))).toEqual([own.urn]);
     }
     expect(run.one("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio").options.retainOnDelete).toBe(true);

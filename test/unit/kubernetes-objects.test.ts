@@ -333,9 +333,13 @@ describe("Kubernetes objects: creation order (what each object waits for)", () =
   const first: ClusterObject[] = objects.filter((object) => object.kind === "Namespace" || object.kind === "CustomResourceDefinition");
   const registrations = ofKind(objects, "Spu");
 
-  it("the Namespace and CRDs wait for nothing; everything else waits for all of them", () => {
+  it("the Namespace and CRDs wait for nothing; every other object for the Namespace, each Spu for its CRD too, the SC's Deployment for every CRD", () => {
+    const namespace = ofKind(objects, "Namespace")[0]!;
+    const spuCrd = ofKind(objects, "CustomResourceDefinition").find((crd) => crd.spec.names.kind === "Spu")!;
     for (const object of first) expect(prerequisitesOf(object)).toEqual([]);
-    for (const object of objects.filter((candidate) => !first.includes(candidate))) expect(prerequisitesOf(object)).toEqual(expect.arrayContaining(first));
+    for (const object of objects.filter((candidate) => !first.includes(candidate))) expect(prerequisitesOf(object)).toContain(namespace);
+    for (const registration of registrations) expect(prerequisitesOf(registration)).toEqual([namespace, spuCrd]);
+    expect(prerequisitesOf(ofKind(objects, "Deployment")[0]!)).toEqual(expect.arrayContaining(first));
   });
 
   it("the SC's Deployment waits for every Spu registration, the shared objects (TLS Secret, ServiceMonitor) and its own (RBAC, Services, policy)", () => {
@@ -347,7 +351,7 @@ describe("Kubernetes objects: creation order (what each object waits for)", () =
     expect(prerequisitesOf(deployment)).toEqual(expect.arrayContaining([...registrations, ...shared, ...scObjects]));
   });
 
-  it("an SPU's StatefulSet waits for its own Spu registration, Services and policy, the shared objects and the SC's Services; never for another SPU's objects", () => {
+  it("an SPU's StatefulSet waits for its own Spu registration (so for the Spu CRD too), Services and policy, the shared objects and the SC's Services; never for another SPU's objects", () => {
     for (const set of ofKind(objects, "StatefulSet")) {
       const node = nodeOf(set);
       const own = objects.filter((object) => nodeOf(object) === node && object !== set);

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseProcNetTcp, parseProcNetTcpOn } from "../../src/preflight/proc-parse";
+import { connectionsStart, parseProcNetTcp, parseProcNetTcpOn } from "../../src/preflight/proc-parse";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
 const PORTS = [80, 9010, 9011, 18000, 24003, 65535];
@@ -78,5 +78,31 @@ describe("the fast listener scan gives what the full parser gives, filtered to t
     const wanted = new Set([9010, 32768 + 42]);
     expect(parseProcNetTcpOn(text, 4, wanted)).toEqual(parseProcNetTcp(text, 4).filter((listener) => wanted.has(listener.port)));
     expect(parseProcNetTcpOn(text, 4, wanted).map((listener) => listener.port)).toEqual([32810, 9010]);
+  });
+});
+
+describe("reading a listener table stops where the connections start", () => {
+  const listenerRow = (index: number, port: number) => `${String(index).padStart(4, " ")}: 00000000:${hex(port, 4)} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${1000 + index} 1 0000000000000000 100 0 0 10 0`;
+  const connectionRow = (index: number, port: number) => `${String(index).padStart(4, " ")}: 0100007F:${hex(port, 4)} 0100007F:BE7C 01 00000000:00000000 00:00000000 00000000     0        0 ${2000 + index} 1 0000000000000000 20 0 0 10 -1`;
+
+  it("finds the first row with a peer; listener rows (peer 00000000:0000), the header and rows off the layout never count", () => {
+    const rows = ["  sl  local_address rem_address   st", listenerRow(0, 9010), "   1: garbage:with:colons 0A", listenerRow(2, 9011), connectionRow(3, 9012), listenerRow(4, 9013)];
+    const text = `${rows.join("\n")}\n`;
+    expect(connectionsStart(text, 0, 4)).toBe(text.indexOf(connectionRow(3, 9012)));
+    expect(connectionsStart(text.slice(0, text.indexOf(connectionRow(3, 9012)) + 20), 0, 4)).toBe(-1); // an incomplete row waits
+    expect(connectionsStart(`${rows.slice(0, 4).join("\n")}\n`, 0, 4)).toBe(-1);
+  });
+
+  it(`in kernel order (listeners, then connections), the text up to the first connection gives every listener (${RUNS} tables)`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PORTS), { maxLength: 20 }), fc.array(fc.constantFrom(...PORTS), { maxLength: 20 }), (listeners, connections) => {
+        const rows = [...listeners.map((port, index) => listenerRow(index, port)), ...connections.map((port, index) => connectionRow(listeners.length + index, port))];
+        const text = `  sl  local_address rem_address   st\n${rows.join("\n")}\n`;
+        const start = connectionsStart(text, 0, 4);
+        const wanted = new Set(PORTS);
+        expect(parseProcNetTcpOn(start < 0 ? text : text.slice(0, start), 4, wanted)).toEqual(parseProcNetTcp(text, 4).filter((listener) => wanted.has(listener.port)));
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
