@@ -27,6 +27,7 @@ import {
   claimApplies,
   findRecord,
   hostsShareMachine,
+  validateRegistry,
   type PortRegistry,
   type RecordedPorts,
 } from "../ports/registry";
@@ -63,7 +64,7 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   if (typeof context?.stack !== "string" || context.stack.length === 0) {
     throw new ConfigError({ path: "stack", message: "is missing: plan for a named stack, for example --stack dev" });
   }
-  const registry = context.registry ?? EMPTY_REGISTRY;
+  const registry = context.registry === undefined ? EMPTY_REGISTRY : validateRegistry(context.registry, "registry");
   const project = context.project ?? DEFAULT_PROJECT;
   const names = nodeNames(cluster, context.stack, project);
   if (names.issues.length > 0) throw new ConfigError(names.issues);

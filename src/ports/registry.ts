@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
-import { ConfigError } from "../errors";
+import { ConfigError, type ConfigIssue } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
 
 /**
@@ -42,10 +42,9 @@ export interface PortRegistry {
   records: StackRecord[];
 }
 
-export const EMPTY_REGISTRY: PortRegistry = { hostGroups: {}, claims: [], records: [] };
-
 const portNumber = z.number().int().min(1).max(65535);
 const rangeValue = z.union([portNumber, z.string(), z.strictObject({ from: portNumber, to: portNumber })]);
+const hostName = z.string().min(1);
 const recordedPorts = z.strictObject({
   public: portNumber.optional(),
   private: portNumber.optional(),
@@ -53,15 +52,21 @@ const recordedPorts = z.strictObject({
   nodePort: portNumber.optional(),
 });
 
-const registryFile = z.strictObject({
-  hostGroups: z.record(z.string(), z.array(z.string().min(1))).default({}),
+/**
+ * The registry's shape, as the file holds it and as a program may build it: a claim's `ports`
+ * is `6379`, `"9300-9400"` or `{ from, to }`, its `hosts` one name or a list, and `source`
+ * (which `PortClaim` carries) may be given. Unknown fields are refused, not ignored.
+ */
+const registryShape = z.strictObject({
+  hostGroups: z.record(z.string().min(1), z.array(hostName)).default({}),
   claims: z
     .array(
       z.strictObject({
         owner: z.string().min(1),
         ports: rangeValue,
-        hosts: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default("*"),
+        hosts: z.union([hostName, z.array(hostName).min(1)]).default("*"),
         note: z.string().optional(),
+        source: z.enum(["registry", "well-known"]).optional(),
       }),
     )
     .default([]),
@@ -70,12 +75,20 @@ const registryFile = z.strictObject({
       z.strictObject({
         stack: z.string().min(1),
         cluster: z.string().min(1),
-        host: z.string().min(1),
-        nodes: z.record(z.string(), recordedPorts),
+        host: hostName,
+        nodes: z.record(z.string().min(1), recordedPorts),
       }),
     )
     .default([]),
 });
+
+type RegistryShape = z.output<typeof registryShape>;
+
+/** Registries `validateRegistry` returned (deep-frozen, so they cannot have changed since). */
+const validated = new WeakSet<PortRegistry>();
+
+/** The registry with nothing in it (frozen). */
+export const EMPTY_REGISTRY: PortRegistry = validateRegistry({}, "registry");
 
 /** Parses the registry file's text; `where` names the file in errors. */
 export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"): PortRegistry {
@@ -85,34 +98,154 @@ export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"
   } catch (error) {
     throw new ConfigError({ path: where, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` });
   }
-  const parsed = registryFile.safeParse(raw);
+  return validateRegistry(raw, where);
+}
+
+/**
+ * Validates a registry, read from a file (`parseRegistry`) or built by a program and passed to
+ * `planCluster`/`SpuCluster`: the shape (no unknown fields, ports 1-65535, ranges `from <= to`),
+ * host groups (a group may name other groups; a cycle is refused), and the records (one per
+ * stack and cluster; no two stacks recorded on one port of a shared host). Every problem names
+ * its entry; `where` names the file or argument. Returns a frozen `PortRegistry` with host groups
+ * as written.
+ */
+export function validateRegistry(value: unknown, where = "registry"): PortRegistry {
+  if (isValidatedRegistry(value)) return value;
+  const parsed = registryShape.safeParse(value ?? {});
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ path: `${where}: ${issue.path.join(".")}`, message: issue.message })),
+      parsed.error.issues.map((issue) => ({ path: `${where}: ${formatIssuePath(issue.path)}`, message: `${issue.message}${entryLabel(value, issue.path)}` })),
       `invalid port registry ${where}`,
     );
   }
-  const issues: { path: string; message: string }[] = [];
-  const claims = parsed.data.claims.map((entry, index): PortClaim => {
-    const ports = toRange(entry.ports);
-    if (!ports || ports.from > ports.to || ports.from < 1 || ports.to > 65535) {
-      issues.push({ path: `${where}: claims[${index}].ports`, message: `'${String(entry.ports)}' is not a port range such as 6379 or 9300-9400` });
+  const issues: ConfigIssue[] = [];
+  const claims = parsed.data.claims.map((entry, index) => toClaim(entry, index, where, issues));
+  const registry: PortRegistry = {
+    hostGroups: Object.fromEntries(Object.entries(parsed.data.hostGroups).map(([group, members]) => [group, [...members]])),
+    claims,
+    records: parsed.data.records.map((record) => ({ ...record, nodes: record.nodes as Record<string, RecordedPorts> })),
+  };
+  issues.push(...hostGroupIssues(registry.hostGroups, where));
+  if (issues.length === 0) issues.push(...duplicateRecordIssues(registry, where), ...overlapIssues(registry, where));
+  if (issues.length > 0) throw new ConfigError(issues, `invalid port registry ${where}`);
+  deepFreeze(registry);
+  validated.add(registry);
+  return registry;
+}
+
+/** Whether `value` is a registry `validateRegistry` returned (and so needs no second look). */
+export function isValidatedRegistry(value: unknown): value is PortRegistry {
+  return typeof value === "object" && value !== null && validated.has(value as PortRegistry);
+}
+
+function toClaim(entry: RegistryShape["claims"][number], index: number, where: string, issues: ConfigIssue[]): PortClaim {
+  const ports = toRange(entry.ports);
+  if (!ports || !Number.isInteger(ports.from) || !Number.isInteger(ports.to) || ports.from > ports.to || ports.from < 1 || ports.to > 65535) {
+    const shown = typeof entry.ports === "object" ? `${entry.ports.from}-${entry.ports.to}` : String(entry.ports);
+    issues.push({ path: `${where}: claims[${index}].ports`, message: `'${shown}' (claim of ${entry.owner}) is not a port range such as 6379 or 9300-9400 (1-65535, from <= to)` });
+  }
+  return {
+    owner: entry.owner,
+    ports: ports ?? { from: 1, to: 0 },
+    hosts: typeof entry.hosts === "string" ? [entry.hosts] : [...entry.hosts],
+    source: "registry",
+    ...(entry.note ? { note: entry.note } : {}),
+  };
+}
+
+/** `records[1].nodes.sc.public`, as the user would point at it. */
+function formatIssuePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "") || "(root)";
+}
+
+/** ` (the record of stack dev, cluster fluvio)` for an issue inside a record or claim, so the entry is named even in a long list. */
+function entryLabel(value: unknown, path: readonly PropertyKey[]): string {
+  const [list, index] = path;
+  if (typeof index !== "number" || (list !== "records" && list !== "claims")) return "";
+  const entry = (value as Record<string, unknown[] | undefined> | null)?.[list]?.[index] as Record<string, unknown> | undefined;
+  if (typeof entry !== "object" || entry === null) return "";
+  if (list === "claims") return typeof entry.owner === "string" ? ` (the claim of ${entry.owner})` : "";
+  return typeof entry.stack === "string" ? ` (the record of stack ${entry.stack}${typeof entry.cluster === "string" ? `, cluster ${entry.cluster}` : ""})` : "";
+}
+
+/** A cycle among host groups (`a: [b]`, `b: [a]`): refused, since no machine is ever reached. */
+function hostGroupIssues(hostGroups: Readonly<Record<string, readonly string[]>>, where: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const reported = new Set<string>();
+  for (const group of Object.keys(hostGroups).sort(compareCodeUnits)) {
+    const cycle = findCycle(hostGroups, group, []);
+    if (!cycle) continue;
+    const key = [...cycle.slice(1)].sort(compareCodeUnits).join("\u0000");
+    if (reported.has(key)) continue;
+    reported.add(key);
+    issues.push({ path: `${where}: hostGroups.${cycle[0]}`, message: `host groups name each other in a cycle (${cycle.join(" -> ")}): a group may list other groups, but not itself through them; list machines instead` });
+  }
+  return issues;
+}
+
+function findCycle(hostGroups: Readonly<Record<string, readonly string[]>>, group: string, path: string[]): string[] | undefined {
+  const at = path.indexOf(group);
+  if (at >= 0) return [...path.slice(at), group];
+  for (const member of hostGroups[group] ?? []) {
+    if (!Object.hasOwn(hostGroups, member)) continue;
+    const cycle = findCycle(hostGroups, member, [...path, group]);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+function recordName(record: StackRecord, index: number): string {
+  return `records[${index}] (stack ${record.stack}, cluster ${record.cluster}, host ${record.host})`;
+}
+
+/** Two records of one stack's cluster: which one counts would be a guess, so neither does. */
+function duplicateRecordIssues(registry: PortRegistry, where: string): ConfigIssue[] {
+  const first = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  registry.records.forEach((record, index) => {
+    const key = recordKey(record);
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, index);
+      return;
     }
+    issues.push({
+      path: `${where}: records[${index}]`,
+      message: `stack ${record.stack}, cluster ${record.cluster} is recorded twice: ${recordName(registry.records[earlier]!, earlier)} and ${recordName(record, index)}; delete one and run fluvio-ports plan --stack ${record.stack} --record`,
+    });
+  });
+  return issues;
+}
+
+/** Two stacks recorded on one port of a machine they share (host groups expanded): one of them would fail to start. */
+function overlapIssues(registry: PortRegistry, where: string): ConfigIssue[] {
+  const index = new Map(registry.records.map((record, position) => [record, position]));
+  return findRecordOverlaps(registry).map((overlap) => {
+    const first = registry.records.find((record) => record.stack === overlap.first.stack && record.cluster === overlap.first.cluster)!;
+    const second = registry.records.find((record) => record.stack === overlap.second.stack && record.cluster === overlap.second.cluster)!;
     return {
-      owner: entry.owner,
-      ports: ports ?? { from: 1, to: 0 },
-      hosts: typeof entry.hosts === "string" ? [entry.hosts] : entry.hosts,
-      source: "registry",
-      ...(entry.note ? { note: entry.note } : {}),
+      path: `${where}: records[${index.get(second)}].nodes.${overlap.second.node}.${overlap.second.role}`,
+      message: `port ${overlap.port} is recorded for two stacks on a shared host: ${recordName(first, index.get(first)!)} ${overlap.first.node} ${overlap.first.role}, and ${recordName(second, index.get(second)!)} ${overlap.second.node} ${overlap.second.role}; delete one of the two records and run fluvio-ports plan --stack ${overlap.second.stack} --record so it plans around the other`,
     };
   });
-  if (issues.length > 0) throw new ConfigError(issues, `invalid port registry ${where}`);
-  return { hostGroups: parsed.data.hostGroups, claims, records: parsed.data.records.map((record) => ({ ...record, nodes: record.nodes as Record<string, RecordedPorts> })) };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Plain code-unit order (`<`), the same on every machine and in every locale. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The registry as reviewable YAML, in a stable order so that re-recording an unchanged stack changes nothing. */
 export function formatRegistry(registry: PortRegistry): string {
-  const records = [...registry.records].sort((a, b) => recordKey(a).localeCompare(recordKey(b)));
+  const records = [...registry.records].sort(compareRecords);
   const doc = {
     hostGroups: registry.hostGroups,
     claims: registry.claims.map((claim) => ({
@@ -150,10 +283,15 @@ function recordKey(record: Pick<StackRecord, "stack" | "cluster">): string {
   return `${record.stack}\u0000${record.cluster}`;
 }
 
-/** `sc` first, then SPUs by numeric id. */
+/** Records by stack, then cluster, in code-unit order: the order `--record` keeps them in, whatever the locale. */
+export function compareRecords(a: Pick<StackRecord, "stack" | "cluster">, b: Pick<StackRecord, "stack" | "cluster">): number {
+  return compareCodeUnits(a.stack, b.stack) || compareCodeUnits(a.cluster, b.cluster);
+}
+
+/** `sc` first, then SPUs by numeric id, then any other node by name (code-unit order). */
 export function compareNodeKeys(a: string, b: string): number {
-  const rank = (key: string): number => (key === "sc" ? -1 : Number(key.replace(/^spu-/, "")));
-  return rank(a) - rank(b) || a.localeCompare(b);
+  const rank = (key: string): number => (key === "sc" ? -1 : /^spu-\d+$/.test(key) ? Number(key.slice(4)) : Number.MAX_SAFE_INTEGER);
+  return rank(a) - rank(b) || compareCodeUnits(a, b);
 }
 
 /** The record of one stack's cluster, if it was recorded. */
@@ -167,10 +305,35 @@ export function withRecord(registry: PortRegistry, record: StackRecord): PortReg
   return { ...registry, records: [...others, record] };
 }
 
-/** The set of machine names a host or host group stands for. */
-export function expandHost(registry: Pick<PortRegistry, "hostGroups">, host: string): Set<string> {
-  const members = registry.hostGroups[host];
-  return new Set(members && members.length > 0 ? members : [host]);
+/** Host groups expanded to machines, per (frozen) `hostGroups` object: the planner asks for every claim and record. */
+const expansions = new WeakMap<object, Map<string, ReadonlySet<string>>>();
+
+/**
+ * The set of machine names a host or host group stands for. A group may name other groups
+ * (expanded, depth first); a group met again on the way (a cycle, which `validateRegistry`
+ * refuses) adds nothing more. An empty group stands for the name itself.
+ */
+export function expandHost(registry: Pick<PortRegistry, "hostGroups">, host: string): ReadonlySet<string> {
+  const groups = registry.hostGroups;
+  const cache = Object.isFrozen(groups) ? (expansions.get(groups) ?? new Map<string, ReadonlySet<string>>()) : undefined;
+  if (cache && !expansions.has(groups)) expansions.set(groups, cache);
+  const cached = cache?.get(host);
+  if (cached) return cached;
+  const machines = new Set<string>();
+  collectMachines(groups, host, new Set(), machines);
+  cache?.set(host, machines);
+  return machines;
+}
+
+function collectMachines(groups: Readonly<Record<string, readonly string[]>>, name: string, seen: Set<string>, into: Set<string>): void {
+  const members = Object.hasOwn(groups, name) ? groups[name]! : undefined;
+  if (!members || members.length === 0) {
+    into.add(name);
+    return;
+  }
+  if (seen.has(name)) return;
+  seen.add(name);
+  for (const member of members) collectMachines(groups, member, seen, into);
 }
 
 /** Whether two host names (or groups, or `*`) share a machine. */
@@ -193,28 +356,42 @@ export interface RecordOverlap {
   second: { stack: string; cluster: string; node: string; role: PortRole };
 }
 
-/** Ports that two recorded stacks sharing a host both hold: what `fluvio-ports check` reports. */
+/**
+ * Ports that two records on a shared machine both hold (host groups expanded): what
+ * `validateRegistry` refuses. Bucketed by port, so a large registry costs one pass.
+ */
 export function findRecordOverlaps(registry: PortRegistry): RecordOverlap[] {
-  const overlaps: RecordOverlap[] = [];
-  const flat = registry.records.flatMap((record) =>
-    Object.entries(record.nodes).flatMap(([node, ports]) =>
-      (Object.entries(ports) as [PortRole, number][]).map(([role, port]) => ({ record, node, role, port })),
-    ),
-  );
-  for (let i = 0; i < flat.length; i++) {
-    for (let j = i + 1; j < flat.length; j++) {
-      const a = flat[i]!;
-      const b = flat[j]!;
-      if (a.port !== b.port || a.record === b.record) continue;
-      if (!hostsShareMachine(registry, a.record.host, b.record.host)) continue;
-      overlaps.push({
-        port: a.port,
-        first: { stack: a.record.stack, cluster: a.record.cluster, node: a.node, role: a.role },
-        second: { stack: b.record.stack, cluster: b.record.cluster, node: b.node, role: b.role },
-      });
+  const byPort = new Map<number, { index: number; record: StackRecord; node: string; role: PortRole }[]>();
+  let index = 0;
+  for (const record of registry.records) {
+    for (const [node, ports] of Object.entries(record.nodes)) {
+      for (const [role, port] of Object.entries(ports) as [PortRole, number][]) {
+        const bucket = byPort.get(port);
+        const entry = { index: index++, record, node, role };
+        if (bucket) bucket.push(entry);
+        else byPort.set(port, [entry]);
+      }
     }
   }
-  return overlaps;
+  const found: { order: [number, number]; overlap: RecordOverlap }[] = [];
+  for (const [port, entries] of byPort) {
+    for (let i = 0; i < entries.length; i++) {
+      for (let j = i + 1; j < entries.length; j++) {
+        const a = entries[i]!;
+        const b = entries[j]!;
+        if (a.record === b.record || !hostsShareMachine(registry, a.record.host, b.record.host)) continue;
+        found.push({
+          order: [a.index, b.index],
+          overlap: {
+            port,
+            first: { stack: a.record.stack, cluster: a.record.cluster, node: a.node, role: a.role },
+            second: { stack: b.record.stack, cluster: b.record.cluster, node: b.node, role: b.role },
+          },
+        });
+      }
+    }
+  }
+  return found.sort((x, y) => x.order[0] - y.order[0] || x.order[1] - y.order[1]).map((entry) => entry.overlap);
 }
 
 /** Claims in the registry that overlap a range: for messages that explain what took the ports. */
