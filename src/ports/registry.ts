@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
+import { PORT_ROLES } from "./range";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
 
@@ -111,11 +112,11 @@ export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"
  */
 export function validateRegistry(value: unknown, where = "registry"): PortRegistry {
   if (isValidatedRegistry(value)) return value;
-  const parsed = registryShape.safeParse(value ?? {});
+  const parsed = registryShape.safeParse(withoutNullLists(value));
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => ({ path: `${where}: ${formatIssuePath(issue.path)}`, message: `${issue.message}${entryLabel(value, issue.path)}` })),
-      `invalid port registry ${where}`,
+      `invalid port registry (${where})`,
     );
   }
   const issues: ConfigIssue[] = [];
@@ -127,10 +128,17 @@ export function validateRegistry(value: unknown, where = "registry"): PortRegist
   };
   issues.push(...hostGroupIssues(registry.hostGroups, where));
   if (issues.length === 0) issues.push(...duplicateRecordIssues(registry, where), ...overlapIssues(registry, where));
-  if (issues.length > 0) throw new ConfigError(issues, `invalid port registry ${where}`);
+  if (issues.length > 0) throw new ConfigError(issues, `invalid port registry (${where})`);
   deepFreeze(registry);
   validated.add(registry);
   return registry;
+}
+
+/** `records:` with nothing after it (YAML null) means no records, as an absent key does. */
+function withoutNullLists(value: unknown): unknown {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key, field]) => !(field === null && (key === "hostGroups" || key === "claims" || key === "records"))));
 }
 
 /** Whether `value` is a registry `validateRegistry` returned (and so needs no second look). */
@@ -254,29 +262,56 @@ export function formatRegistry(registry: PortRegistry): string {
       hosts: claim.hosts,
       ...(claim.note ? { note: claim.note } : {}),
     })),
-    records: records.map((record) => ({
-      stack: record.stack,
-      cluster: record.cluster,
-      host: record.host,
-      nodes: Object.fromEntries(
-        Object.keys(record.nodes)
-          .sort(compareNodeKeys)
-          .map((key) => [key, record.nodes[key]]),
-      ),
-    })),
   };
   const header =
     "# The port registry: who owns which port on which host. Reviewed in git like a lockfile.\n" +
     "# claims: ports other services or teams own. records: written by `fluvio-ports plan --stack <s> --record`.\n";
   const yaml = new Document(doc);
-  // One line per node (`spu-5001: { public: 9010, private: 9111 }`) keeps review diffs to the node that changed.
   visit(yaml, {
     Pair(_, pair) {
       const key = String((pair.key as { value?: unknown } | null)?.value ?? "");
-      if ((key === "sc" || /^spu-\d+$/.test(key) || key === "hosts") && (isMap(pair.value) || isSeq(pair.value))) pair.value.flow = true;
+      if (key === "hosts" && (isMap(pair.value) || isSeq(pair.value))) pair.value.flow = true;
     },
   });
-  return header + yaml.toString({ flowCollectionPadding: true });
+  const recordsText = records.length === 0 ? "records: []\n" : `records:\n${records.map((record) => recordBlock(record)).join("")}`;
+  return header + yaml.toString({ flowCollectionPadding: true }) + recordsText;
+}
+
+/** The record as one block sequence item, its dash at `dash` and its fields at `content` (columns). */
+export function recordBlock(record: StackRecord, dash = 2, content = dash + 2): string {
+  const pad = " ".repeat(content);
+  const nodes = nodeKeys(record);
+  return [
+    `${" ".repeat(dash)}-${" ".repeat(Math.max(1, content - dash - 1))}stack: ${scalarText(record.stack)}`,
+    `${pad}cluster: ${scalarText(record.cluster)}`,
+    `${pad}host: ${scalarText(record.host)}`,
+    nodes.length === 0 ? `${pad}nodes: {}` : `${pad}nodes:`,
+    ...nodes.map((node) => `${pad}  ${nodeLine(node, record.nodes[node]!)}`),
+  ]
+    .map((line) => `${line}\n`)
+    .join("");
+}
+
+/** A record's node keys in registry order. */
+export function nodeKeys(record: StackRecord): string[] {
+  return Object.keys(record.nodes).sort(compareNodeKeys);
+}
+
+/** `spu-5001: { public: 9007, private: 9105 }`: one line per node keeps review diffs to the node that changed. */
+export function nodeLine(node: string, ports: RecordedPorts): string {
+  return `${scalarText(node)}: ${portsFlow(ports)}`;
+}
+
+/** `{ public: 9007, private: 9105 }`, roles in their fixed order. */
+export function portsFlow(ports: RecordedPorts): string {
+  const roles = PORT_ROLES.filter((role) => ports[role] !== undefined);
+  return roles.length === 0 ? "{}" : `{ ${roles.map((role) => `${role}: ${ports[role]}`).join(", ")} }`;
+}
+
+/** A string as YAML: plain when it reads back as the same string, else double-quoted (JSON is YAML). */
+export function scalarText(value: string): string {
+  if (/^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(value) && parseYaml(value) === value) return value;
+  return JSON.stringify(value);
 }
 
 function recordKey(record: Pick<StackRecord, "stack" | "cluster">): string {
