@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from "../errors";
 import { joinHostPort } from "../config/hosts";
+import { stackOf } from "../config/stack-name";
 import { DEFAULT_LOCAL_HOST } from "../config/presets";
 import {
   activeRoles,
@@ -63,6 +64,9 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const cluster = isClusterSpec(spec) ? spec : parseClusterSpec(spec);
   if (typeof context?.stack !== "string" || context.stack.length === 0) {
     throw new ConfigError({ path: "stack", message: "is missing: plan for a named stack, for example --stack dev" });
+  }
+  if (stackOf(context.stack) !== context.stack) {
+    throw new ConfigError({ path: "stack", message: `'${context.stack}' is a qualified name: plan for the stack part '${stackOf(context.stack)}', as pulumi.getStack() gives it` });
   }
   const registry = context.registry === undefined ? EMPTY_REGISTRY : validateRegistry(context.registry, "registry");
   const project = context.project ?? DEFAULT_PROJECT;
