@@ -1,13 +1,14 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
-import { ConfigError, isConfigError } from "./errors";
+import { ConfigError, isConfigError, isHostError } from "./errors";
 import { listStacks, loadRegistry, registryPath } from "./config/stack";
 import { nodeLabel } from "./plan/names";
 import { recordOf } from "./plan/record";
 import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
-import { formatRegistry, hostsShareMachine, withRecord, type PortRegistry } from "./ports/registry";
+import { hostsShareMachine, type PortRegistry } from "./ports/registry";
+import { recordInRegistry } from "./config/registry-file";
 import { renderStack } from "./render/stack";
 import { planStackFiles, type ClusterSource, type StackPlan } from "./context";
 
@@ -16,13 +17,14 @@ const USAGE = `fluvio-ports: plan and check the ports of a Fluvio cluster per Pu
 Usage:
   fluvio-ports plan  --stack <s> [--format table|json|yaml] [--record]
   fluvio-ports check --stack <s>
-  fluvio-ports render --stack <s> --out <dir>
+  fluvio-ports render --stack <s> --out <dir> [--force]
 
 Options:
   --stack <s>     the stack whose stacks/Pulumi.<s>.yaml to read
   --format <f>    table (default), json (the ClusterPlan object) or yaml
   --record        write the stack's assignments into stacks/ports.registry.yaml (review it in git)
   --out <dir>     render: where to write docker-compose.yaml or kubernetes.yaml, and plan.json
+  --force         render: replace files in --out that fluvio-ports did not write (and symbolic links)
   --root <dir>    the project root (default: the nearest folder above the current one with Pulumi.yaml)
   --name <n>      the cluster's name as a program declares it (new SpuCluster("<n>", ...)); default fluvio
   --key <k>       the config key the program reads the cluster from (default fluvio-spu:cluster)
@@ -48,6 +50,7 @@ interface CliOptions {
   record: boolean;
   root?: string;
   out?: string;
+  force?: boolean;
   name?: string;
   key?: string;
 }
@@ -65,7 +68,7 @@ export async function main(argv: string[], streams: CliStreams = processStreams)
     if (options.command === "render") return runRender(root, options, streams);
     return await runCheck(root, options, streams);
   } catch (error) {
-    if (isConfigError(error)) {
+    if (isConfigError(error) || (isHostError(error) && error.kind === "file")) {
       streams.err(`${error.message}\n`);
       return 2;
     }
@@ -112,6 +115,10 @@ function parseArguments(argv: string[]): CliOptions {
       case "--key":
         options.key = value();
         break;
+      case "--force":
+        if (command !== "render") usageError("--force goes with render");
+        options.force = true;
+        break;
       case "--out":
         if (command !== "render") usageError("--out goes with render");
         options.out = value();
@@ -150,14 +157,7 @@ function planFor(root: string, options: CliOptions, registry: PortRegistry, stre
 }
 
 function runPlan(root: string, options: CliOptions, streams: CliStreams): number {
-  const stack = options.stack as string;
-  const registry = loadRegistry(root);
-  const { plan } = planFor(root, options, registry, streams);
-  if (options.record) {
-    const updated = withRecord(registry, recordOf(plan));
-    writeFileSync(registryPath(root), formatRegistry(updated));
-    streams.err(`recorded ${plan.ports.length} ports of stack ${stack} (cluster ${plan.cluster}) in ${registryPath(root)}: review and commit it\n`);
-  }
+  const { plan } = options.record ? recordPlan(root, options, streams) : planFor(root, options, loadRegistry(root), streams);
   for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
   if (options.format === "json") streams.out(`${JSON.stringify(plan, null, 2)}\n`);
   else if (options.format === "yaml") streams.out(stringifyYaml(plan));
@@ -165,8 +165,20 @@ function runPlan(root: string, options: CliOptions, streams: CliStreams): number
   return 0;
 }
 
+/** `--record`: plans against the registry as it is under its lock, and writes the record in place. */
+function recordPlan(root: string, options: CliOptions, streams: CliStreams): StackPlan {
+  const file = registryPath(root);
+  const { changed, result } = recordInRegistry(file, (registry) => {
+    const planned = planFor(root, options, registry, streams);
+    return { record: recordOf(planned.plan), result: planned };
+  });
+  const { plan } = result;
+  streams.err(`recorded ${plan.ports.length} ports of stack ${plan.stack} (cluster ${plan.cluster}) in ${file}: ${changed ? "review and commit it" : "it was up to date"}\n`);
+  return result;
+}
+
 function runRender(root: string, options: CliOptions, streams: CliStreams): number {
-  const rendered = renderStack(root, options.stack as string, options.out as string, sourceOf(options));
+  const rendered = renderStack(root, options.stack as string, options.out as string, sourceOf(options), { force: options.force === true });
   for (const warning of rendered.warnings) streams.err(`warning: ${warning}\n`);
   for (const path of rendered.paths) streams.out(`${path}\n`);
   return 0;
