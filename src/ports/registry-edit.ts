@@ -131,7 +131,9 @@ function flowSeqSplices(text: string, seq: YAMLSeq, record: StackRecord): Splice
 
 function replaceFlowItem(text: string, item: YAMLMap, record: StackRecord): Splice[] {
   if (sameRecordMap(item, record)) return [];
-  return [{ start: rangeOf(item)[0], end: trimEnd(text, rangeOf(item)[1]), text: recordFlow(record) }];
+  const [start] = rangeOf(item);
+  const end = trimEnd(text, rangeOf(item)[1]);
+  return [{ start, end, text: `${recordFlow(record)}${keptComments(text.slice(start, end), columnOf(text, start))}` }];
 }
 
 function sameRecordMap(item: YAMLMap, record: StackRecord): boolean {
@@ -163,7 +165,7 @@ function editRecordMap(text: string, item: YAMLMap, record: StackRecord): Splice
   splices.push({
     start: keyEnd,
     end,
-    text: keys.length === 0 ? ": {}" : `:\n${keys.map((node) => `${" ".repeat(column)}${nodeLine(node, record.nodes[node]!)}`).join("\n")}`,
+    text: `${keys.length === 0 ? ": {}" : `:\n${keys.map((node) => `${" ".repeat(column)}${nodeLine(node, record.nodes[node]!)}`).join("\n")}`}${keptComments(text.slice(keyEnd, end), column)}`,
   });
   return splices;
 }
@@ -180,13 +182,16 @@ function nodeSplices(text: string, nodes: YAMLMap, record: StackRecord): Splice[
     const ports = record.nodes[key];
     const valueEnd = pair.value && hasRange(pair.value) ? trimEnd(text, rangeOf(pair.value)[1]) : rangeOf(pair.key)[1];
     if (ports === undefined) {
+      // The node's lines go; a comment on them stays, on a line of its own.
       const start = lineStart(text, rangeOf(pair.key)[0]);
-      splices.push({ start, end: lineEnd(text, valueEnd), text: "" });
+      const end = lineEnd(text, valueEnd);
+      splices.push({ start, end, text: commentLines(text.slice(start, end), column) });
       continue;
     }
     const current = (isMap(pair.value) ? pair.value.toJSON() : {}) as RecordedPorts;
     if (portsFlow(current) === portsFlow(ports) && isMap(pair.value)) continue;
-    splices.push({ start: rangeOf(pair.key)[1], end: valueEnd, text: `: ${portsFlow(ports)}` });
+    const start = rangeOf(pair.key)[1];
+    splices.push({ start, end: valueEnd, text: `: ${portsFlow(ports)}${keptComments(text.slice(start, valueEnd), column)}` });
   }
   const added = nodeKeys(record).filter((node) => !written.has(node));
   for (const node of added) {
@@ -196,7 +201,8 @@ function nodeSplices(text: string, nodes: YAMLMap, record: StackRecord): Splice[
       const at = leadingCommentStart(text, lineStart(text, rangeOf(next.key)[0]));
       splices.push({ start: at, end: at, text: line });
     } else {
-      const last = pairs[pairs.length - 1]!;
+      const remaining = pairs.filter((pair) => record.nodes[String((pair.key as { value: unknown }).value)] !== undefined);
+      const last = remaining[remaining.length - 1] ?? pairs[pairs.length - 1]!;
       const end = last.value && hasRange(last.value) ? trimEnd(text, rangeOf(last.value)[1]) : rangeOf(last.key)[1];
       splices.push(insertAfterLine(text, end, line));
     }
@@ -233,6 +239,24 @@ function documentEdit(text: string, record: StackRecord): string {
     records.items.splice(next < 0 ? records.items.length : next, 0, node);
   }
   return doc.toString();
+}
+
+/** The comments in a stretch of YAML about to be replaced (a `#` at a line's start or after a space). */
+function commentsIn(slice: string): string[] {
+  return [...slice.matchAll(/(?:^|[ \t])(#[^\n]*)/gm)].map((match) => match[1]!.trimEnd());
+}
+
+/** The comments of a replaced stretch, each on a line of its own at `column`, so no comment is lost. */
+function commentLines(slice: string, column: number): string {
+  return commentsIn(slice)
+    .map((comment) => `${" ".repeat(column)}${comment}\n`)
+    .join("");
+}
+
+/** The same, to follow replacement text on the line after it. */
+function keptComments(slice: string, column: number): string {
+  const comments = commentsIn(slice);
+  return comments.length === 0 ? "" : `\n${comments.map((comment) => `${" ".repeat(column)}${comment}`).join("\n")}`;
 }
 
 function pairOf(map: YAMLMap, key: string): Pair<unknown, unknown> | undefined {
