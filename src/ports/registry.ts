@@ -115,7 +115,7 @@ export function validateRegistry(value: unknown, where = "registry"): PortRegist
   const parsed = registryShape.safeParse(withoutNullLists(value));
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ path: `${where}: ${formatIssuePath(issue.path)}`, message: `${issue.message}${entryLabel(value, issue.path)}` })),
+      parsed.error.issues.map((issue) => ({ path: `${where}: ${formatIssuePath(issue.path)}`, message: `${issue.message}${entryLabel(value, issue.path)}${fixFor(issue)}` })),
       `invalid port registry (${where})`,
     );
   }
@@ -156,7 +156,7 @@ function toClaim(entry: RegistryShape["claims"][number], index: number, where: s
     owner: entry.owner,
     ports: ports ?? { from: 1, to: 0 },
     hosts: typeof entry.hosts === "string" ? [entry.hosts] : [...entry.hosts],
-    source: "registry",
+    source: entry.source ?? "registry",
     ...(entry.note ? { note: entry.note } : {}),
   };
 }
@@ -174,6 +174,43 @@ function entryLabel(value: unknown, path: readonly PropertyKey[]): string {
   if (typeof entry !== "object" || entry === null) return "";
   if (list === "claims") return typeof entry.owner === "string" ? ` (the claim of ${entry.owner})` : "";
   return typeof entry.stack === "string" ? ` (the record of stack ${entry.stack}${typeof entry.cluster === "string" ? `, cluster ${entry.cluster}` : ""})` : "";
+}
+
+/** What a registry field takes, by the field's name: the fix that follows a shape error. */
+const FIELD_FIXES: Record<string, string> = {
+  ports: "a port (6379), a range (9300-9400) or { from, to }",
+  hosts: "a host or host group name, or a list of them ([\"*\"] for every host)",
+  owner: "who owns the ports, as text",
+  note: "text",
+  stack: "the stack's name, as text",
+  cluster: "the cluster's name, as text",
+  host: "the host (or host group) the stack deploys to, as text",
+  nodes: "a map of node keys (sc, spu-<id>) to their ports",
+  public: "a port number 1-65535",
+  private: "a port number 1-65535",
+  metrics: "a port number 1-65535",
+  nodePort: "a port number 1-65535",
+  hostGroups: "a map of group names to lists of hosts",
+  claims: "a list of claims ({ owner, ports, hosts })",
+  records: "a list of records (written by fluvio-ports plan --record)",
+};
+
+const KNOWN_FIELDS: Record<string, string> = {
+  "": "hostGroups, claims, records",
+  claims: "owner, ports, hosts, note",
+  records: "stack, cluster, host, nodes",
+  nodes: "public, private, metrics, nodePort",
+};
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    const [list] = issue.path;
+    const known = KNOWN_FIELDS[issue.path.length === 0 ? "" : issue.path.length >= 4 && list === "records" ? "nodes" : String(list)];
+    return known ? `: remove it (the fields are ${known})` : ": remove it";
+  }
+  const field = [...issue.path].reverse().find((key): key is string => typeof key === "string");
+  const fix = field === undefined ? undefined : FIELD_FIXES[field];
+  return fix ? `: must be ${fix}` : "";
 }
 
 /** A cycle among host groups (`a: [b]`, `b: [a]`): refused, since no machine is ever reached. */
