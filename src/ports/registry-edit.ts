@@ -33,7 +33,8 @@ interface Splice {
 /**
  * The registry text with `record` written: the stack's record replaced (only the lines that
  * differ), or a new record inserted where code-unit order puts it. Text that already holds the
- * record comes back unchanged; an empty or missing file becomes a fresh registry. `text` must
+ * record comes back unchanged; an empty or missing file becomes a fresh registry. A file with
+ * Windows line ends (CRLF) gets CRLF in the lines written. `text` must
  * be a valid registry (`parseRegistry`); the result is checked to hold exactly the old registry
  * with the record written, or it falls back to a document-level edit that still keeps comments.
  */
@@ -41,7 +42,9 @@ export function writeRecordText(text: string | undefined, record: StackRecord): 
   if (text === undefined || text.trim() === "") return formatRegistry(withRecord(EMPTY_REGISTRY, record));
   const before = validateRegistry(parseYaml(text) ?? {}, "registry");
   const expected = validateRegistry(withRecord(before, record), "registry");
-  const spliced = applySplices(text, recordSplices(text, record));
+  const crlf = text.includes("\r\n");
+  const splices = recordSplices(text, record).map((splice) => (crlf ? { ...splice, text: splice.text.replace(/\r?\n/g, "\r\n") } : splice));
+  const spliced = applySplices(text, splices);
   if (sameRegistry(spliced, expected)) return spliced;
   const edited = documentEdit(text, record);
   if (sameRegistry(edited, expected)) return edited;
