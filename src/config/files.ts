@@ -4,7 +4,7 @@
  * (a temporary file in the same folder, then a rename), and two writers take turns (a lock file).
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { HostError } from "../errors";
@@ -70,11 +70,19 @@ export function readText(file: string): string {
 
 /** The file a write to `file` lands in: `file` itself, or what a symbolic link at `file` points to. */
 export function writeTarget(file: string): string {
+  let link: boolean;
   try {
-    return lstatSync(file).isSymbolicLink() ? realpathSync(file) : file;
+    link = lstatSync(file).isSymbolicLink();
   } catch (error) {
     if (errorCode(error) === "ENOENT") return file;
     throw fileError(file, describeFileError(error, "read"));
+  }
+  if (!link) return file;
+  try {
+    return realpathSync(file);
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw fileError(file, describeFileError(error, "read"));
+    throw fileError(file, `is a symbolic link to ${readlinkSync(file)}, which does not exist: fix the link, or remove it to start a new file here`);
   }
 }
 

@@ -270,7 +270,7 @@ function overlapIssues(registry: PortRegistry, where: string): ConfigIssue[] {
     const second = registry.records.find((record) => record.stack === overlap.second.stack && record.cluster === overlap.second.cluster)!;
     return {
       path: `${where}: records[${index.get(second)}].nodes.${overlap.second.node}.${overlap.second.role}`,
-      message: `port ${overlap.port} is recorded for two stacks on a shared host: ${recordName(first, index.get(first)!)} ${overlap.first.node} ${overlap.first.role}, and ${recordName(second, index.get(second)!)} ${overlap.second.node} ${overlap.second.role}; delete one of the two records and run fluvio-ports plan --stack ${overlap.second.stack} --record so it plans around the other`,
+      message: `port ${overlap.port} is recorded twice on a shared host: ${recordName(first, index.get(first)!)} ${overlap.first.node} ${overlap.first.role}, and ${recordName(second, index.get(second)!)} ${overlap.second.node} ${overlap.second.role}; delete one of the two records and run fluvio-ports plan --stack ${overlap.second.stack} --record so it plans around the other`,
     };
   });
 }
@@ -412,7 +412,9 @@ function collectMachines(groups: Readonly<Record<string, readonly string[]>>, na
 export function hostsShareMachine(registry: Pick<PortRegistry, "hostGroups">, a: string, b: string): boolean {
   if (a === "*" || b === "*") return true;
   const left = expandHost(registry, a);
-  for (const machine of expandHost(registry, b)) if (left.has(machine)) return true;
+  const right = expandHost(registry, b);
+  if (left.has("*") || right.has("*")) return true; // a group that lists `*` stands for every host
+  for (const machine of right) if (left.has(machine)) return true;
   return false;
 }
 

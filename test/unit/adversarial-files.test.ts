@@ -393,7 +393,7 @@ describe("family 2: registries built by a program", () => {
     };
     const error = configErrorOf(() => planCluster(spec, { stack: "dev", registry: registry as unknown as PortRegistry }));
     expect(error.issues).toHaveLength(1);
-    expect(error.issues[0]!.message).toMatch(/port 9002 is recorded for two stacks on a shared host: records\[0\] \(stack pr-1.*sc public, and records\[1\] \(stack pr-2.*spu-1 metrics/);
+    expect(error.issues[0]!.message).toMatch(/port 9002 is recorded twice on a shared host: records\[0\] \(stack pr-1.*sc public, and records\[1\] \(stack pr-2.*spu-1 metrics/);
   });
 
   it(`record order does not depend on the locale: shuffled records format byte-identically, in code-unit order (${RUNS} shuffles formatted, ${Math.ceil(RUNS / 10)} recorded one by one)`, () => {
@@ -653,6 +653,30 @@ describe("family 5: file-system failures", () => {
     rmSync(join(other, "Pulumi.yaml"));
     mkdirSync(join(other, "Pulumi.yaml"));
     await expectOneLineExit2(other, ["plan", "--stack", "dev"], /Pulumi\.yaml: is a folder/);
+  });
+
+  it("a registry that is a symbolic link is updated where it points, the link kept; a dangling link is refused", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    const shared = join(root, "shared-registry.yaml");
+    writeFileSync(shared, "# shared by two repositories\nrecords: []\n");
+    symlinkSync(shared, join(root, "stacks", "ports.registry.yaml"));
+    expect((await runCli(["plan", "--stack", "dev", "--record", "--root", root])).code).toBe(0);
+    expect(readFileSync(shared, "utf8")).toMatch(/^# shared by two repositories\nrecords:\n  - stack: dev\n/);
+    expect(require("node:fs").lstatSync(join(root, "stacks", "ports.registry.yaml")).isSymbolicLink()).toBe(true);
+    rmSync(shared);
+    await expectOneLineExit2(root, ["plan", "--stack", "dev", "--record"], /ports\.registry\.yaml: is a symbolic link to .*shared-registry\.yaml, which does not exist/);
+  });
+
+  it("a stack folder that is a file", async () => {
+    const root = makeProject({});
+    rmSync(join(root, "stacks"), { recursive: true });
+    writeFileSync(join(root, "stacks"), "not a folder\n");
+    await expectOneLineExit2(root, ["plan", "--stack", "dev"], /stacks\/(Pulumi\.dev|ports\.registry)\.yaml: lies under a path that is a file, not a folder/);
+  });
+
+  it("a host group that lists * stands for every host", () => {
+    const registry = parseRegistry("hostGroups:\n  everywhere: ['*']\nclaims:\n  - { owner: agent, ports: 9000-9050, hosts: [everywhere] }\n");
+    for (const row of planCluster({ environment: "dev", host: "any-box", spus: 1 }, { stack: "dev", registry }).ports) expect(row.port > 9050).toBe(true);
   });
 
   it("a read-only registry is refused on --record and left as it was", async () => {
