@@ -525,8 +525,10 @@ describe("family 3: render --out", () => {
       return { compose: readFileSync(join(dir, "docker-compose.yaml"), "utf8"), plan: readFileSync(join(dir, "plan.json"), "utf8") };
     })();
     const content = fc.oneof(
-      fc.constant(ours.compose),
-      fc.constant(ours.plan),
+      { weight: 4, arbitrary: fc.constant(ours.compose) },
+      { weight: 4, arbitrary: fc.constant(ours.plan) },
+      fc.constant(ours.compose.replace("rendered by", "written by")),
+      fc.constant(JSON.stringify({ ...JSON.parse(ours.plan), target: "nomad" })),
       fc.string(),
       fc.jsonValue().map((value) => JSON.stringify(value)),
       fc.constant("# my notes\nservices: {}\n"),
@@ -618,6 +620,27 @@ describe("family 4: stack names", () => {
       { numRuns: RUNS * 3 },
     );
     outcomes.report("family 4 (stack names)");
+  });
+
+  it(`random --stack values through the CLI: exit 0 (the stack's own file in stacks/) or 2, never a trace (${Math.floor(RUNS / 5)} names)`, async () => {
+    const outcomes = tally();
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    writeFileSync(join(root, "Pulumi.evil.yaml"), "config:\n  fluvio-spu:cluster: { environment: dev, spus: 1 }\n");
+    const piece = fc.constantFrom("..", ".", "/", "dev", "evil", "acme", "fluvio-spu", "-", "%", " ", "\\", "stacks", "Pulumi");
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 5 }).map((pieces) => pieces.join("")), async (stack) => {
+        const result = await runCli(["plan", "--stack", stack, "--format", "json", "--root", root]);
+        expect([0, 2]).toContain(result.code);
+        expect(result.err).not.toMatch(STACK_TRACE);
+        if (result.code === 0) {
+          expect(JSON.parse(result.out).stack).toBe("dev");
+          expect(stack === "dev" || stack.endsWith("/dev")).toBe(true);
+        }
+        outcomes.add(result.code === 0 ? "planned from stacks/Pulumi.dev.yaml" : /evil/.test(stack) && !/[/. %\\]/.test(stack) ? "refused: no such stack in stacks/" : "refused (exit 2)");
+      }),
+      { numRuns: Math.floor(RUNS / 5) },
+    );
+    outcomes.report("family 4 (CLI --stack)");
   });
 
   it("planCluster refuses a stack name that is not a plain stack name", () => {
@@ -771,9 +794,16 @@ describe("family 5: file-system failures", () => {
       fc.string(),
       fc.jsonValue().map((value) => JSON.stringify(value)),
       fc.jsonValue().map((value) => `config:\n  fluvio-spu:cluster: ${JSON.stringify(value)}\n`),
-      fc.constantFrom("config:\n  fluvio-spu:cluster: { environment: dev, spus: 2 }\n", "config: 5\n", "config:\n  fluvio-spu:cluster: { spus: -1 }\n", ":\n- [\n"),
+      fc.constantFrom("config: 5\n", "config:\n  fluvio-spu:cluster: { spus: -1 }\n", ":\n- [\n"),
+      { weight: 4, arbitrary: fc.record({ spus: fc.integer({ min: 0, max: 4 }), environment: fc.constantFrom("dev", "prod", "qa"), host: fc.constantFrom("localhost", "ci-1", "") }).map((cluster) => `config:\n  fluvio-spu:cluster: ${JSON.stringify(cluster)}\n`) },
     );
-    const registry = fc.oneof(fc.constant(undefined), fc.string(), fc.jsonValue().map((value) => JSON.stringify(value)), fc.constantFrom("records: []\n", "claims:\n  - { owner: x, ports: 9000-8000 }\n", "hostGroups: { a: [a] }\n"));
+    const registry = fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 3, arbitrary: fc.constantFrom("records: []\n", "# ours\nclaims:\n  - { owner: redis, ports: 6379 }\nrecords:\n", "hostGroups: { ci: [ci-1] }\n") },
+      fc.string(),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.constantFrom("claims:\n  - { owner: x, ports: 9000-8000 }\n", "hostGroups: { a: [a] }\n", "records:\n  - { stack: a, cluster: fluvio, host: localhost, nodes: {} }\n  - { stack: a, cluster: fluvio, host: localhost, nodes: {} }\n"),
+    );
     await fc.assert(
       fc.asyncProperty(yamlish, registry, fc.boolean(), async (stackFile, registryText, record) => {
         const root = makeProject({}, registryText);
