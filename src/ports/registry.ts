@@ -91,15 +91,18 @@ const validated = new WeakSet<PortRegistry>();
 /** The registry with nothing in it (frozen). */
 export const EMPTY_REGISTRY: PortRegistry = validateRegistry({}, "registry");
 
-/** Parses the registry file's text; `where` names the file in errors. */
+/** Parses the registry file's text and validates it (`validateRegistry`); `where` names the file in errors. */
 export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"): PortRegistry {
-  let raw: unknown;
+  return validateRegistry(readRegistryYaml(text, where), where);
+}
+
+/** The registry file's text as plain data, unvalidated; bad YAML is a one-line `ConfigError` naming the file. */
+export function readRegistryYaml(text: string, where: string): unknown {
   try {
-    raw = parseYaml(text) ?? {};
+    return parseYaml(text) ?? {};
   } catch (error) {
     throw new ConfigError({ path: where, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` });
   }
-  return validateRegistry(raw, where);
 }
 
 /**
