@@ -97,8 +97,11 @@ function recordSplices(text: string, record: StackRecord): Splice[] {
   const value = pair.value;
   const emptyValue = value === null || (isScalar(value) && (value.value === null || value.value === undefined)) || (isSeq(value) && value.items.length === 0);
   if (emptyValue) {
-    const end = value && isSeq(value) ? rangeOf(value)[1] : value ? rangeOf(value)[1] : rangeOf(pair.key)[1];
-    return [{ start: rangeOf(pair.key)[1], end: trimEnd(text, end), text: `:\n${recordBlock(record, keyColumn + 2).replace(/\n$/, "")}` }];
+    // `records: []  # none yet` becomes `records:  # none yet` and the record below it.
+    const end = trimEnd(text, value ? rangeOf(value)[1] : rangeOf(pair.key)[1]);
+    const lineRest = text.slice(end, lineEnd(text, end)).replace(/\r?\n$/, "");
+    const comment = lineRest.trim().startsWith("#") ? lineRest : "";
+    return [{ start: rangeOf(pair.key)[1], end: end + comment.length, text: `:${comment}\n${recordBlock(record, keyColumn + 2).replace(/\n$/, "")}` }];
   }
   if (!isSeq(value)) return [];
   return value.flow ? flowSeqSplices(text, value, record) : blockSeqSplices(text, value, record);
@@ -297,7 +300,8 @@ function lineEnd(text: string, offset: number): number {
 }
 
 function columnOf(text: string, offset: number): number {
-  return offset - lineStart(text, offset);
+  const start = lineStart(text, offset);
+  return offset - start - (text[start] === "\ufeff" ? 1 : 0); // a byte-order mark takes no column
 }
 
 /** The offset of the `-` that starts the sequence item whose content starts at `offset`. */

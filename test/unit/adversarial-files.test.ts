@@ -221,6 +221,16 @@ describe("family 1: --record keeps what a reviewer wrote", () => {
     expect(changed.replace(/\r\n/g, "")).not.toMatch(/\n/);
   });
 
+  it("odd but valid layouts: a comment after records: [], a byte-order mark, other indentations, quoted keys", () => {
+    const record = { stack: "dev", cluster: "fluvio", host: "localhost", nodes: { sc: { public: 9002 } } };
+    expect(writeRecordText("records: [] # none yet\nclaims: []\n", record)).toBe("records: # none yet\n  - stack: dev\n    cluster: fluvio\n    host: localhost\n    nodes:\n      sc: { public: 9002 }\nclaims: []\n");
+    expect(writeRecordText("\ufeffrecords: []\n", record)).toBe("\ufeffrecords:\n  - stack: dev\n    cluster: fluvio\n    host: localhost\n    nodes:\n      sc: { public: 9002 }\n");
+    const wide = "records:\n    -   stack: x\n        cluster: fluvio\n        host: localhost\n        nodes: {}\n";
+    expect(writeRecordText(wide, record)).toBe(`records:\n    -   stack: dev\n        cluster: fluvio\n        host: localhost\n        nodes:\n          sc: { public: 9002 }\n${wide.slice("records:\n".length)}`);
+    const quoted = "records:\n  - stack: \"dev\"\n    cluster: 'fluvio'\n    host: localhost\n    nodes:\n      \"sc\": {public: 1}\n";
+    expect(writeRecordText(quoted, record)).toBe("records:\n  - stack: \"dev\"\n    cluster: 'fluvio'\n    host: localhost\n    nodes:\n      \"sc\": { public: 9002 }\n");
+  });
+
   it("names that YAML would read as something else are quoted, and read back as the same text", () => {
     for (const odd of ["true", "null", "1.0", "0x1F", "~", "*", "a: b", "#x", "yes"]) {
       const written = writeRecordText("records: []\n", { stack: "dev", cluster: "fluvio", host: odd, nodes: { sc: { public: 9002 } } });
