@@ -98,13 +98,22 @@ function writeAllSync(fd: number, text: string): void {
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 }
 
+/** A file written to a temporary name beside its target, waiting to be renamed into place. */
+export interface PreparedWrite {
+  /** The file it will replace. */
+  file: string;
+  /** Renames the temporary file over `file`; throws a `HostError` of kind `file`. */
+  commit: () => void;
+  /** Removes the temporary file; `file` stays as it was. */
+  abort: () => void;
+}
+
 /**
- * Writes `file` all at once: the text goes into a temporary file in the same folder (same
- * permissions as the file it replaces), is flushed, and is renamed over `file`. A reader sees
- * the old text or the new, never a part; on any failure the old file is untouched and the
- * temporary file removed. Throws a `HostError` of kind `file`.
+ * The first half of an atomic write: the text goes into a temporary file in the same folder
+ * (same permissions as the file it replaces) and is flushed. Nothing visible changes until
+ * `commit`. On failure the temporary file is removed and a `HostError` of kind `file` thrown.
  */
-export function writeFileAtomic(file: string, text: string, options: AtomicWriteOptions = {}): void {
+export function prepareWrite(file: string, text: string, options: AtomicWriteOptions = {}): PreparedWrite {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   let mode = 0o644;
   try {
@@ -121,12 +130,55 @@ export function writeFileAtomic(file: string, text: string, options: AtomicWrite
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(temp, file);
   } catch (error) {
     if (fd !== undefined) closeQuietly(fd);
     unlinkQuietly(temp);
     throw fileError(file, describeFileError(error, "write"));
   }
+  return {
+    file,
+    commit: () => {
+      try {
+        renameSync(temp, file);
+      } catch (error) {
+        unlinkQuietly(temp);
+        throw fileError(file, describeFileError(error, "write"));
+      }
+    },
+    abort: () => unlinkQuietly(temp),
+  };
+}
+
+/**
+ * Writes `file` all at once (`prepareWrite`, then the rename): a reader sees the old text or
+ * the new, never a part; on any failure the old file is untouched and no temporary file is
+ * left. Throws a `HostError` of kind `file`.
+ */
+export function writeFileAtomic(file: string, text: string, options: AtomicWriteOptions = {}): void {
+  prepareWrite(file, text, options).commit();
+}
+
+/**
+ * Writes several files as one: every text is written to its temporary file first, and only
+ * when all of them are on disk are they renamed into place. A full disk halfway leaves every
+ * old file as it was (a manifest never goes out without the plan it was rendered from).
+ */
+export function writeFilesAtomic(files: readonly { file: string; text: string }[], options: AtomicWriteOptions = {}): void {
+  const prepared: PreparedWrite[] = [];
+  try {
+    for (const { file, text } of files) prepared.push(prepareWrite(file, text, options));
+  } catch (error) {
+    for (const write of prepared) write.abort();
+    throw error;
+  }
+  prepared.forEach((write, index) => {
+    try {
+      write.commit();
+    } catch (error) {
+      for (const rest of prepared.slice(index + 1)) rest.abort();
+      throw error;
+    }
+  });
 }
 
 function closeQuietly(fd: number): void {

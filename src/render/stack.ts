@@ -5,7 +5,7 @@
 import { lstatSync, mkdirSync, readlinkSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors";
-import { describeFileError, errorCode, fileError, readOptionalText, writeFileAtomic } from "../config/files";
+import { describeFileError, errorCode, fileError, readOptionalText, writeFilesAtomic, type AtomicWriteOptions } from "../config/files";
 import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterPlan } from "../plan/types";
 import { renderCompose } from "./compose";
@@ -66,16 +66,19 @@ export function renderStack(root: string, stack: string, outDir: string, source:
 }
 
 /**
- * Writes rendered files into `dir`, each atomically. First checks them all: an existing file
+ * Writes rendered files into `dir`, all or none (`writeFilesAtomic`). First checks them all: an existing file
  * must be one fluvio-ports wrote (`isRenderedByFluvioPorts`) or already hold exactly the new
  * text, and no name may be a symbolic link (a rename replaces the link, never what it points
  * to); `force` lifts both checks. A folder in a file's place is refused even with `force`.
  * Returns the written paths in order.
  */
-export function writeRenderedFiles(dir: string, files: readonly RenderedFile[], options: RenderOptions = {}): string[] {
+export function writeRenderedFiles(dir: string, files: readonly RenderedFile[], options: RenderOptions & AtomicWriteOptions = {}): string[] {
   const paths = files.map((file) => join(dir, file.name));
   files.forEach((file, index) => checkReplaceable(paths[index]!, file, options.force === true));
-  files.forEach((file, index) => writeFileAtomic(paths[index]!, file.text));
+  writeFilesAtomic(
+    files.map((file, index) => ({ file: paths[index]!, text: file.text })),
+    options,
+  );
   return paths;
 }
 

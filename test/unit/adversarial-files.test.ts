@@ -18,7 +18,7 @@ import { parseStackName } from "../../src/config/stack-name";
 import { loadRegistry, readClusterConfig, stackConfigDir, stackFilePath } from "../../src/config/stack";
 import { recordInRegistry } from "../../src/config/registry-file";
 import { writeFileAtomic } from "../../src/config/files";
-import { renderStack } from "../../src/render/stack";
+import { renderStack, writeRenderedFiles } from "../../src/render/stack";
 import {
   EMPTY_REGISTRY,
   formatRegistry,
@@ -755,6 +755,27 @@ describe("family 5: file-system failures", () => {
     hostErrorOf(() => writeFileAtomic(file, "new, but only half of it", { writeAll: partial }));
     expect(readFileSync(file, "utf8")).toBe("old");
     expect(readdirSync(dir)).toEqual(["plan.json"]);
+  });
+
+  it("a full disk halfway through render: no file changes (the manifest never goes out without its plan)", () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    const out = join(root, "out");
+    renderStack(root, "dev", out);
+    const before = { compose: readFileSync(join(out, "docker-compose.yaml"), "utf8"), plan: readFileSync(join(out, "plan.json"), "utf8") };
+    let writes = 0;
+    const fullAfterOne = (fd: number, text: string): void => {
+      if (++writes > 1) throw Object.assign(new Error("ENOSPC"), { code: "ENOSPC" });
+      require("node:fs").writeSync(fd, text);
+    };
+    const files = [
+      { name: "docker-compose.yaml", text: "# rendered by `fluvio-ports render --stack dev`\nservices: {}\n" },
+      { name: "plan.json", text: before.plan.replace('"dev"', '"dev2"') },
+    ];
+    const error = hostErrorOf(() => writeRenderedFiles(out, files, { writeAll: fullAfterOne }));
+    expect(error.issues[0]).toEqual({ path: join(out, "plan.json"), message: expect.stringMatching(/disk is full/) });
+    expect(readFileSync(join(out, "docker-compose.yaml"), "utf8")).toBe(before.compose);
+    expect(readFileSync(join(out, "plan.json"), "utf8")).toBe(before.plan);
+    expect(readdirSync(out).sort()).toEqual(["docker-compose.yaml", "plan.json"]);
   });
 
   const badProjects: { what: string; pulumiYaml: string; says: RegExp }[] = [
