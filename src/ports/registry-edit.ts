@@ -321,12 +321,17 @@ function trimEnd(text: string, offset: number): number {
   return end;
 }
 
-/** The start of the comment lines right above a line (they belong to what follows them). */
+/**
+ * The start of the comment lines right above a line: they belong to what follows them, unless
+ * indented deeper than it (then they close the entry above).
+ */
 function leadingCommentStart(text: string, start: number): number {
+  const indent = /^[ \t]*/.exec(text.slice(start))![0].length;
   let at = start;
   while (at > 0) {
     const previous = lineStart(text, at - 1);
-    if (!text.slice(previous, at).trim().startsWith("#")) break;
+    const line = text.slice(previous, at);
+    if (!line.trim().startsWith("#") || /^[ \t]*/.exec(line)![0].length > indent) break;
     at = previous;
   }
   return at;

@@ -231,6 +231,12 @@ describe("family 1: --record keeps what a reviewer wrote", () => {
     expect(writeRecordText(quoted, record)).toBe("records:\n  - stack: \"dev\"\n    cluster: 'fluvio'\n    host: localhost\n    nodes:\n      \"sc\": { public: 9002 }\n");
   });
 
+  it("a new record goes above the comment that introduces the next record, below one that closes the record before", () => {
+    const text = "records:\n  - stack: a\n    cluster: fluvio\n    host: localhost\n    nodes:\n      sc: { public: 9002 }\n      # end of a\n  # c is the CI stack\n  - stack: c\n    cluster: fluvio\n    host: localhost\n    nodes:\n      sc: { public: 9003 }\n";
+    const written = writeRecordText(text, { stack: "b", cluster: "fluvio", host: "localhost", nodes: { sc: { public: 9004 } } });
+    expect(written).toBe(text.replace("  # c is the CI stack\n", "  - stack: b\n    cluster: fluvio\n    host: localhost\n    nodes:\n      sc: { public: 9004 }\n  # c is the CI stack\n"));
+  });
+
   it("names that YAML would read as something else are quoted, and read back as the same text", () => {
     for (const odd of ["true", "null", "1.0", "0x1F", "~", "*", "a: b", "#x", "yes"]) {
       const written = writeRecordText("records: []\n", { stack: "dev", cluster: "fluvio", host: odd, nodes: { sc: { public: 9002 } } });
