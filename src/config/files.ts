@@ -242,10 +242,12 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Abandoned: its process on this host is gone, or it is older than `staleMs` (a crash mid-write leaves an empty lock). */
+/**
+ * Abandoned: its process on this host is gone, or it is older than `staleMs`. A lock this code
+ * did not write (empty, or another tool's) counts by age alone: someone may hold it on purpose.
+ */
 function isStale(lock: { info?: LockInfo; ageMs: number }, staleMs: number): boolean {
   if (lock.ageMs > staleMs) return true;
-  if (lock.info === undefined) return lock.ageMs > Math.min(2_000, staleMs); // a holder writes its name within microseconds
   return lock.info !== undefined && lock.info.host === hostname() && lock.info.pid !== process.pid && !processAlive(lock.info.pid);
 }
 

@@ -339,7 +339,13 @@ describe("family 1: concurrent --record runs", () => {
     expect(error.kind).toBe("file");
     expect(error.issues[0]!.message).toMatch(new RegExp(`is being written by process ${process.ppid}.*delete .*ports.registry.yaml.lock if no such process runs`));
     expectOneLine(error);
-    rmSync(`${file}.lock`);
+    // A lock someone made by hand (empty) is respected until it is old, and the writer says so.
+    writeFileSync(`${file}.lock`, "");
+    const byHand = hostErrorOf(() => recordInRegistry(file, (registry) => plan(registry), { timeoutMs: 300 }));
+    expect(byHand.issues[0]!.message).toMatch(/is being written by another process \(lock .*\.lock\); run again when it is done, or delete/);
+    const old = recordInRegistry(file, (registry) => plan(registry), { timeoutMs: 300, staleMs: 0 });
+    expect(old.changed).toBe(false);
+    expect(existsSync(`${file}.lock`)).toBe(false);
   });
 });
 
