@@ -42,7 +42,7 @@ export interface PlanContext {
   stack: string;
   /** The Pulumi project: the `part-of` label of every object. Default `fluvio-spu`. */
   project?: string;
-  /** The port registry (`stacks/ports.registry.yaml`): claims and recorded assignments. */
+  /** The port registry (`stacks/ports.registry.yaml`): claims and recorded assignments. Checked like the file (`validateRegistry`). */
   registry?: PortRegistry;
   /** The host's ephemeral port range (`net.ipv4.ip_local_port_range`); Linux's default when absent. */
   ephemeralRange?: PortRange;

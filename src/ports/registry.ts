@@ -35,7 +35,9 @@ export interface StackRecord {
 
 /**
  * `stacks/ports.registry.yaml`: who owns which port on which host, reviewed in git.
- * `hostGroups` lets one claim or stack name several machines (`ci-runners: [ci-1, ci-2]`).
+ * `hostGroups` lets one claim or stack name several machines (`ci-runners: [ci-1, ci-2]`); a
+ * group may list other groups (expanded; a cycle is refused), and a group listing `*` means
+ * every host.
  */
 export interface PortRegistry {
   hostGroups: Record<string, string[]>;
