@@ -8,9 +8,12 @@ import { recordOf } from "./plan/record";
 import type { ClusterPlan } from "./plan/types";
 import { checkPorts, formatConflicts } from "./preflight";
 import { hostsShareMachine, type PortRegistry } from "./ports/registry";
-import { recordInRegistry } from "./config/registry-file";
+import { recordInRegistryAsync, removeFromRegistry } from "./config/registry-file";
+import { pruneRecords } from "./ports/prune";
+import { diagnose, formatFindings } from "./doctor/diagnose";
+import { observeDocker } from "./doctor/observe";
 import { renderStack } from "./render/stack";
-import { planStackFiles, type ClusterSource, type StackPlan } from "./context";
+import { planStack, planStackFiles, type ClusterSource, type StackPlan } from "./context";
 
 const USAGE = `fluvio-ports: plan and check the ports of a Fluvio cluster per Pulumi stack
 
@@ -18,6 +21,8 @@ Usage:
   fluvio-ports plan  --stack <s> [--format table|json|yaml] [--record]
   fluvio-ports check --stack <s>
   fluvio-ports render --stack <s> --out <dir> [--force]
+  fluvio-ports registry prune [--apply]
+  fluvio-ports doctor --stack <s>
 
 Options:
   --stack <s>     the stack whose stacks/Pulumi.<s>.yaml to read
@@ -25,11 +30,14 @@ Options:
   --record        write the stack's assignments into stacks/ports.registry.yaml (review it in git)
   --out <dir>     render: where to write docker-compose.yaml or kubernetes.yaml, and plan.json
   --force         render: replace files in --out that fluvio-ports did not write (and symbolic links)
+  --apply         registry prune: write the registry without the records of stacks that have no stack file
+                  (without it, prune only lists them: a dry run)
   --root <dir>    the project root (default: the nearest folder above the current one with Pulumi.yaml)
   --name <n>      the cluster's name as a program declares it (new SpuCluster("<n>", ...)); default fluvio
   --key <k>       the config key the program reads the cluster from (default fluvio-spu:cluster)
 
-Exit codes: 0 ok, 1 conflicts found (check), 2 bad config or usage.
+Exit codes: 0 ok, 1 conflicts found (check) or problems found (doctor), 2 bad config or usage,
+3 could not look (doctor: the engine did not answer, or a Kubernetes stack).
 `;
 
 /** What the CLI prints to; tests pass their own. */
@@ -45,6 +53,7 @@ const processStreams: CliStreams = {
 
 interface CliOptions {
   command: string;
+  apply?: boolean;
   stack?: string;
   format: "table" | "json" | "yaml";
   record: boolean;
@@ -64,8 +73,10 @@ export async function main(argv: string[], streams: CliStreams = processStreams)
       return 0;
     }
     const root = options.root ? resolve(options.root) : findProjectRoot(process.cwd());
-    if (options.command === "plan") return runPlan(root, options, streams);
+    if (options.command === "plan") return await runPlan(root, options, streams);
     if (options.command === "render") return runRender(root, options, streams);
+    if (options.command === "registry") return runPrune(root, options, streams);
+    if (options.command === "doctor") return await runDoctor(root, options, streams);
     return await runCheck(root, options, streams);
   } catch (error) {
     if (isConfigError(error) || (isHostError(error) && error.kind === "file")) {
@@ -81,7 +92,10 @@ function parseArguments(argv: string[]): CliOptions {
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     return { command: "help", format: "table", record: false };
   }
-  if (command !== "plan" && command !== "check" && command !== "render") usageError(`unknown command '${command}': use plan, check or render`);
+  if (command !== "plan" && command !== "check" && command !== "render" && command !== "registry" && command !== "doctor") {
+    usageError(`unknown command '${command}': use plan, check, render, registry or doctor`);
+  }
+  if (command === "registry") return parseRegistryArguments(rest);
   const options: CliOptions = { command, format: "table", record: false };
   for (let index = 0; index < rest.length; index++) {
     const flag = rest[index] as string;
@@ -132,6 +146,65 @@ function parseArguments(argv: string[]): CliOptions {
   return options;
 }
 
+/** `registry prune [--apply] [--root <dir>]`: the only registry subcommand; no stack. */
+function parseRegistryArguments(rest: string[]): CliOptions {
+  const [sub, ...flags] = rest;
+  if (sub !== "prune") usageError(`registry ${sub ?? ""}: the registry command has one subcommand, prune`.replace("  ", " "));
+  const options: CliOptions = { command: "registry", format: "table", record: false, apply: false };
+  for (let index = 0; index < flags.length; index++) {
+    const flag = flags[index] as string;
+    if (flag === "--apply") options.apply = true;
+    else if (flag === "--root" && flags[index + 1] !== undefined) options.root = flags[++index] as string;
+    else if (flag.startsWith("--root=")) options.root = flag.slice("--root=".length);
+    else usageError(`unknown option '${flag}' for registry prune: use --apply or --root <dir>`);
+  }
+  return options;
+}
+
+/** Looks at the deployed stack (Docker) and prints what is fine, what is wrong, and what to do. */
+async function runDoctor(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
+  const { plan } = await planStack(root, options.stack as string, loadRegistry(root));
+  if (plan.target !== "docker") {
+    streams.err(`doctor looks at Docker stacks; stack ${plan.stack} is on Kubernetes: \`kubectl -n ${plan.namespace} get pods,spu\` and \`kubectl -n ${plan.namespace} describe pod\` show the same\n`);
+    return 3;
+  }
+  let observation;
+  try {
+    observation = await observeDocker(plan);
+  } catch (error) {
+    streams.err(`doctor could not ask the Docker engine: ${(error as Error).message}\n`);
+    return 3;
+  }
+  const findings = diagnose(plan, observation);
+  streams.out(`${formatFindings(findings)}\n`);
+  const problems = findings.filter((finding) => finding.level === "problem").length;
+  streams.err(problems === 0 ? `stack ${plan.stack}: nothing wrong found\n` : `stack ${plan.stack}: ${problems} problem${problems === 1 ? "" : "s"}\n`);
+  return problems === 0 ? 0 : 1;
+}
+
+/** Lists (dry run) or drops (`--apply`) the records of stacks without a stack file. */
+function runPrune(root: string, options: CliOptions, streams: CliStreams): number {
+  const path = registryPath(root);
+  const { removed } = pruneRecords(loadRegistry(root), listStacks(root));
+  if (removed.length === 0) {
+    streams.out(`nothing to prune: every record in ${path} belongs to a stack with a stack file\n`);
+    return 0;
+  }
+  const verb = options.apply ? "removed" : "would remove";
+  for (const record of removed) {
+    const ports = Object.values(record.nodes).flatMap((nodes) => Object.values(nodes) as number[]).sort((a, b) => a - b);
+    streams.out(`${verb} the record of stack ${record.stack} (cluster ${record.cluster}, host ${record.host}): ports ${ports.join(", ")}\n`);
+  }
+  if (!options.apply) {
+    streams.err(`dry run: no stack file for ${removed.map((record) => record.stack).join(", ")}; run \`fluvio-ports registry prune --apply\` to remove ${removed.length === 1 ? "it" : "them"}, then review and commit ${path}\n`);
+    return 0;
+  }
+  // Under the registry's lock, against the registry as it is now; comments and other entries stay.
+  removeFromRegistry(path, (current) => pruneRecords(current, listStacks(root)).removed);
+  streams.err(`wrote ${path}: review and commit it\n`);
+  return 0;
+}
+
 function usageError(message: string): never {
   throw new ConfigError({ path: "arguments", message: `${message}\n\n${USAGE}` }, "fluvio-ports: usage");
 }
@@ -149,15 +222,15 @@ function sourceOf(options: CliOptions): ClusterSource {
   return { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.key !== undefined ? { configKey: options.key } : {}) };
 }
 
-/** Plans the stack the options name and prints what the CLI must say about how it read it. */
-function planFor(root: string, options: CliOptions, registry: PortRegistry, streams: CliStreams): StackPlan {
-  const planned = planStackFiles(root, options.stack as string, registry, sourceOf(options));
+/** Plans the stack the options name (with the host's view for `strategy: isolated`) and prints what the CLI must say about how it read it. */
+async function planFor(root: string, options: CliOptions, registry: PortRegistry, streams: CliStreams): Promise<StackPlan> {
+  const planned = await planStack(root, options.stack as string, registry, sourceOf(options));
   for (const note of planned.notes) streams.err(`${note}\n`);
   return planned;
 }
 
-function runPlan(root: string, options: CliOptions, streams: CliStreams): number {
-  const { plan } = options.record ? recordPlan(root, options, streams) : planFor(root, options, loadRegistry(root), streams);
+async function runPlan(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
+  const { plan } = options.record ? await recordPlan(root, options, streams) : await planFor(root, options, loadRegistry(root), streams);
   for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
   if (options.format === "json") streams.out(`${JSON.stringify(plan, null, 2)}\n`);
   else if (options.format === "yaml") streams.out(stringifyYaml(plan));
@@ -166,10 +239,10 @@ function runPlan(root: string, options: CliOptions, streams: CliStreams): number
 }
 
 /** `--record`: plans against the registry as it is under its lock, and writes the record in place. */
-function recordPlan(root: string, options: CliOptions, streams: CliStreams): StackPlan {
+async function recordPlan(root: string, options: CliOptions, streams: CliStreams): Promise<StackPlan> {
   const file = registryPath(root);
-  const { changed, result } = recordInRegistry(file, (registry) => {
-    const planned = planFor(root, options, registry, streams);
+  const { changed, result } = await recordInRegistryAsync(file, async (registry) => {
+    const planned = await planFor(root, options, registry, streams);
     return { record: recordOf(planned.plan), result: planned };
   });
   const { plan } = result;
@@ -187,7 +260,7 @@ function runRender(root: string, options: CliOptions, streams: CliStreams): numb
 async function runCheck(root: string, options: CliOptions, streams: CliStreams): Promise<number> {
   const stack = options.stack as string;
   const registry = loadRegistry(root);
-  const { plan } = planFor(root, options, registry, streams);
+  const { plan } = await planFor(root, options, registry, streams);
   for (const warning of plan.warnings) streams.err(`warning: ${warning}\n`);
   const report = await checkPorts(plan);
   const overlaps = overlapsWithOtherStacks(root, plan, registry, sourceOf(options));
@@ -248,6 +321,7 @@ export function formatPlanTable(plan: ClusterPlan): string {
   const lines = [
     `stack ${plan.stack} · cluster ${plan.cluster} · target ${plan.target}${plan.namespace ? ` (namespace ${plan.namespace}, ${plan.serviceType})` : ""} · host ${plan.host} · strategy ${plan.strategy}`,
     `SC  public ${plan.sc.public}  private ${plan.sc.private}${plan.sc.local ? `  local ${plan.sc.local}` : ""}${plan.sc.ports.nodePort !== undefined ? `  nodePort ${plan.sc.ports.nodePort}` : ""}`,
+    ...(plan.monitoring.prometheus ? [`Prometheus  ${plan.monitoring.prometheus.address}  (alert rules: ${plan.monitoring.rules.reduce((sum, group) => sum + group.rules.length, 0)}, critical SPUs: ${plan.monitoring.critical.join(", ") || "none"})`] : []),
     "",
     ...alignColumns([header, ...rows]),
   ];

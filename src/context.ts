@@ -5,21 +5,47 @@
  */
 import { join } from "node:path";
 import { ConfigError } from "./errors";
-import { CLUSTER_CONFIG_KEY, loadRegistry, parseClusterValue, readEphemeralRange, readProjectFile, readStackConfig, stackFilePath } from "./config/stack";
+import { CLUSTER_CONFIG_KEY, listStacks, loadRegistry, parseClusterValue, readEphemeralRange, readProjectFile, readStackConfig, stackFilePath } from "./config/stack";
 import { stackOf } from "./config/stack-name";
 import { parseClusterSpec, type ClusterSpec } from "./config/schema";
+import type { HostFactsAnswer } from "./plan/host-access";
 import { DEFAULT_PROJECT, planCluster, type PlanContext } from "./plan/plan";
+import { nodeLabel } from "./plan/names";
+import { askHostFacts } from "./preflight/host-facts";
+import { occupiedPorts } from "./preflight/occupied";
 import type { ClusterPlan } from "./plan/types";
-import type { PortRegistry } from "./ports/registry";
+import { findRecord, hostsShareMachine, type PortRegistry } from "./ports/registry";
 
-/** What an edge knows: the stack, the project, the registry; host facts are read here. */
+/** What an edge knows: the stack, the project, the registry, the target; host facts are read here. */
 export interface ContextInput {
   stack: string;
   project?: string;
   registry?: PortRegistry;
+  /** The cluster's target: the container engine is asked what it is for Docker plans only. */
+  target: ClusterSpec["target"];
+  /** The engine's answer, when the program already has it (or knows it for another engine). */
+  hostFacts?: HostFactsAnswer;
+  /** The program deploys through its own Docker provider, which may point at another engine than this machine's. */
+  explicitProvider?: boolean;
+  /** The engine to ask (`docker:host` or DOCKER_HOST); a remote one is not asked. Default: the local socket. */
+  dockerHost?: string | undefined;
 }
 
-/** The plan context of a stack on this host: the given names and registry, plus the host's ephemeral port range. */
+/** The engine's answer, asked once per process (`check` plans every stack of the project). */
+let engineAnswer: HostFactsAnswer | undefined;
+
+/** The container engine's answer for a Docker plan: given, asked of the local engine once, or none for an explicit provider. */
+function dockerHostFacts(input: ContextInput): HostFactsAnswer {
+  if (input.hostFacts) return input.hostFacts;
+  if (input.explicitProvider) return { ok: false, reason: "an explicit Docker provider may point at another engine; pass hostFacts to SpuCluster" };
+  if (input.dockerHost !== undefined) return askHostFacts({ dockerHost: input.dockerHost });
+  return (engineAnswer ??= askHostFacts());
+}
+
+/**
+ * The plan context of a stack on this host: the given names and registry, the host's ephemeral
+ * port range, and for Docker plans what the container engine is (`plan.hostAccess`).
+ */
 export function planContext(input: ContextInput): PlanContext {
   const ephemeralRange = readEphemeralRange();
   return {
@@ -27,6 +53,7 @@ export function planContext(input: ContextInput): PlanContext {
     project: input.project ?? DEFAULT_PROJECT,
     ...(input.registry ? { registry: input.registry } : {}),
     ...(ephemeralRange ? { ephemeralRange } : {}),
+    ...(input.target === "docker" ? { hostFacts: dockerHostFacts(input) } : {}),
   };
 }
 
@@ -81,5 +108,33 @@ export function planStackFiles(root: string, stackName: string, registry?: PortR
   }
   const named = source.name !== undefined && configName === undefined && typeof raw === "object" && raw !== null ? { name: source.name, ...raw } : raw;
   const spec = parseClusterSpec(named);
-  return { spec, plan: planCluster(spec, planContext({ stack, project, registry: registry ?? loadRegistry(root) })), notes };
+  return { spec, plan: planCluster(spec, planContext({ stack, project, registry: registry ?? loadRegistry(root), target: spec.target })), notes };
+}
+
+/**
+ * `planStackFiles`, and for `strategy: isolated` the host's view too: the ports live on this
+ * host and those the project's other stacks plan on the same machine (`PlanContext.occupied`),
+ * minus this stack's own. Its notes also say which source could not be read.
+ */
+export async function planStack(root: string, stackName: string, registry: PortRegistry = loadRegistry(root), source: ClusterSource = {}): Promise<StackPlan> {
+  const base = planStackFiles(root, stackName, registry, source);
+  if (base.spec.strategy !== "isolated") return base;
+  const stack = base.plan.stack;
+  const otherStacks = listStacks(root)
+    .filter((other) => other !== stack)
+    .flatMap((other) => {
+      try {
+        const { plan } = planStackFiles(root, other, registry, source);
+        if (!hostsShareMachine(registry, plan.host, base.plan.host)) return [];
+        return plan.ports.map((row) => ({ port: row.port, holder: `stack ${other} (${nodeLabel(row.owner)} ${row.role})` }));
+      } catch {
+        return []; // its own commands report its config errors
+      }
+    });
+  const record = findRecord(registry, stack, base.spec.name);
+  const ownPorts = new Set(Object.values(record?.nodes ?? {}).flatMap((ports) => Object.values(ports) as number[]));
+  const ranges = Object.values(base.plan.ranges);
+  const { occupied, notes } = await occupiedPorts({ namePrefix: base.plan.namePrefix, ownPorts, otherStacks, ranges });
+  const context = { ...planContext({ stack, project: base.plan.project, registry, target: base.spec.target }), occupied };
+  return { spec: base.spec, plan: planCluster(base.spec, context), notes: [...base.notes, ...notes.map((note) => `note: ${note}`)] };
 }

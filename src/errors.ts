@@ -34,6 +34,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** Throws one ConfigError carrying every collected issue, when there is any. */
+export function throwIfIssues(issues: ConfigIssue[], heading?: string): void {
+  if (issues.length > 0) throw new ConfigError(issues, heading);
+}
+
 /** Whether a thrown value is a ConfigError, also across copies of this module. */
 export function isConfigError(error: unknown): error is ConfigError {
   return error instanceof ConfigError || (error instanceof Error && error.name === "ConfigError" && "issues" in error);

@@ -19,6 +19,7 @@ export {
   type TlsSpec,
   type MetricsSpec,
   type ImageSpec,
+  type MonitoringSpec,
 } from "./config/schema";
 export { RANGE_PRESETS, DEFAULT_FIRST_SPU_ID, FLUVIO_VERSION, type Environment } from "./config/presets";
 export { loadClusterSpec, loadRegistry, readClusterConfig, readStackConfig, CLUSTER_CONFIG_KEY } from "./config/stack";
@@ -40,6 +41,9 @@ export { planContext, planStackFiles, readProjectName, type ClusterSource, type 
 export { tlsMaterialIssues, type TlsMaterialPresence } from "./config/tls";
 export { recordOf } from "./plan/record";
 export type { ClusterPlan, ScPlan, SpuPlan, Endpoint, PlannedPort, DockerPlan, KubernetesPlan, TlsPlan, TlsFile } from "./plan/types";
+export { prometheusRulesYaml, prometheusConfigYaml, type MonitoringPlan, type RuleGroup, type AlertRule, type PrometheusPlan } from "./plan/monitoring";
+export { PLATFORM_ACCESS, detectPlatform, type HostAccessPlan, type HostFacts, type HostFactsAnswer, type ContainerPlatform } from "./plan/host-access";
+export { askHostFacts } from "./preflight/host-facts";
 export { checkPorts, formatConflicts, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions } from "./preflight";
 export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "./component";
 export { clientProfile, spuRows, scRow, type SpuRow, type ScRow } from "./plan/outputs";

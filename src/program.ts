@@ -16,8 +16,8 @@ export const PROGRAM_CONFIG_KEYS = {
   tlsServerKey: "tlsServerKey",
   tlsCaCert: "tlsCaCert",
   /**
-   * An admin client certificate and key (PEM) signed by the CA, secrets too: with
-   * `tls.clientAuth` on Docker, the SPU registration jobs present them to the SC.
+   * An admin client certificate and key (PEM) signed by the CA, secrets too: with TLS on
+   * Docker, the SPU registration jobs present them to the SC (their profile is verified).
    */
   tlsClientCert: "tlsClientCert",
   tlsClientKey: "tlsClientKey",

@@ -282,12 +282,12 @@ function breakStaleLock(lock: string, seen: string): void {
 }
 
 /**
- * Runs `action` while holding `<file>.lock`, an exclusive lock file created with `O_EXCL`. Waits
- * (bounded by `timeoutMs`) while another process holds it; removes a lock whose process is gone
- * or that is older than `staleMs`. The lock is released however `action` ends. Throws a
- * `HostError` of kind `file` when the lock cannot be had, naming its holder and the fix.
+ * Takes `<file>.lock`, an exclusive lock file created with `O_EXCL`, and returns the function
+ * that releases it. Waits (bounded by `timeoutMs`) while another process holds it; removes a
+ * lock whose process is gone or that is older than `staleMs`. Throws a `HostError` of kind
+ * `file` when the lock cannot be had, naming its holder and the fix.
  */
-export function withFileLock<T>(file: string, action: () => T, options: LockOptions = {}): T {
+export function acquireFileLock(file: string, options: LockOptions = {}): () => void {
   const lock = `${file}.lock`;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const staleMs = options.staleMs ?? 60_000;
@@ -317,11 +317,28 @@ export function withFileLock<T>(file: string, action: () => T, options: LockOpti
     }
     sleep(10 + Math.floor(Math.random() * Math.min(100, 10 * (attempt + 1))));
   }
+  return () => {
+    if (readLockQuietly(lock) === mine) unlinkQuietly(lock);
+  };
+}
+
+/** Runs `action` while holding `<file>.lock` (`acquireFileLock`); the lock is released however `action` ends. */
+export function withFileLock<T>(file: string, action: () => T, options: LockOptions = {}): T {
+  const release = acquireFileLock(file, options);
   try {
     return action();
   } finally {
-    const now = readLockQuietly(lock);
-    if (now === mine) unlinkQuietly(lock);
+    release();
+  }
+}
+
+/** `withFileLock` for an asynchronous action: the lock is held until its promise settles. */
+export async function withFileLockAsync<T>(file: string, action: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const release = acquireFileLock(file, options);
+  try {
+    return await action();
+  } finally {
+    release();
   }
 }
 

@@ -25,6 +25,21 @@ export function hostProblem(host: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a host cannot be an endpoint host that Fluvio stores and clients dial, or undefined when
+ * it can: `hostProblem`, and no IPv6 literal (bracketed or not). Fluvio splits `host:port` on
+ * ':' into exactly two parts (`fluvio cluster spu register`, and clients build `host:port`
+ * unbracketed), so an IPv6 address cannot pass, and a bad `--public-server-local` is dropped
+ * silently. A DNS name that resolves to the address works.
+ */
+export function endpointHostProblem(host: string): string | undefined {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (isIP(bare) === 6) {
+    return "is an IPv6 literal, which Fluvio cannot take (it splits host:port on ':' into exactly two parts): use a DNS name that resolves to it";
+  }
+  return hostProblem(host);
+}
+
 /** `host:port`, with IPv6 addresses bracketed as clients expect. */
 export function joinHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;

@@ -31,6 +31,9 @@ export const DEFAULT_FIRST_SPU_ID = 5001;
 /** The Fluvio release the default images carry (FLUVIO.md: 0.18.1 is the latest release). */
 export const FLUVIO_VERSION = "0.18.1";
 
+/** `localEndpoint.host: auto` (the default): the name the container platform resolves to the host (`plan.hostAccess`). */
+export const AUTO_LOCAL_HOST = "auto";
+
 /** Where `localEndpoint` points by default: the host, as seen from inside a container. */
 export const DEFAULT_LOCAL_HOST = "host.docker.internal";
 

@@ -6,8 +6,8 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { EMPTY_REGISTRY, parseRegistry, type PortRegistry, type StackRecord } from "../ports/registry";
-import { writeRecordText } from "../ports/registry-edit";
-import { errorCode, fileError, readOptionalText, withFileLock, writeFileAtomic, writeTarget, type AtomicWriteOptions, type LockOptions } from "./files";
+import { removeRecordsText, writeRecordText } from "../ports/registry-edit";
+import { errorCode, fileError, readOptionalText, withFileLock, withFileLockAsync, writeFileAtomic, writeTarget, type AtomicWriteOptions, type LockOptions } from "./files";
 
 /** What `recordInRegistry` did. */
 export interface RecordResult<T> {
@@ -33,16 +33,48 @@ export type RecordOptions = LockOptions & AtomicWriteOptions;
 export function recordInRegistry<T>(file: string, plan: (registry: PortRegistry) => { record: StackRecord; result: T }, options: RecordOptions = {}): RecordResult<T> {
   const target = writeTarget(file);
   refuseReadOnly(target);
+  return withFileLock(target, () => writeRecord(file, target, plan(readRegistryFile(file, target)), options), options);
+}
+
+/** `recordInRegistry` for a planning step that is asynchronous (`strategy: isolated` asks the host); the lock is held throughout. */
+export async function recordInRegistryAsync<T>(file: string, plan: (registry: PortRegistry) => Promise<{ record: StackRecord; result: T }>, options: RecordOptions = {}): Promise<RecordResult<T>> {
+  const target = writeTarget(file);
+  refuseReadOnly(target);
+  return withFileLockAsync(target, async () => writeRecord(file, target, await plan(readRegistryFile(file, target)), options), options);
+}
+
+function readRegistryFile(file: string, target: string): PortRegistry {
+  const text = readOptionalText(target);
+  return text === undefined ? EMPTY_REGISTRY : parseRegistry(text, file);
+}
+
+/** Splices the record into the file's text as it is now (still under the lock) and replaces the file if anything changed. */
+function writeRecord<T>(file: string, target: string, planned: { record: StackRecord; result: T }, options: RecordOptions): RecordResult<T> {
+  const text = readOptionalText(target);
+  const next = writeRecordText(text, planned.record);
+  if (next === text) return { changed: false, ...planned };
+  writeFileAtomic(target, next, options);
+  return { changed: true, ...planned };
+}
+
+/**
+ * Removes records from the registry file under its lock: `choose` picks them from the registry
+ * as it is now; their lines are cut out, comments and everything else kept (`removeRecordsText`).
+ * Throws like `recordInRegistry`.
+ */
+export function removeFromRegistry(file: string, choose: (registry: PortRegistry) => StackRecord[], options: RecordOptions = {}): { removed: StackRecord[]; changed: boolean } {
+  const target = writeTarget(file);
+  refuseReadOnly(target);
   return withFileLock(
     target,
     () => {
       const text = readOptionalText(target);
-      const registry = text === undefined ? EMPTY_REGISTRY : parseRegistry(text, file);
-      const { record, result } = plan(registry);
-      const next = writeRecordText(text, record);
-      if (next === text) return { changed: false, record, result };
+      if (text === undefined) return { removed: [], changed: false };
+      const removed = choose(parseRegistry(text, file));
+      const next = removeRecordsText(text, removed);
+      if (next === text) return { removed, changed: false };
       writeFileAtomic(target, next, options);
-      return { changed: true, record, result };
+      return { removed, changed: true };
     },
     options,
   );

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
 import {
   DEFAULT_FIRST_SPU_ID,
+  AUTO_LOCAL_HOST,
   DEFAULT_LOCAL_HOST,
   ENVIRONMENTS,
   FLUVIO_VERSION,
@@ -9,7 +10,7 @@ import {
   RANGE_PRESETS,
   type Environment,
 } from "./presets";
-import { hostProblem, publishAddressIssues } from "./hosts";
+import { endpointHostProblem, publishAddressIssues } from "./hosts";
 import { dropUndefined } from "./objects";
 import {
   FIRST_UNPRIVILEGED_PORT,
@@ -43,7 +44,10 @@ const name = z
 
 const localEndpointPolicy = z
   .strictObject({
-    host: z.string().optional().describe(`The host clients inside containers reach the SPU by. Default ${DEFAULT_LOCAL_HOST}.`),
+    host: z
+      .string()
+      .optional()
+      .describe("The host clients inside containers reach the SPU by. Default auto: the name the container platform resolves to the host (host.docker.internal, host.containers.internal, ...)."),
     port: port.optional().describe("The local port. Default: the SPU's public port (its NodePort on Kubernetes NodePort Services)."),
     encryption: encryption.optional().describe("Default: the public endpoint's encryption."),
     inCluster: z.boolean().optional().describe("Kubernetes: point at the SPU's in-cluster Service DNS name instead of host."),
@@ -51,7 +55,7 @@ const localEndpointPolicy = z
   .describe("The local endpoint policy: what each SPU registers as publicEndpointLocal, which clients with use_spu_local_address = true connect to.");
 const localEndpointInput = z
   .union([z.literal(false), localEndpointPolicy])
-  .describe(`The local endpoint of every SPU, or false for none. Default { host: ${DEFAULT_LOCAL_HOST} }.`);
+  .describe("The local endpoint of every SPU, or false for none. Default { host: auto }.");
 
 const spuInput = z
   .strictObject({
@@ -63,6 +67,7 @@ const spuInput = z
     metricsPort: port.optional().describe("Pin the exporter's metrics port (inside ports.metrics)."),
     nodePort: port.optional().describe("Pin the NodePort (Kubernetes NodePort Services, inside ports.nodePort)."),
     localEndpoint: localEndpointInput.optional().describe("This SPU's local endpoint; overrides the cluster's localEndpoint."),
+    critical: z.boolean().optional().describe("Its alerts page at severity critical instead of warning (see monitoring.critical)."),
   })
   .describe("One SPU: its id and any pins.");
 
@@ -75,7 +80,7 @@ const DEFAULT_IMAGES = {
   cli: `fluvio-spu/fluvio-cli:${FLUVIO_VERSION}`,
   exporter: "fluvio-spu/metrics-exporter:0.1.0",
 };
-const DEFAULT_DOCKER = { publishAddresses: ["127.0.0.1", "host-gateway"], publishPrivate: false, deleteDataOnDestroy: false };
+const DEFAULT_DOCKER = { publishPrivate: false, deleteDataOnDestroy: false };
 const DEFAULT_KUBERNETES = {
   namespace: "fluvio",
   serviceType: "NodePort" as const,
@@ -89,6 +94,15 @@ const tlsSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe("Serve TLS on the public endpoints (encryption SSL). Default false; the certificate material comes as Pulumi secrets."),
     clientAuth: z.boolean().default(false).describe("Ask clients for a certificate signed by the CA (--enable-client-cert). Default false."),
+    domain: z
+      .string()
+      .optional()
+      .describe("The name client profiles verify the SC's certificate against (Fluvio's domain); SPU connections are verified against <spu name>.<domain>. Default: publicHost."),
+    clientDir: z
+      .string()
+      .optional()
+      .describe("Where clients on the host keep client.crt, client.key and ca.crt (absolute: Fluvio expands no ~). Default: .fluvio/tls in the home of whoever runs the program."),
+    containerClientDir: z.string().optional().describe("The same inside client containers (absolute). Default: /etc/fluvio/tls."),
   })
   .default({ enabled: false, clientAuth: false })
   .describe("TLS on the public endpoints.");
@@ -116,8 +130,8 @@ const dockerSchema = z
     publishAddresses: z
       .array(z.string().min(1))
       .min(1)
-      .default(DEFAULT_DOCKER.publishAddresses)
-      .describe("Host addresses public ports are published on. Default [127.0.0.1, host-gateway]: loopback plus the Docker bridge gateway, which host clients and containers going through host.docker.internal reach, and nothing on the LAN. 0.0.0.0 publishes to every interface."),
+      .optional()
+      .describe("Host addresses public ports are published on. Default: what the container platform needs (on Docker Engine [127.0.0.1, host-gateway]: loopback plus the bridge gateway, which host clients and containers going through host.docker.internal reach, and nothing on the LAN). 0.0.0.0 publishes to every interface."),
     publishPrivate: z.boolean().default(false).describe("Publish private ports on the host too. Default false: they stay on the cluster network."),
     deleteDataOnDestroy: z.boolean().default(false).describe("Delete the data volumes on pulumi destroy. Default false: data outlives the cluster."),
   })
@@ -142,6 +156,33 @@ const kubernetesSchema = z
   .default(DEFAULT_KUBERNETES)
   .describe("Kubernetes target settings.");
 
+// ----- monitoring (issue 12): one block -----------------------------------------------------
+
+/** The Prometheus image the Docker target runs when `monitoring.prometheus` is on (pinned, like every default image). */
+export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v2.53.1";
+
+const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, "must be a Prometheus duration such as 30s, 2m or 1h");
+const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE, alertAfter: "2m", scrapeInterval: "15s", alertmanagers: [] as string[], critical: [] as number[] };
+const monitoringInput = z
+  .strictObject({
+    prometheus: z.boolean().default(false).describe("Docker: run a Prometheus on the cluster network with the alert rules and every exporter as a target. Default false."),
+    image: z.string().min(1).default(DEFAULT_PROMETHEUS_IMAGE).describe(`The Prometheus image (Docker). Default ${DEFAULT_PROMETHEUS_IMAGE}.`),
+    prometheusPort: port.optional().describe("Pin Prometheus's port (inside ports.metrics); derived from the top of that range otherwise."),
+    alertAfter: promDuration.default("2m").describe("How long a condition must hold before its alert fires (for:), a Prometheus duration. Default 2m."),
+    scrapeInterval: promDuration.default("15s").describe("Scrape and rule evaluation interval of the Docker Prometheus. Default 15s."),
+    alertmanagers: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "must be host:port, for example alertmanager:9093"))
+      .default([])
+      .describe("Alertmanagers (host:port) the Docker Prometheus sends its alerts to. Default none (read them on its /alerts page)."),
+    critical: z.array(z.number().int().min(0).max(2_147_483_647)).default([]).describe("SPU ids whose alerts page at severity critical (with every spus[].critical: true). Default []."),
+    alerts: z
+      .boolean()
+      .optional()
+      .describe("Alert rules, and the port probes they watch. Default: on with monitoring.prometheus (Docker) or kubernetes.serviceMonitor (Kubernetes), off otherwise."),
+  })
+  .default(MONITORING_DEFAULTS)
+  .describe("Alerting on the exporters: the alert rules every target ships, and on Docker an optional Prometheus container.");
+
 const clusterShape = {
   name: name.default("fluvio").describe("The cluster name; every resource is named <name>-<stack>-... Default fluvio (SpuCluster: the resource name)."),
   target: z.enum(["docker", "kubernetes"]).default("docker").describe("Where the cluster runs: docker (containers on one host) or kubernetes (many hosts). Default docker."),
@@ -149,9 +190,9 @@ const clusterShape = {
   host: z.string().min(1).default("localhost").describe("The host (or host group) this stack deploys to, as the port registry names it. Default localhost."),
   publicHost: z.string().optional().describe("The host name clients use for public endpoints. Default localhost."),
   strategy: z
-    .enum(["sequential", "stack-hash"])
+    .enum(["sequential", "stack-hash", "isolated"])
     .default("sequential")
-    .describe("How derived ports are placed: sequential (the lowest free ports, in id order) or stack-hash (a pseudo-random offset per stack, so many stacks sharing a range land apart). Default sequential."),
+    .describe("How derived ports are placed: sequential (the lowest free ports, in id order), stack-hash (a pseudo-random offset per stack, so many stacks sharing a range land apart) or isolated (like stack-hash and, where fluvio-ports plans it, around every other stack of the project, every registry record and claim and the host's live listeners; its record keeps the result, for a stack per pull request on a shared host). Default sequential."),
   firstSpuId: z.number().int().min(0).max(2_147_483_647).default(DEFAULT_FIRST_SPU_ID).describe(`The first id of a count. Default ${DEFAULT_FIRST_SPU_ID}, as Fluvio numbers SPUs.`),
   ports: z
     .strictObject({
@@ -175,6 +216,7 @@ const clusterShape = {
   images: imagesSchema,
   docker: dockerSchema,
   kubernetes: kubernetesSchema,
+  monitoring: monitoringInput,
 };
 
 /** The stack file's schema, `spus` included: what `fluvio-ports schema` prints. */
@@ -218,6 +260,8 @@ export type KubernetesSpec = Omit<z.output<typeof kubernetesSchema>, "allowedNod
 export type TlsSpec = z.output<typeof tlsSchema>;
 /** The metrics exporter beside each SPU. */
 export type MetricsSpec = z.output<typeof metricsSchema>;
+/** Alerting on the exporters (see the schema's `monitoring`). */
+export type MonitoringSpec = z.output<typeof monitoringInput>;
 
 /**
  * A validated cluster config with every default applied: what `parseClusterSpec` returns and
@@ -273,11 +317,12 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
     sc: dropUndefined(input.sc),
     spus,
     localEndpoint: input.localEndpoint === false ? false : dropUndefined(input.localEndpoint),
-    tls: input.tls,
+    tls: dropUndefined(input.tls) as TlsSpec,
     metrics: input.metrics,
     images: input.images,
     docker: dropUndefined(input.docker) as DockerSpec,
     kubernetes: dropUndefined(kubernetes) as KubernetesSpec,
+    monitoring: dropUndefined(input.monitoring) as MonitoringSpec,
   };
   checkSpec(spec, issues);
   if (issues.length > 0) throw new ConfigError(issues);
@@ -354,12 +399,54 @@ function checkSpec(spec: ClusterSpec, issues: ConfigIssue[]): void {
   checkLocalEndpoints(spec, issues);
   checkTargetEndpoints(spec, issues);
   checkHosts(spec, issues);
-  issues.push(...publishAddressIssues(spec.docker.publishAddresses));
+  if (spec.docker.publishAddresses !== undefined) issues.push(...publishAddressIssues(spec.docker.publishAddresses));
+  checkServiceMonitor(spec, issues);
   checkMonitoring(spec, issues);
+  checkClientTls(spec.tls, issues);
+}
+
+function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  const monitoring = spec.monitoring;
+  const ids = new Set(spec.spus.map((spu) => spu.id));
+  monitoring.critical.forEach((id, index) => {
+    if (!ids.has(id)) {
+      issues.push({ path: `monitoring.critical[${index}]`, message: `${id} is not an SPU of this cluster (ids: ${[...ids].sort((a, b) => a - b).join(", ")}): list SPU ids only, or mark the SPU with spus[].critical: true` });
+    }
+  });
+  if (monitoring.prometheus && spec.target !== "docker") {
+    issues.push({ path: "monitoring.prometheus", message: "runs a Prometheus container on the Docker target only: on Kubernetes set kubernetes.serviceMonitor: true (the PrometheusRule comes with it) and let your Prometheus Operator evaluate the rules" });
+  }
+  if (monitoring.prometheus && !spec.metrics.enabled) {
+    issues.push({ path: "monitoring.prometheus", message: "is true, but metrics.enabled is false (there is no exporter to scrape): set metrics.enabled: true or drop monitoring.prometheus" });
+  }
+  if (monitoring.alerts === true && !spec.metrics.enabled) {
+    issues.push({ path: "monitoring.alerts", message: "is true, but metrics.enabled is false (the alerts watch the exporters): set metrics.enabled: true or drop monitoring.alerts" });
+  }
+  if (monitoring.alertmanagers.length > 0 && !monitoring.prometheus) {
+    issues.push({ path: "monitoring.alertmanagers", message: "are where the Docker Prometheus sends alerts, but monitoring.prometheus is false: set monitoring.prometheus: true, or give your own Prometheus the rules (prometheus-rules.yaml)" });
+  }
+  const pin = monitoring.prometheusPort;
+  if (pin !== undefined && !monitoring.prometheus) {
+    issues.push({ path: "monitoring.prometheusPort", message: `pins ${pin}, but monitoring.prometheus is false: set monitoring.prometheus: true or drop the pin` });
+  } else if (pin !== undefined && !inRange(pin, spec.ports.metrics)) {
+    issues.push({ path: "monitoring.prometheusPort", message: `${pin} is outside ports.metrics ${formatRange(spec.ports.metrics)}: pin a port inside the range, or widen the range to include ${pin}` });
+  }
+}
+
+/** Whether the stack ships alert rules and probes its SPUs' ports (see `MonitoringSpec.alerts`). */
+export function alertsOn(spec: Pick<ClusterSpec, "target" | "metrics" | "monitoring" | "kubernetes">): boolean {
+  if (!spec.metrics.enabled) return false;
+  return spec.monitoring.alerts ?? (spec.target === "docker" ? spec.monitoring.prometheus : spec.kubernetes.serviceMonitor);
+}
+
+/** The SPU ids whose alerts are critical: `monitoring.critical` and every `spus[].critical: true`, ascending. */
+export function criticalSpuIds(spec: Pick<ClusterSpec, "spus" | "monitoring">): number[] {
+  const ids = new Set([...spec.monitoring.critical, ...spec.spus.filter((spu) => spu.critical === true).map((spu) => spu.id)]);
+  return [...ids].sort((a, b) => a - b);
 }
 
 /** A ServiceMonitor scrapes the exporters: without metrics there is nothing to scrape. */
-function checkMonitoring(spec: ClusterSpec, issues: ConfigIssue[]): void {
+function checkServiceMonitor(spec: ClusterSpec, issues: ConfigIssue[]): void {
   if (spec.kubernetes.serviceMonitor && !spec.metrics.enabled) {
     issues.push({
       path: "kubernetes.serviceMonitor",
@@ -377,7 +464,7 @@ function checkTargetEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
     if (type === "ClusterIP" && policy.port === undefined) {
       issues.push({
         path: `${path}.host`,
-        message: `${policy.host ?? DEFAULT_LOCAL_HOST} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
+        message: `${policy.host === undefined || policy.host === AUTO_LOCAL_HOST ? DEFAULT_LOCAL_HOST : policy.host} cannot reach an SPU behind a ClusterIP Service (it is reachable only inside the cluster): set kubernetes.serviceType: NodePort (or LoadBalancer), use localEndpoint: { inCluster: true }, or localEndpoint: false`,
       });
     }
   };
@@ -527,10 +614,15 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
       issues.push({ path: `${path}.inCluster`, message: `only applies to target: kubernetes; on Docker use host (default ${DEFAULT_LOCAL_HOST})` });
     }
     if (policy.host !== undefined) {
-      const problem = hostProblem(policy.host);
+      const problem = endpointHostProblem(policy.host);
       if (problem) issues.push({ path: `${path}.host`, message: `'${policy.host}' ${problem}; for example host: ${DEFAULT_LOCAL_HOST}` });
     }
-    if (policy.encryption !== undefined && policy.encryption !== publicEncryption) {
+    if (policy.encryption === "SSL" && spec.target === "docker") {
+      issues.push({
+        path: `${path}.encryption`,
+        message: `SSL cannot be registered on the Docker target: fluvio cluster spu register has no encryption flag and always stores PLAINTEXT (clients still use TLS as their profile says): drop encryption`,
+      });
+    } else if (policy.encryption !== undefined && spec.target !== "docker" && policy.encryption !== publicEncryption) {
       issues.push({
         path: `${path}.encryption`,
         message: `${policy.encryption} differs from the public endpoint's ${publicEncryption} (tls.enabled: ${spec.tls.enabled}); an SPU serves one encryption on its public port, which the local endpoint reaches: drop encryption or set tls.enabled: ${policy.encryption === "SSL"}`,
@@ -551,8 +643,29 @@ function checkLocalEndpoints(spec: ClusterSpec, issues: ConfigIssue[]): void {
 }
 
 function checkHosts(spec: ClusterSpec, issues: ConfigIssue[]): void {
-  const problem = hostProblem(spec.publicHost);
+  const problem = endpointHostProblem(spec.publicHost);
   if (problem) issues.push({ path: "publicHost", message: `'${spec.publicHost}' ${problem}; for example publicHost: localhost` });
+}
+
+/**
+ * The client TLS settings: `domain` must be a name a certificate can carry (no IPv6 literal),
+ * and the client directories absolute, since Fluvio reads the profile's paths as they are
+ * (no `~`, relative to the client's working directory).
+ */
+function checkClientTls(tls: TlsSpec, issues: ConfigIssue[]): void {
+  if (tls.domain !== undefined) {
+    const problem = endpointHostProblem(tls.domain);
+    if (problem) issues.push({ path: "tls.domain", message: `'${tls.domain}' ${problem}; for example domain: fluvio.example.com` });
+  }
+  for (const field of ["clientDir", "containerClientDir"] as const) {
+    const dir = tls[field];
+    if (dir !== undefined && !dir.startsWith("/")) {
+      issues.push({
+        path: `tls.${field}`,
+        message: `'${dir}' is not an absolute path: Fluvio reads profile paths as written (no ~ expansion, relative to the client's working directory); give one starting with /, for example /home/me/.fluvio/tls`,
+      });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  log(`spu ${flags.spuId}: serving /metrics and /healthz on ${flags.host}:${running.port}, reading ${flags.socketPath} (timeout ${flags.timeoutMs} ms)`);
+  log(`spu ${flags.spuId}: serving /metrics and /healthz on ${flags.host}:${running.port}, reading ${flags.socketPath} (timeout ${flags.timeoutMs} ms)${flags.probes !== undefined && flags.probes.length > 0 ? `, probing ${flags.probes.map((probe) => `${probe.role}=${probe.host}:${probe.port}`).join(" ")} (timeout ${flags.probeTimeoutMs} ms)` : ""}`);
   const stop = (signal: NodeJS.Signals): void => {
     log(`${signal}: closing`);
     running.close().then(() => process.exit(0));

@@ -26,28 +26,29 @@ export interface TrafficCounters {
 }
 
 /**
- * The SmartModule chain figures Fluvio has emitted across versions (`bytes_in`,
- * `records_out`, ...). Only these known fields are rendered, each under a fixed metric name,
- * so that a new or renamed field in a future Fluvio cannot add series nobody asked for.
+ * The counters Fluvio 0.18.1 keeps per SmartModule (`bytes_in`, `records_out`, ...; there is
+ * no `records_in`). Only these known fields are rendered, each under a fixed metric name, so
+ * that a new or renamed field in a future Fluvio cannot add series nobody asked for.
  */
-export type SmartModuleField = "bytes_in" | "records_in" | "records_out" | "records_err" | "invocation_count" | "fuel_used" | "cpu_ms";
+export type SmartModuleField = "bytes_in" | "records_out" | "records_err" | "invocation_count" | "fuel_used" | "cpu_ms";
 
-export const SMARTMODULE_FIELDS: readonly SmartModuleField[] = [
-  "bytes_in",
-  "records_in",
-  "records_out",
-  "records_err",
-  "invocation_count",
-  "fuel_used",
-  "cpu_ms",
-];
+export const SMARTMODULE_FIELDS: readonly SmartModuleField[] = ["bytes_in", "records_out", "records_err", "invocation_count", "fuel_used", "cpu_ms"];
+
+/** One SmartModule of the document's `smartmodule` map: its name (the map key) and its valid counters. */
+export interface SmartModuleCounters {
+  name: string;
+  counters: Partial<Record<SmartModuleField, number>>;
+}
 
 /** Everything a valid (possibly partial) document told us. */
 export interface SpuMetrics {
   /** Only the pairs the document carried, in a fixed order (inbound before outbound, client before connector). */
   traffic: TrafficCounters[];
-  /** Present SmartModule fields only; empty when the document has no `smartmodule` object. */
-  smartmodule: Partial<Record<SmartModuleField, number>>;
+  /**
+   * One entry per SmartModule of the document's `smartmodule` map (keyed by name in 0.18.1),
+   * sorted by name; empty when the map is empty (no SmartModule runs) or absent.
+   */
+  smartmodules: SmartModuleCounters[];
 }
 
 /**

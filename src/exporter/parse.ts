@@ -8,6 +8,7 @@ import {
   SMARTMODULE_FIELDS,
   SOURCES,
   type ParseResult,
+  type SmartModuleCounters,
   type SmartModuleField,
   type SpuMetrics,
   type TrafficCounters,
@@ -46,15 +47,32 @@ function trafficOf(spu: JsonObject): TrafficCounters[] {
   return traffic;
 }
 
-function smartmoduleOf(spu: JsonObject): Partial<Record<SmartModuleField, number>> {
-  const figures: Partial<Record<SmartModuleField, number>> = {};
-  const smartmodule = spu.smartmodule;
-  if (!isObject(smartmodule)) return figures;
+/** The valid known counters of one SmartModule's entry (an object), possibly none. */
+function smartmoduleCounters(entry: JsonObject): Partial<Record<SmartModuleField, number>> {
+  const counters: Partial<Record<SmartModuleField, number>> = {};
   for (const field of SMARTMODULE_FIELDS) {
-    const value = counterValue(smartmodule[field]);
-    if (value !== undefined) figures[field] = value;
+    const value = counterValue(entry[field]);
+    if (value !== undefined) counters[field] = value;
   }
-  return figures;
+  return counters;
+}
+
+/**
+ * The document's `smartmodule` map (Fluvio 0.18.1: keyed by SmartModule name, each entry an
+ * object of counters and `smartmodule_names`). Entries that are not objects, have an empty
+ * name or carry no valid counter are left out; the result is sorted by name, so the rendered
+ * series come in a stable order whatever order the SPU wrote.
+ */
+function smartmodulesOf(spu: JsonObject): SmartModuleCounters[] {
+  const map = spu.smartmodule;
+  if (!isObject(map)) return [];
+  const entries: SmartModuleCounters[] = [];
+  for (const [name, entry] of Object.entries(map)) {
+    if (name === "" || !isObject(entry)) continue;
+    const counters = smartmoduleCounters(entry);
+    if (Object.keys(counters).length > 0) entries.push({ name, counters });
+  }
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The model of an already-parsed JSON value; `invalid_document` unless it is an object with an `spu` object. */
@@ -62,7 +80,7 @@ export function metricsOfDocument(document: unknown): ParseResult {
   if (!isObject(document)) return { ok: false, error: { reason: "invalid_document", detail: "the document is not a JSON object" } };
   const spu = document.spu;
   if (!isObject(spu)) return { ok: false, error: { reason: "invalid_document", detail: 'the document has no "spu" object' } };
-  const metrics: SpuMetrics = { traffic: trafficOf(spu), smartmodule: smartmoduleOf(spu) };
+  const metrics: SpuMetrics = { traffic: trafficOf(spu), smartmodules: smartmodulesOf(spu) };
   return { ok: true, metrics };
 }
 

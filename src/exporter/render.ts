@@ -3,7 +3,7 @@
  * family announced by `# HELP` and `# TYPE` lines, every label value is escaped, and every
  * series carries the SPU id as its `spu` label.
  */
-import type { ScrapeResult, SmartModuleField, SpuMetrics, TrafficCounters } from "./model";
+import type { ScrapeResult, SmartModuleCounters, SmartModuleField, SpuMetrics, TrafficCounters } from "./model";
 
 /** The Content-Type of what `renderMetrics` returns. */
 export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -64,30 +64,32 @@ function trafficFamily(spu: string, traffic: TrafficCounters[], field: "records"
 
 /** Known SmartModule fields → metric name, help, and the factor to base units (ms → s). */
 const SMARTMODULE_METRICS: ReadonlyArray<{ field: SmartModuleField; name: string; help: string; scale: number }> = [
-  { field: "bytes_in", name: "fluvio_spu_smartmodule_bytes_in_total", help: "Bytes fed into SmartModule chains on this SPU.", scale: 1 },
-  { field: "records_in", name: "fluvio_spu_smartmodule_records_in_total", help: "Records fed into SmartModule chains on this SPU.", scale: 1 },
-  { field: "records_out", name: "fluvio_spu_smartmodule_records_out_total", help: "Records emitted by SmartModule chains on this SPU.", scale: 1 },
-  { field: "records_err", name: "fluvio_spu_smartmodule_record_errors_total", help: "Records on which a SmartModule chain failed on this SPU.", scale: 1 },
-  { field: "invocation_count", name: "fluvio_spu_smartmodule_invocations_total", help: "SmartModule chain invocations on this SPU.", scale: 1 },
-  { field: "fuel_used", name: "fluvio_spu_smartmodule_fuel_used_total", help: "WebAssembly fuel used by SmartModule chains on this SPU.", scale: 1 },
-  { field: "cpu_ms", name: "fluvio_spu_smartmodule_cpu_seconds_total", help: "CPU time spent in SmartModule chains on this SPU, in seconds.", scale: 1 / 1000 },
+  { field: "bytes_in", name: "fluvio_spu_smartmodule_bytes_in_total", help: "Bytes fed into this SmartModule on this SPU.", scale: 1 },
+  { field: "records_out", name: "fluvio_spu_smartmodule_records_out_total", help: "Records this SmartModule emitted on this SPU.", scale: 1 },
+  { field: "records_err", name: "fluvio_spu_smartmodule_record_errors_total", help: "Records on which this SmartModule failed on this SPU.", scale: 1 },
+  { field: "invocation_count", name: "fluvio_spu_smartmodule_invocations_total", help: "Invocations of this SmartModule on this SPU.", scale: 1 },
+  { field: "fuel_used", name: "fluvio_spu_smartmodule_fuel_used_total", help: "WebAssembly fuel this SmartModule used on this SPU.", scale: 1 },
+  { field: "cpu_ms", name: "fluvio_spu_smartmodule_cpu_seconds_total", help: "CPU time spent in this SmartModule on this SPU, in seconds.", scale: 1 / 1000 },
 ];
 
-function smartmoduleFamilies(spu: string, figures: SpuMetrics["smartmodule"]): Family[] {
-  const families: Family[] = [];
-  for (const metric of SMARTMODULE_METRICS) {
-    const value = figures[metric.field];
-    if (value === undefined) continue;
-    families.push({ name: metric.name, help: metric.help, type: "counter", samples: [{ labels: [["spu", spu]], value: value * metric.scale }] });
-  }
-  return families;
+/** One family per known field, one sample per SmartModule that has it, labelled `spu` and `smartmodule` (its name). */
+function smartmoduleFamilies(spu: string, smartmodules: readonly SmartModuleCounters[]): Family[] {
+  return SMARTMODULE_METRICS.map((metric) => ({
+    name: metric.name,
+    help: metric.help,
+    type: "counter" as const,
+    samples: smartmodules.flatMap((smartmodule): Sample[] => {
+      const value = smartmodule.counters[metric.field];
+      return value === undefined ? [] : [{ labels: [["spu", spu], ["smartmodule", smartmodule.name]], value: value * metric.scale }];
+    }),
+  }));
 }
 
 function metricFamilies(spu: string, metrics: SpuMetrics): Family[] {
   return [
     trafficFamily(spu, metrics.traffic, "records", "fluvio_spu_records_total", "Records moved by this SPU, by direction (inbound: produced, outbound: consumed) and source (client or connector)."),
     trafficFamily(spu, metrics.traffic, "bytes", "fluvio_spu_bytes_total", "Bytes moved by this SPU, by direction (inbound: produced, outbound: consumed) and source (client or connector)."),
-    ...smartmoduleFamilies(spu, metrics.smartmodule),
+    ...smartmoduleFamilies(spu, metrics.smartmodules),
   ].filter((family) => family.samples.length > 0);
 }
 

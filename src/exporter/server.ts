@@ -9,6 +9,8 @@ import type { AddressInfo } from "node:net";
 import type { ScrapeResult } from "./model";
 import { CONTENT_TYPE, renderMetrics } from "./render";
 import { sharedScraper } from "./scrape";
+import type { ProbeFlag } from "./flags";
+import { renderProbes, sharedProber, type ProbeResult } from "./probe";
 
 /** The exporter's health path; the same value as `EXPORTER_HEALTH_PATH` in src/plan/layout.ts (not imported: the exporter depends on nothing outside this folder). */
 export const HEALTH_PATH = "/healthz";
@@ -25,6 +27,9 @@ export interface ExporterOptions {
   host: string;
   spuId: string;
   timeoutMs: number;
+  /** The SPU's own ports to probe on every scrape (none by default). */
+  probes?: ProbeFlag[];
+  probeTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -53,21 +58,37 @@ function transitionLogger(spuId: string, log: (line: string) => void): (result: 
   };
 }
 
-/** The request handler, given a scrape function: routes, scrapes, renders. */
+/** Logs a probed port only when it changes between answering and not. */
+function probeLogger(spuId: string, log: (line: string) => void): (results: ProbeResult[]) => void {
+  const last = new Map<string, boolean>();
+  return (results) => {
+    for (const result of results) {
+      if (last.get(result.role) === result.up) continue;
+      last.set(result.role, result.up);
+      const where = `${result.host}:${result.port}`;
+      log(result.up ? `spu ${spuId}: ${result.role} port ${where} answers` : `spu ${spuId}: ${result.role} port ${where} does not answer (${result.error ?? "failed"})`);
+    }
+  };
+}
+
+/** The request handler, given a scrape function (and a probe round): routes, scrapes, renders. */
 export function requestHandler(
   spuId: string,
   scrape: () => Promise<ScrapeResult>,
   onScrape: (result: ScrapeResult) => void = () => {},
+  probe: () => Promise<ProbeResult[]> = () => Promise.resolve([]),
+  onProbe: (results: ProbeResult[]) => void = () => {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
     const readable = req.method === "GET" || req.method === "HEAD";
     if (path === HEALTH_PATH && readable) return send(res, req.method, 200, "text/plain; charset=utf-8", "ok\n");
     if (path !== METRICS_PATH || !readable) return send(res, req.method, 404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n");
-    scrape().then(
-      (result) => {
+    Promise.all([scrape(), probe()]).then(
+      ([result, probes]) => {
         onScrape(result);
-        send(res, req.method, 200, CONTENT_TYPE, renderMetrics(spuId, result));
+        onProbe(probes);
+        send(res, req.method, 200, CONTENT_TYPE, renderMetrics(spuId, result) + renderProbes(spuId, probes));
       },
       (error: unknown) => send(res, req.method, 500, "text/plain; charset=utf-8", `scrape failed: ${String(error)}\n`),
     );
@@ -78,13 +99,14 @@ export function requestHandler(
 export function startExporter(options: ExporterOptions): Promise<RunningExporter> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const scrape = sharedScraper({ socketPath: options.socketPath, timeoutMs: options.timeoutMs });
-  const server = createServer(requestHandler(options.spuId, scrape, transitionLogger(options.spuId, log)));
+  const probe = sharedProber(options.probes ?? [], options.probeTimeoutMs ?? 1_000);
+  const server = createServer(requestHandler(options.spuId, scrape, transitionLogger(options.spuId, log), probe, probeLogger(options.spuId, log)));
   server.maxConnections = MAX_CONNECTIONS;
   server.headersTimeout = 5_000;
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
   // An idle connection (a client that stopped reading or sending) is dropped; a scrape in flight is not idle for longer than its deadline.
-  server.setTimeout(Math.max(30_000, options.timeoutMs + 5_000), (socket) => socket.destroy());
+  server.setTimeout(Math.max(30_000, options.timeoutMs + (options.probeTimeoutMs ?? 1_000) + 5_000), (socket) => socket.destroy());
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     else socket.destroy();

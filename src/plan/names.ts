@@ -84,9 +84,13 @@ export function spuKey(id: number): string {
   return `spu-${id}`;
 }
 
-/** A node's key (`sc`, `spu-5001`) as messages name it: `SC`, `SPU 5001`. */
+/** The registry key of the Docker Prometheus (`plan.ports` owner). */
+export const PROMETHEUS_OWNER = "prometheus";
+
+/** A node's key (`sc`, `spu-5001`, `prometheus`) as messages name it: `SC`, `SPU 5001`, `Prometheus`. */
 export function nodeLabel(owner: string): string {
   if (owner === "sc") return "SC";
+  if (owner === PROMETHEUS_OWNER) return "Prometheus";
   const id = /^spu-(\d+)$/.exec(owner)?.[1];
   return id === undefined ? owner : `SPU ${id}`;
 }

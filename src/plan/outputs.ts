@@ -1,4 +1,5 @@
-import type { Encryption } from "../config/schema";
+import { CONTAINER_PATHS } from "./layout";
+import type { ClusterSpec, Encryption } from "../config/schema";
 import type { PortAssignment } from "../ports/allocator";
 import type { ClusterPlan } from "./types";
 
@@ -50,6 +51,48 @@ export interface ClientTlsFiles {
   clientKey: string;
 }
 
+/** The file names of a client's TLS files inside its client directory. */
+export const CLIENT_TLS_FILE_NAMES = { clientCert: "client.crt", clientKey: "client.key", caCert: "ca.crt" } as const;
+
+/**
+ * What a client profile needs to use Fluvio's `verified` TLS policy: the name it verifies the
+ * server against, and where clients on the host and in containers keep their files.
+ */
+export interface ClientTlsSettings {
+  /** The SC's certificate must carry this name, and each SPU's `<spu name>.<domain>`. */
+  domain: string;
+  /** Absolute directory of `client.crt`, `client.key` and `ca.crt` for clients on the host. */
+  hostDir: string;
+  /** The same for clients inside containers. */
+  containerDir: string;
+}
+
+/**
+ * The client TLS settings of a spec, or undefined without TLS: `tls.domain` (default
+ * `publicHost`), `tls.clientDir` (default `<home>/.fluvio/tls`, with `home` the home directory
+ * of whoever generates the profile: Fluvio expands no `~`) and `tls.containerClientDir`
+ * (default `/etc/fluvio/tls`, where this project mounts TLS files in its own containers).
+ */
+export function clientTlsSettings(spec: Pick<ClusterSpec, "tls" | "publicHost">, home: string): ClientTlsSettings | undefined {
+  if (!spec.tls.enabled) return undefined;
+  return {
+    domain: spec.tls.domain ?? spec.publicHost,
+    hostDir: spec.tls.clientDir ?? `${home.replace(/\/+$/, "")}/.fluvio/tls`,
+    containerDir: spec.tls.containerClientDir ?? CONTAINER_PATHS.tlsDir,
+  };
+}
+
+/** The files a profile names for one client directory. */
+export function clientTlsFiles(domain: string, dir: string): ClientTlsFiles {
+  const base = dir.replace(/\/+$/, "");
+  return {
+    domain,
+    clientCert: `${base}/${CLIENT_TLS_FILE_NAMES.clientCert}`,
+    clientKey: `${base}/${CLIENT_TLS_FILE_NAMES.clientKey}`,
+    caCert: `${base}/${CLIENT_TLS_FILE_NAMES.caCert}`,
+  };
+}
+
 /** One Fluvio client profile: which SC to talk to, how to reach SPUs, and the TLS policy. */
 export interface FluvioProfile {
   /** Profile and cluster name in the config file. */
@@ -87,19 +130,31 @@ export function fluvioProfileToml(profile: FluvioProfile): string {
   ].join("\n");
 }
 
+/** Which client a profile is for, and (with TLS) where it keeps its files. */
+export interface ClientProfileOptions {
+  /** false: clients on the host; true: clients inside containers. */
+  inContainer: boolean;
+  /** Required when the plan's encryption is SSL: the profile is then `verified`. */
+  tls?: ClientTlsSettings;
+}
+
 /**
  * The client config for this cluster. `inContainer: false` is for clients on the host (SC
  * public endpoint, SPUs at their public endpoints); `inContainer: true` for clients inside
  * containers (SC through its local endpoint, `use_spu_local_address = true`, so each SPU is
- * reached at its `publicEndpointLocal`).
+ * reached at its `publicEndpointLocal`). With TLS the profile is always `verified`, with the
+ * files of the matching client directory: a server with `--enable-client-cert` refuses clients
+ * without a certificate, and 0.18.1's rustls anonymous connector very likely cannot connect at all.
  */
-export function clientProfile(plan: ClusterPlan, options: { inContainer: boolean; tlsFiles?: ClientTlsFiles }): string {
+export function clientProfile(plan: ClusterPlan, options: ClientProfileOptions): string {
+  if (plan.encryption === "SSL" && !options.tls) throw new Error("clientProfile: the plan uses TLS, so the profile needs tls settings (clientTlsSettings)");
+  const tls = plan.encryption === "SSL" ? options.tls : undefined;
   return fluvioProfileToml({
     name: plan.namePrefix,
     endpoint: options.inContainer ? (plan.sc.local ?? plan.sc.public) : plan.sc.public,
     useSpuLocalAddress: options.inContainer && plan.spus.some((spu) => spu.local !== null),
     encryption: plan.encryption,
-    ...(options.tlsFiles ? { tlsFiles: options.tlsFiles } : {}),
+    ...(tls ? { tlsFiles: clientTlsFiles(tls.domain, options.inContainer ? tls.containerDir : tls.hostDir) } : {}),
   });
 }
 

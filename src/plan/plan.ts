@@ -1,9 +1,9 @@
 import { ConfigError, type ConfigIssue } from "../errors";
 import { joinHostPort } from "../config/hosts";
 import { stackOf } from "../config/stack-name";
-import { DEFAULT_LOCAL_HOST } from "../config/presets";
 import {
   activeRoles,
+  alertsOn,
   defaultSpuName,
   isClusterSpec,
   parseClusterSpec,
@@ -34,6 +34,8 @@ import {
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
+import { AUTO_HOST, planHostAccess, type HostAccessPlan, type HostFactsAnswer } from "./host-access";
+import { PROMETHEUS_OWNER, planMonitoring, probeFlags, probeTargets } from "./monitoring";
 import { nodeLabel, nodeNames, spuKey, type NodeNames } from "./names";
 import type { ClusterPlan, DockerPlan, Endpoint, KubernetesPlan, PlannedPort, ScPlan, SpuPlan, TlsPlan } from "./types";
 
@@ -46,6 +48,24 @@ export interface PlanContext {
   registry?: PortRegistry;
   /** The host's ephemeral port range (`net.ipv4.ip_local_port_range`); Linux's default when absent. */
   ephemeralRange?: PortRange;
+  /**
+   * What the container engine said it is (`GET /info`, `GET /version`), asked once by the edge;
+   * it decides `hostAccess`. Absent: not asked (Docker Engine on Linux's choice, silently);
+   * `{ ok: false }`: asked in vain (the same choice, with a warning).
+   */
+  hostFacts?: HostFactsAnswer;
+  /**
+   * `strategy: isolated`: ports taken on this host or planned by the project's other stacks,
+   * gathered by the edge (`fluvio-ports`); derived ports step around them. Ignored by the other
+   * strategies, which stay independent of the host.
+   */
+  occupied?: OccupiedPort[];
+}
+
+/** A port the edge found taken (a live listener, a published port, another stack's plan), and by whom. */
+export interface OccupiedPort {
+  port: number;
+  holder: string;
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
@@ -80,9 +100,10 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const allocation = allocatePorts({
     requests: requests.map((entry) => entry.request),
     ranges: { ...cluster.ports, ...ranges },
-    blocked: blockedPorts(cluster, registry, context.stack),
+    blocked: [...blockedPorts(cluster, registry, context.stack), ...occupiedPorts(cluster, context.occupied)],
     avoided: avoidedPorts(registry, cluster.host),
-    strategy: cluster.strategy,
+    // `isolated` places like `stack-hash`; what sets it apart is what it is blocked from (occupied ports).
+    strategy: cluster.strategy === "sequential" ? "sequential" : "stack-hash",
     seed: `${context.stack}/${cluster.name}`,
   });
   const configPaths = new Map(requests.map((entry) => [entry.request, entry.configPath]));
@@ -93,8 +114,17 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const pathOf = new Map(requests.map((entry) => [`${entry.request.owner}/${entry.request.role}`, entry.configPath]));
 
   const encryption: Encryption = cluster.tls.enabled ? "SSL" : "PLAINTEXT";
-  const sc = planSc(cluster, names, portsOf("sc"), encryption);
-  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, encryption));
+  const host = planHostAccess(cluster, context.hostFacts);
+  const sc = planSc(cluster, names, portsOf("sc"), encryption, host.access);
+  const registered = registeredEncryption(cluster.target, encryption);
+  const spus = [...cluster.spus].sort((a, b) => a.id - b.id).map((spu) => planSpu(cluster, names, spu, portsOf(spuKey(spu.id)), sc, registered, host.access));
+  const monitoring = planMonitoring({
+    spec: cluster,
+    stack: context.stack,
+    names,
+    spus: spus.map((spu) => ({ id: spu.id, metricsPort: spu.ports.metrics })),
+    prometheusPort: portsOf(PROMETHEUS_OWNER).metrics,
+  });
 
   return {
     stack: context.stack,
@@ -115,9 +145,16 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     images: { ...cluster.images },
     tls: tlsPlan(cluster),
     metrics: { ...cluster.metrics },
-    docker: cluster.target === "docker" ? dockerPlan(cluster, names) : null,
+    docker: cluster.target === "docker" ? dockerPlan(cluster, names, host.access) : null,
     kubernetes: cluster.target === "kubernetes" ? kubernetesPlan(cluster) : null,
-    warnings: [...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE), ...allocation.notices.map(noticeWarning)],
+    hostAccess: host.access,
+    monitoring,
+    warnings: [
+      ...ephemeralWarnings(ranges, context.ephemeralRange ?? LINUX_EPHEMERAL_RANGE),
+      ...allocation.notices.map(noticeWarning),
+      ...host.warnings,
+      ...isolationWarnings(cluster, context, record !== undefined),
+    ],
   };
 }
 
@@ -133,11 +170,11 @@ function withConfigPath(row: PortAssignment, configPath: string): PlannedPort {
 /** Namespaces Kubernetes creates and owns itself: the cluster deploys into them but never creates them. */
 export const KUBERNETES_OWNED_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-function dockerPlan(cluster: ClusterSpec, names: NodeNames): DockerPlan {
+function dockerPlan(cluster: ClusterSpec, names: NodeNames, access: HostAccessPlan): DockerPlan {
   const existing = cluster.docker.network;
   return {
     network: { name: existing ?? names.prefix, create: existing === undefined },
-    publishAddresses: [...cluster.docker.publishAddresses],
+    publishAddresses: [...access.publishAddresses],
     publishPrivate: cluster.docker.publishPrivate,
     publishMetrics: cluster.metrics.enabled && cluster.metrics.publish,
     retainData: !cluster.docker.deleteDataOnDestroy,
@@ -158,8 +195,10 @@ function kubernetesPlan(cluster: ClusterSpec): KubernetesPlan {
 
 /**
  * The TLS files: the SC and SPUs mount the server certificate and key (and the CA that checks
- * client certificates with `tls.clientAuth`); with `tls.clientAuth`, each registration job
- * presents the CA and an admin client certificate and key to the SC.
+ * client certificates with `tls.clientAuth`); on Docker each registration job reaches the SC
+ * with a verified profile whenever TLS is on (Fluvio 0.18.1's anonymous TLS very likely cannot
+ * connect, and an SC with `--enable-client-cert` refuses clients without a certificate), so it
+ * mounts the CA and an admin client certificate and key.
  */
 function tlsPlan(cluster: ClusterSpec): TlsPlan {
   const { enabled, clientAuth } = cluster.tls;
@@ -172,7 +211,7 @@ function tlsPlan(cluster: ClusterSpec): TlsPlan {
       { path: CONTAINER_PATHS.tlsServerKey, secret: "serverKey", mode: "0400" },
       ...(clientAuth ? [{ path: CONTAINER_PATHS.tlsCaCert, secret: "caCert" as const, mode: "0444" as const }] : []),
     ],
-    registration: clientAuth
+    registration: cluster.target === "docker"
       ? [
           { path: CONTAINER_PATHS.tlsCaCert, secret: "caCert", mode: "0444" },
           { path: CONTAINER_PATHS.tlsClientCert, secret: "clientCert", mode: "0444" },
@@ -180,6 +219,17 @@ function tlsPlan(cluster: ClusterSpec): TlsPlan {
         ]
       : [],
   };
+}
+
+/**
+ * The encryption the SC stores for an SPU's public and local endpoints: what its registration
+ * can say. On Docker the SPUs are registered with `fluvio cluster spu register`, which has no
+ * encryption flag and always stores PLAINTEXT, so the plan says so whatever TLS does (clients
+ * still use TLS as their profile's `tls_policy` says). On Kubernetes we write the `Spu`
+ * resources ourselves, so they carry the cluster's own encryption.
+ */
+export function registeredEncryption(target: ClusterSpec["target"], encryption: Encryption): Encryption {
+  return target === "docker" ? "PLAINTEXT" : encryption;
 }
 
 function hostPorts(cluster: ClusterSpec, assignments: PortAssignment[]): number[] {
@@ -210,6 +260,11 @@ function portRequests(cluster: ClusterSpec, roles: PortRole[], recorded: Record<
       requests.push({ request: withOptional({ owner, role }, spu[pinField(role)], recorded[owner]?.[role]), configPath: `spus[${index}].${pinField(role)}` });
     }
   });
+  // Last, and from the top of the metrics range: SPUs never move for it, nor it for them.
+  if (cluster.target === "docker" && cluster.monitoring.prometheus && roles.includes("metrics")) {
+    const request = { owner: PROMETHEUS_OWNER, role: "metrics" as const, fromTop: true };
+    requests.push({ request: withOptional(request, cluster.monitoring.prometheusPort, recorded[PROMETHEUS_OWNER]?.metrics), configPath: "monitoring.prometheusPort" });
+  }
   return requests;
 }
 
@@ -243,6 +298,23 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
       ),
     );
   return [...reserved, ...claims, ...otherStacks];
+}
+
+/** `strategy: isolated`: the edge's occupied ports become blocked ones (the others ignore them). */
+function occupiedPorts(cluster: ClusterSpec, occupied: readonly OccupiedPort[] | undefined): BlockedPorts<Blocker>[] {
+  if (cluster.strategy !== "isolated" || occupied === undefined) return [];
+  return occupied.map((entry) => ({
+    ports: { from: entry.port, to: entry.port },
+    holder: () => ({ holder: `${entry.holder} (strategy isolated plans around it)`, fix: "free the port, or pin another one" }),
+  }));
+}
+
+/** An isolated stack planned without the host's view and without a record has only the registry to go by: say so. */
+function isolationWarnings(cluster: ClusterSpec, context: PlanContext, recorded: boolean): string[] {
+  if (cluster.strategy !== "isolated" || context.occupied !== undefined || recorded) return [];
+  return [
+    `strategy isolated: stack ${context.stack} has no record yet and was planned without this host's listeners and the other stacks' plans; run \`fluvio-ports plan --stack ${context.stack} --record\` on the host, which plans around them and keeps the result`,
+  ];
 }
 
 function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts<string>[] {
@@ -338,7 +410,7 @@ function serviceDns(cluster: ClusterSpec, service: string): string {
   return `${service}.${cluster.kubernetes.namespace}.svc.cluster.local`;
 }
 
-function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption): ScPlan {
+function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<PortRole, number>>, encryption: Encryption, access: HostAccessPlan): ScPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
   const onKubernetes = cluster.target === "kubernetes";
@@ -346,7 +418,7 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, names.sc, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(privateHost, privatePort, "PLAINTEXT");
   const mode = onKubernetes ? ["--k8", "-n", cluster.kubernetes.namespace] : ["--local", CONTAINER_PATHS.scMetadata];
-  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, cluster.localEndpoint, names.sc, publicPort, ports.nodePort, encryption, access);
   return {
     name: names.sc,
     host: names.sc,
@@ -381,7 +453,9 @@ function planSpu(
   spu: SpuSpec,
   ports: Partial<Record<PortRole, number>>,
   sc: ScPlan,
+  /** What the SPU's registration stores (`registeredEncryption`), not necessarily what its port serves. */
   encryption: Encryption,
+  access: HostAccessPlan,
 ): SpuPlan {
   const publicPort = ports.public as number;
   const privatePort = ports.private as number;
@@ -389,7 +463,7 @@ function planSpu(
   const service = names.spu(spu.id);
   const publicEndpoint = onKubernetes ? kubernetesPublicEndpoint(cluster, service, publicPort, ports.nodePort, encryption) : endpoint(cluster.publicHost, publicPort, encryption);
   const privateEndpoint = endpoint(onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : service, privatePort, "PLAINTEXT");
-  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption);
+  const localEndpoint = planLocalEndpoint(cluster, spu.localEndpoint === undefined ? cluster.localEndpoint : spu.localEndpoint, service, publicPort, ports.nodePort, encryption, access);
   const metricsPort = ports.metrics;
   const metricsHost = onKubernetes ? serviceDns(cluster, names.spuInternal(spu.id)) : cluster.metrics.publish ? "localhost" : names.spuExporter(spu.id);
   const name = spu.name ?? defaultSpuName(spu.id);
@@ -446,7 +520,17 @@ function planSpu(
     ],
     exporterCommand:
       metricsPort !== undefined
-        ? ["node", CONTAINER_PATHS.exporterMain, "--socket", CONTAINER_PATHS.metricsSocket, "--port", String(metricsPort), "--spu-id", String(spu.id)]
+        ? [
+            "node",
+            CONTAINER_PATHS.exporterMain,
+            "--socket",
+            CONTAINER_PATHS.metricsSocket,
+            "--port",
+            String(metricsPort),
+            "--spu-id",
+            String(spu.id),
+            ...(alertsOn(cluster) ? probeFlags(probeTargets(cluster.target, service, { public: publicPort, private: privatePort })) : []),
+          ]
         : null,
   };
 }
@@ -458,12 +542,13 @@ function planLocalEndpoint(
   publicPort: number,
   nodePort: number | undefined,
   encryption: Encryption,
+  access: HostAccessPlan,
 ): Endpoint | null {
   if (policy === false) return null;
   const explicitPort = policy.port;
   const useEncryption = policy.encryption ?? encryption;
   if (policy.inCluster) return endpoint(serviceDns(cluster, service), explicitPort ?? publicPort, useEncryption);
-  const host = policy.host ?? DEFAULT_LOCAL_HOST;
+  const host = policy.host === undefined || policy.host === AUTO_HOST ? access.localHost : policy.host;
   const onNodePort = cluster.target === "kubernetes" && cluster.kubernetes.serviceType === "NodePort";
   return endpoint(host, explicitPort ?? (onNodePort && nodePort !== undefined ? nodePort : publicPort), useEncryption);
 }

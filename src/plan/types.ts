@@ -1,6 +1,8 @@
 import type { Encryption, ImageSpec, ServiceType, Strategy, Target } from "../config/schema";
 import type { PortAssignment } from "../ports/allocator";
 import type { PortRange, PortRole } from "../ports/range";
+import type { MonitoringPlan } from "./monitoring";
+import type { HostAccessPlan } from "./host-access";
 
 /**
  * One planned port: who has it, for what, where it came from, and the config field a user
@@ -28,7 +30,7 @@ export interface TlsFile {
 /**
  * TLS as the targets apply it: whether it is on, whether client certificates are demanded,
  * the files the SC and SPUs mount (`server`), and the files each registration job presents to
- * an SC that demands client certificates (`registration`, Docker).
+ * the SC through its verified TLS profile whenever TLS is on (`registration`, Docker).
  */
 export interface TlsPlan {
   enabled: boolean;
@@ -62,7 +64,11 @@ export interface KubernetesPlan {
   serviceMonitor: boolean;
 }
 
-/** An endpoint as Fluvio's SPU spec stores it: host, port and encryption. */
+/**
+ * An endpoint as Fluvio's SPU spec stores it: host, port and encryption. For SPU public and
+ * local endpoints the encryption is what the registration stores: always PLAINTEXT on Docker
+ * (`fluvio cluster spu register` has no encryption flag), the cluster's own on Kubernetes.
+ */
 export interface Endpoint {
   host: string;
   port: number;
@@ -141,6 +147,7 @@ export interface ClusterPlan {
   namespace: string | null;
   /** Service type of public Services (Kubernetes target) or null. */
   serviceType: ServiceType | null;
+  /** What the SC's and SPUs' public ports serve (SSL with `tls.enabled`): what client profiles follow. */
   encryption: Encryption;
   /** The ranges of the roles this cluster plans. */
   ranges: Partial<Record<PortRole, PortRange>>;
@@ -162,6 +169,10 @@ export interface ClusterPlan {
   docker: DockerPlan | null;
   /** Kubernetes decisions (target kubernetes), else null. */
   kubernetes: KubernetesPlan | null;
+  /** How containers reach the host on this container platform: the local endpoints' host, extra hosts, publish addresses (issue 12). */
+  hostAccess: HostAccessPlan;
+  /** Probes, alert rules and the Docker Prometheus (issue 12): everything monitoring adds, in one place. */
+  monitoring: MonitoringPlan;
   /** Things that deserve a look but are not errors (ephemeral range overlap, moved records, well-known ports). */
   warnings: string[];
 }

@@ -20,6 +20,12 @@ export interface PortRequest {
   role: PortRole;
   pinned?: number;
   recorded?: number;
+  /**
+   * Derive from the top of the range down, whatever the strategy: for a cluster-wide service
+   * (the Docker Prometheus) that shares a range with the SPUs, which fill it from the bottom,
+   * so neither adding SPUs moves it nor turning it on moves an SPU.
+   */
+  fromTop?: boolean;
 }
 
 /** How a planned port came to be: the user pinned it, the registry recorded it, or the planner derived it. */
@@ -170,8 +176,9 @@ export function allocatePorts<Blocked, Avoided>(input: AllocationInput<Blocked, 
       }
       continue;
     }
-    const port =
-      input.strategy === "sequential"
+    const port = request.fromTop
+      ? highestFree(state, range)
+      : input.strategy === "sequential"
         ? nextSequential(state, range, request.role, cursors)
         : nextHashed(state, range, hashToOffset(`${input.seed}\u0000${request.owner}\u0000${request.role}`, rangeSize(range)));
     if (port === undefined) {
@@ -259,6 +266,13 @@ function nextSequential(state: Uint8Array, range: PortRange, role: PortRole, cur
     while (port <= range.to && state[port] !== wanted) port++;
     cursors.set(key, port);
     if (port <= range.to) return port;
+  }
+  return undefined;
+}
+
+function highestFree(state: Uint8Array, range: PortRange): number | undefined {
+  for (const wanted of [FREE, AVOIDED]) {
+    for (let port = range.to; port >= range.from; port--) if (state[port] === wanted) return port;
   }
   return undefined;
 }

@@ -51,6 +51,37 @@ export function writeRecordText(text: string | undefined, record: StackRecord): 
   throw new Error(`fluvio-ports: could not write the record of stack ${record.stack} into the registry without changing other entries (a bug: please report it with the registry file)`);
 }
 
+/**
+ * The registry text without `records` (matched by stack and cluster): each one's lines are cut
+ * out of a block list, its comments left behind on lines of their own; other layouts fall back
+ * to a document-level edit that still keeps comments. Everything else stays byte for byte.
+ */
+export function removeRecordsText(text: string, records: readonly Pick<StackRecord, "stack" | "cluster">[]): string {
+  if (records.length === 0) return text;
+  const before = validateRegistry(parseYaml(text) ?? {}, "registry");
+  const gone = new Set(records.map((record) => `${record.stack}\u0000${record.cluster}`));
+  const expected = validateRegistry({ ...before, records: before.records.filter((record) => !gone.has(`${record.stack}\u0000${record.cluster}`)) }, "registry");
+  const doc = parseDocument(text);
+  const seq = doc.get("records", true);
+  const splices: Splice[] = [];
+  if (isSeq(seq) && !seq.flow) {
+    for (const item of seq.items) {
+      if (!isMap(item) || !gone.has(`${String(item.get("stack"))}\u0000${String(item.get("cluster"))}`)) continue;
+      const start = lineStart(text, dashOffset(text, rangeOf(item)[0]));
+      const end = lineEnd(text, trimEnd(text, rangeOf(item)[1]));
+      splices.push({ start, end, text: commentLines(text.slice(start, end), dashColumn(text, rangeOf(item)[0])) });
+    }
+  }
+  const spliced = applySplices(text, splices);
+  if (sameRegistry(spliced, expected)) return spliced;
+  const fallback = parseDocument(text);
+  const list = fallback.get("records", true);
+  if (isSeq(list)) list.items = list.items.filter((item) => !(isMap(item) && gone.has(`${String(item.get("stack"))}\u0000${String(item.get("cluster"))}`)));
+  const edited = fallback.toString();
+  if (sameRegistry(edited, expected)) return edited;
+  throw new Error("fluvio-ports: could not remove records from the registry without changing other entries (a bug: please report it with the registry file)");
+}
+
 /** The record as one flow map, for a registry written in flow style. */
 function recordFlow(record: StackRecord): string {
   const nodes = nodeKeys(record).map((node) => nodeLine(node, record.nodes[node]!));

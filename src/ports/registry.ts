@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
 import { PORT_ROLES } from "./range";
+import { readCanonicalRegistry } from "./registry-text";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
 
@@ -87,15 +88,28 @@ const registryShape = z.strictObject({
 
 type RegistryShape = z.output<typeof registryShape>;
 
+/** The registry's data as its schema outputs it (defaults applied), before ranges are read and records checked. */
+export type RegistryData = RegistryShape;
+
 /** Registries `validateRegistry` returned (deep-frozen, so they cannot have changed since). */
 const validated = new WeakSet<PortRegistry>();
 
 /** The registry with nothing in it (frozen). */
 export const EMPTY_REGISTRY: PortRegistry = validateRegistry({}, "registry");
 
-/** Parses the registry file's text and validates it (`validateRegistry`); `where` names the file in errors. */
+/**
+ * Parses the registry file's text and validates it as `validateRegistry` does; `where` names the
+ * file in errors. A file in the layout `formatRegistry` writes is read by a fast reader
+ * (`readCanonicalRegistry`); anything else, and every error, goes through the YAML library and
+ * the schema (`validateRegistryText`). Both give the same data, checked the same way after.
+ */
 export function parseRegistry(text: string, where = "stacks/ports.registry.yaml"): PortRegistry {
-  return validateRegistry(readRegistryYaml(text, where), where);
+  return registryFromData(readCanonicalRegistry(text) ?? validateRegistryText(text, where), where);
+}
+
+/** The registry file read with the YAML library and checked against the schema: the reference reading. */
+export function validateRegistryText(text: string, where: string): RegistryData {
+  return registryData(readRegistryYaml(text, where), where);
 }
 
 /** The registry file's text as plain data, unvalidated; bad YAML is a one-line `ConfigError` naming the file. */
@@ -117,6 +131,11 @@ export function readRegistryYaml(text: string, where: string): unknown {
  */
 export function validateRegistry(value: unknown, where = "registry"): PortRegistry {
   if (isValidatedRegistry(value)) return value;
+  return registryFromData(registryData(value, where), where);
+}
+
+/** The schema's reading of a registry value; a shape error names the entry and what the field takes. */
+function registryData(value: unknown, where: string): RegistryData {
   const parsed = registryShape.safeParse(withoutNullLists(value));
   if (!parsed.success) {
     throw new ConfigError(
@@ -124,12 +143,17 @@ export function validateRegistry(value: unknown, where = "registry"): PortRegist
       `invalid port registry (${where})`,
     );
   }
+  return parsed.data;
+}
+
+/** Ranges read, host groups and records checked; the result frozen and remembered as validated. */
+function registryFromData(data: RegistryData, where: string): PortRegistry {
   const issues: ConfigIssue[] = [];
-  const claims = parsed.data.claims.map((entry, index) => toClaim(entry, index, where, issues));
+  const claims = data.claims.map((entry, index) => toClaim(entry, index, where, issues));
   const registry: PortRegistry = {
-    hostGroups: Object.fromEntries(Object.entries(parsed.data.hostGroups).map(([group, members]) => [group, [...members]])),
+    hostGroups: Object.fromEntries(Object.entries(data.hostGroups).map(([group, members]) => [group, [...members]])),
     claims,
-    records: parsed.data.records.map((record) => ({ ...record, nodes: record.nodes as Record<string, RecordedPorts> })),
+    records: data.records.map((record) => ({ ...record, nodes: { ...(record.nodes as Record<string, RecordedPorts>) } })),
   };
   issues.push(...hostGroupIssues(registry.hostGroups, where));
   if (issues.length === 0) issues.push(...duplicateRecordIssues(registry, where), ...overlapIssues(registry, where));

@@ -4,7 +4,6 @@
  * at all when the userland proxy is off), so its answer counts on its own, beside /proc.
  * Plain `node:http` over the engine's unix socket: no client library.
  */
-import { request } from "node:http";
 import type { PublishedPort } from "./types";
 
 /** The engine's default socket on Linux. */
@@ -62,8 +61,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** GET /containers/json (running containers) from the engine at `socketPath`; never throws. */
-export function askEngine(socketPath: string, timeoutMs = ENGINE_TIMEOUT_MS): Promise<EngineAnswer> {
+/**
+ * GET /containers/json (running containers) from the engine at `socketPath`; never throws.
+ * `node:http` loads on the first question, so commands that never ask do not pay for it.
+ */
+export async function askEngine(socketPath: string, timeoutMs = ENGINE_TIMEOUT_MS): Promise<EngineAnswer> {
+  const { request } = await import("node:http");
   return new Promise((resolve) => {
     const req = request({ socketPath, path: "/containers/json", method: "GET", headers: { host: "docker" }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,7 +1,8 @@
 /**
  * Preflight: which planned host ports are already taken on this machine, and by whom —
  * before anything is deployed. Two sources, asked in parallel: the OS's TCP listener tables
- * (IPv4 and IPv6, one pass each, processes found by one pass over /proc/<pid>/fd) and the
+ * (IPv4 and IPv6, one read each, rows on other ports skipped unparsed; the processes behind
+ * the listeners on planned ports found by one pass over /proc/<pid>/fd) and the
  * Docker engine's published ports (which exist even without a listener, when Docker
  * publishes through NAT only). The plan is only read: the core never imports this room.
  */
@@ -23,9 +24,8 @@ export async function checkPorts(plan: ClusterPlan, options: CheckPortsOptions =
   const ports = portsToCheck(plan, options.ports);
   const procRoot = options.procRoot ?? "/proc";
   const engine = askDocker(options.docker);
-  const table = await readListeners(procRoot);
-  const wanted = new Set(ports);
-  const onWanted = table.listeners.filter((listener) => wanted.has(listener.port));
+  const table = readListeners(procRoot, new Set(ports));
+  const onWanted = table.listeners;
   const owners = findSocketOwners(procRoot, new Set(onWanted.map((listener) => listener.inode)));
   const answer = await engine;
   const conflicts = findConflicts({

@@ -3,13 +3,13 @@
  * `procRoot` (the real /proc, or a fake tree in tests). The tables are per network
  * namespace: this sees the host's listeners when it runs in the host's namespace.
  *
- * /proc is memory-backed: its reads never wait on a disk, so the fd pass uses synchronous
- * calls (thousands of promises would cost more than the reads themselves).
+ * /proc is memory-backed: its reads never wait on a disk, so every read here is synchronous
+ * (thousands of promises, or a trip through the thread pool per table, would cost more than
+ * the reads themselves).
  */
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { commandFromCmdline, parseProcNetTcp, socketInode } from "./proc-parse";
+import { commandFromCmdline, parseProcNetTcpOn, socketInode } from "./proc-parse";
 import type { Listener, SocketOwner } from "./types";
 
 /** The listeners of /proc/net/tcp and /proc/net/tcp6; `readable` is false when neither table could be read. */
@@ -18,18 +18,23 @@ export interface ListenerTable {
   readable: boolean;
 }
 
-/** Reads /proc/net/tcp and /proc/net/tcp6 once each (a host without IPv6 has no tcp6: that is fine). */
-export async function readListeners(procRoot: string): Promise<ListenerTable> {
-  const [v4, v6] = await Promise.all([readText(join(procRoot, "net", "tcp")), readText(join(procRoot, "net", "tcp6"))]);
+/**
+ * The listeners on the `wanted` ports in /proc/net/tcp and /proc/net/tcp6, each table read
+ * once, in one synchronous read (a host without IPv6 has no tcp6: that is fine). Rows on other
+ * ports are skipped before they are parsed (`parseProcNetTcpOn`).
+ */
+export function readListeners(procRoot: string, wanted: ReadonlySet<number>): ListenerTable {
+  const v4 = readText(join(procRoot, "net", "tcp"));
+  const v6 = readText(join(procRoot, "net", "tcp6"));
   return {
-    listeners: [...(v4 === undefined ? [] : parseProcNetTcp(v4, 4)), ...(v6 === undefined ? [] : parseProcNetTcp(v6, 6))],
+    listeners: [...(v4 === undefined ? [] : parseProcNetTcpOn(v4, 4, wanted)), ...(v6 === undefined ? [] : parseProcNetTcpOn(v6, 6, wanted))],
     readable: v4 !== undefined || v6 !== undefined,
   };
 }
 
-async function readText(path: string): Promise<string | undefined> {
+function readText(path: string): string | undefined {
   try {
-    return await readFile(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch {
     return undefined;
   }
@@ -46,11 +51,14 @@ export function findSocketOwners(procRoot: string, inodes: ReadonlySet<number>):
   const owners = new Map<number, SocketOwner>();
   if (inodes.size === 0) return owners;
   for (const pid of listPids(procRoot)) {
-    for (const inode of socketInodesOf(procRoot, pid)) {
-      if (!inodes.has(inode) || owners.has(inode)) continue;
+    const dir = join(procRoot, String(pid), "fd");
+    for (const fd of listFds(dir)) {
+      const inode = socketInodeOf(`${dir}/${fd}`);
+      if (inode === undefined || !inodes.has(inode) || owners.has(inode)) continue;
       owners.set(inode, { pid, command: commandOf(procRoot, pid) });
+      // The rest of this process and every later one can only hold inodes that already have their owner.
+      if (owners.size === inodes.size) return owners;
     }
-    if (owners.size === inodes.size) break;
   }
   return owners;
 }
@@ -65,24 +73,21 @@ function listPids(procRoot: string): number[] {
   }
 }
 
-function socketInodesOf(procRoot: string, pid: number): number[] {
-  const dir = join(procRoot, String(pid), "fd");
-  let fds: string[];
+function listFds(dir: string): string[] {
   try {
-    fds = readdirSync(dir);
+    return readdirSync(dir);
   } catch {
     return [];
   }
-  const inodes: number[] = [];
-  for (const fd of fds) {
-    try {
-      const inode = socketInode(readlinkSync(join(dir, fd)));
-      if (inode !== undefined) inodes.push(inode);
-    } catch {
-      // the fd closed between readdir and readlink
-    }
+}
+
+/** The socket inode an fd link points at; undefined for other links and for an fd that closed between readdir and readlink. */
+function socketInodeOf(link: string): number | undefined {
+  try {
+    return socketInode(readlinkSync(link));
+  } catch {
+    return undefined;
   }
-  return inodes;
 }
 
 /** The process's command from cmdline; its `comm` name when cmdline is empty; "" when it is gone. */

@@ -17,10 +17,12 @@ import {
   type DockerClusterSpec,
   type DockerContainerSpec,
   type DockerSpecOptions,
+  type ImageRole,
   type PortPublication,
   type SecretFile,
 } from "../targets/docker/spec";
 import { toYaml, yamlComment } from "./yaml";
+import { PROMETHEUS_FILES } from "../plan/monitoring";
 
 /**
  * The variable a Compose user sets to the Docker bridge gateway address, where the Pulumi
@@ -65,7 +67,7 @@ export interface ComposeService {
   cap_drop?: string[];
   read_only?: boolean;
   security_opt?: string[];
-  volumes?: { type: "volume"; source: string; target: string; read_only: boolean }[];
+  volumes?: ({ type: "volume"; source: string; target: string; read_only: boolean } | { type: "bind"; source: string; target: string; read_only: true })[];
   secrets?: { source: string; target: string }[];
   healthcheck?: { test: string[]; interval: string; timeout: string; start_period: string; retries: number };
   labels: Record<string, string>;
@@ -96,7 +98,12 @@ const CONDITIONS: Record<ContainerDependency["condition"], ComposeCondition> = {
 /** The cluster as a Compose file. Pure: the same plan gives the same text. */
 export function renderCompose(plan: ClusterPlan, options: RenderComposeOptions = {}): string {
   const docker = buildDockerSpecs(plan, options);
-  return `${yamlComment(composeHeader(plan, docker))}${toYaml(composeFile(docker, plan.images))}`;
+  return `${yamlComment(composeHeader(plan, docker))}${toYaml(composeFile(docker, planImages(plan)))}`;
+}
+
+/** Every image a plan's containers run, the Docker Prometheus's included. */
+export function planImages(plan: ClusterPlan): Record<ImageRole, string> {
+  return { ...plan.images, prometheus: plan.monitoring.prometheus?.image ?? "" };
 }
 
 function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
@@ -113,11 +120,14 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
     `Compose does not fail when one of them fails: \`docker-compose -p ${plan.namePrefix} ps\` must show them exited with code 0.`,
     `Stop:   docker-compose -p ${plan.namePrefix} down      (keeps the data volumes; \`down -v\` deletes them)`,
     ...(docker.network.create ? [] : [``, `The cluster joins the existing network ${docker.network.name}: create it first.`]),
+    ...(plan.monitoring.prometheus
+      ? [``, `Prometheus (alert rules: ./${PROMETHEUS_FILES.rules}, config: ./${PROMETHEUS_FILES.config}, both beside this file): http://${plan.monitoring.prometheus.address}/alerts`]
+      : []),
     ...(usesGateway
       ? [
           ``,
           `Public ports are published on loopback and on the Docker bridge gateway, where containers reach`,
-          `host.docker.internal. The gateway is \${${HOST_GATEWAY_VARIABLE}}, ${DEFAULT_BRIDGE_GATEWAY} (Docker's default) when unset; find yours with`,
+          `${plan.hostAccess.localHost}. The gateway is \${${HOST_GATEWAY_VARIABLE}}, ${DEFAULT_BRIDGE_GATEWAY} (Docker's default) when unset; find yours with`,
           `  docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}'`,
         ]
       : []),
@@ -129,7 +139,7 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
           ...tlsSecrets.map((secret) => `  ${COMPOSE_TLS_FILES[secret]}`),
           ...(docker.registrations.some((job) => job.files.length > 0)
             ? [
-                `The SC asks clients for certificates: the register-<id> jobs present ${COMPOSE_TLS_FILES.clientCert} (an admin client`,
+                `The register-<id> jobs use verified TLS: they present ${COMPOSE_TLS_FILES.clientCert} (an admin client`,
                 `certificate signed by ${COMPOSE_TLS_FILES.caCert}) and verify the SC's certificate for the name ${plan.sc.host}, which it must carry.`,
               ]
             : []),
@@ -139,7 +149,7 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
 }
 
 /** The Compose file of a Docker spec, as plain data. Service keys are the containers' `key`s. */
-export function composeFile(docker: DockerClusterSpec, images: ClusterPlan["images"]): ComposeFile {
+export function composeFile(docker: DockerClusterSpec, images: Record<ImageRole, string>): ComposeFile {
   const all = [...docker.containers, ...docker.registrations];
   const names: ComposeNames = { serviceKey: keyByName(all, "container"), volumeKey: keyByName(docker.volumes, "volume") };
   const services = Object.fromEntries(all.map((container) => [container.key, composeService(container, images, names)]));
@@ -175,7 +185,7 @@ function composeNetwork(docker: DockerClusterSpec): ComposeNetwork {
   return { name: docker.network.name, labels: escapeAll(docker.network.labels) };
 }
 
-function composeService(container: DockerContainerSpec, images: ClusterPlan["images"], names: ComposeNames): ComposeService {
+function composeService(container: DockerContainerSpec, images: Record<ImageRole, string>, names: ComposeNames): ComposeService {
   const environment = escapeAll(container.env);
   return {
     container_name: container.name,
@@ -186,8 +196,14 @@ function composeService(container: DockerContainerSpec, images: ClusterPlan["ima
     ...(container.hosts.length > 0 ? { extra_hosts: container.hosts.map((entry) => `${entry.host}:${entry.ip}`) } : {}),
     networks: Object.fromEntries(container.networks.map((attachment) => [attachment.network, attachment.aliases.length > 0 ? { aliases: attachment.aliases } : {}])),
     ...(container.security ? composeSecurity(container.security) : {}),
-    ...(container.mounts.length > 0
-      ? { volumes: container.mounts.map((mount) => ({ type: "volume" as const, source: names.volumeKey(mount.volume), target: mount.target, read_only: mount.readOnly })) }
+    ...(container.mounts.length > 0 || (container.configFiles ?? []).length > 0
+      ? {
+          volumes: [
+            ...container.mounts.map((mount) => ({ type: "volume" as const, source: names.volumeKey(mount.volume), target: mount.target, read_only: mount.readOnly })),
+            // Plain config files (the Prometheus config and rules): render writes them beside the Compose file.
+            ...(container.configFiles ?? []).map((file) => ({ type: "bind" as const, source: `./${file.file}`, target: file.path, read_only: true as const })),
+          ],
+        }
       : {}),
     ...(container.files.length > 0 ? { secrets: container.files.map((file) => ({ source: tlsSecretKey(file.secret), target: file.path })) } : {}),
     ...(container.healthcheck

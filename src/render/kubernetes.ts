@@ -7,6 +7,7 @@ import type { ClusterPlan } from "../plan/types";
 import { buildKubernetesObjects, tlsSecretName, type BuildOptions } from "../targets/kubernetes/build";
 import type { ClusterObject } from "../targets/kubernetes/model";
 import { TLS_FILES, tlsFileKeys } from "../targets/kubernetes/pods";
+import { PKCS8_CONVERT_COMMAND } from "../config/pem";
 import { toYaml, yamlComment } from "./yaml";
 
 /** Choices about the rendered objects that are not in the plan (those of the Pulumi target). */
@@ -76,5 +77,6 @@ function tlsSecretInstructions(plan: ClusterPlan, namespace: string): string[] {
     `certificates and keys are secrets and are never rendered. Create it before applying, from your PEM files:`,
     `  kubectl create namespace ${namespace} --dry-run=client -o yaml | kubectl apply -f -`,
     `  kubectl -n ${namespace} create secret generic ${tlsSecretName(plan)} ${fromFiles}`,
+    `${TLS_FILES.serverKey} must be PKCS#8 (a "PRIVATE KEY" PEM, not "RSA PRIVATE KEY"), the only kind Fluvio 0.18.1 loads: convert another with ${PKCS8_CONVERT_COMMAND}`,
   ];
 }

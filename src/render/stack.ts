@@ -2,14 +2,16 @@
  * `fluvio-ports render`: a stack as files a user can review and apply without Pulumi. The only
  * room of src/render that does I/O: it loads the stack, plans it, and writes the files.
  */
-import { lstatSync, mkdirSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError } from "../errors";
+import { ConfigError, throwIfIssues, type ConfigIssue } from "../errors";
+import { keyIssues } from "../config/pem";
 import { describeFileError, errorCode, fileError, readOptionalText, writeFilesAtomic, type AtomicWriteOptions } from "../config/files";
 import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterPlan } from "../plan/types";
-import { renderCompose } from "./compose";
+import { COMPOSE_TLS_FILES, renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
+import { monitoringFiles } from "./monitoring";
 
 /** The file names `renderStack` writes, per target. */
 export const RENDERED_FILES = { docker: "docker-compose.yaml", kubernetes: "kubernetes.yaml", plan: "plan.json" } as const;
@@ -20,7 +22,7 @@ export interface RenderedStack {
   manifest: string;
   /** `plan.json`: the plan the manifest was rendered from, as `fluvio-ports plan --format json` prints it. */
   plan: string;
-  /** Every written path, manifest first. */
+  /** Every written path: manifest, plan, then (with monitoring) `prometheus-rules.yaml` and `prometheus.yml`. */
   paths: string[];
   /** The plan's warnings. */
   warnings: string[];
@@ -57,9 +59,11 @@ export function renderStack(root: string, stack: string, outDir: string, source:
   const { plan } = planStackFiles(root, stack, undefined, source);
   const manifest = renderManifest(plan);
   const dir = prepareOutDir(outDir);
+  throwIfIssues(composeKeyIssues(dir, plan), "fluvio-ports render");
   const files: RenderedFile[] = [
     { name: manifest.file, text: manifest.text },
     { name: RENDERED_FILES.plan, text: `${JSON.stringify(plan, null, 2)}\n` },
+    ...monitoringFiles(plan).map((file) => ({ name: file.file, text: file.text })),
   ];
   const paths = writeRenderedFiles(dir, files, options);
   return { manifest: paths[0]!, plan: paths[1]!, paths, warnings: plan.warnings };
@@ -98,15 +102,15 @@ function checkReplaceable(path: string, file: RenderedFile, force: boolean): voi
   if (force) return;
   const text = readOptionalText(path);
   if (text === undefined || text === file.text || isRenderedByFluvioPorts(file.name, text)) return;
-  throw fileError(path, `was not written by fluvio-ports render (no 'rendered by fluvio-ports render' header${file.name.endsWith(".json") ? ", not a ClusterPlan" : ""}): move it away, render into another --out folder, or pass --force to replace it`);
+  throw fileError(path, `was not written by fluvio-ports render (no header naming fluvio-ports render${file.name.endsWith(".json") ? ", not a ClusterPlan" : ""}): move it away, render into another --out folder, or pass --force to replace it`);
 }
 
-/** The words the first line of every rendered YAML file holds (the Compose and Kubernetes headers). */
-export const RENDER_MARK = "rendered by `fluvio-ports render";
+/** The words a leading comment of every rendered YAML file holds (the Compose, Kubernetes and Prometheus headers). */
+export const RENDER_MARK = "fluvio-ports render";
 
 /**
- * Whether a file's text is one fluvio-ports render wrote: YAML whose leading comment lines say
- * `rendered by \`fluvio-ports render`, or for `.json` a `ClusterPlan` (an object with a text
+ * Whether a file's text is one fluvio-ports render wrote: YAML whose leading comment lines name
+ * `fluvio-ports render`, or for `.json` a `ClusterPlan` (an object with a text
  * `stack`, a `target` of docker or kubernetes, an `sc` object and `spus`/`ports` lists).
  */
 export function isRenderedByFluvioPorts(name: string, text: string): boolean {
@@ -132,6 +136,19 @@ function looksLikeClusterPlan(text: string): boolean {
     Array.isArray(plan.spus) &&
     Array.isArray(plan.ports)
   );
+}
+
+/**
+ * The Compose file reads its TLS keys from `./tls/` beside it: the keys already there must be
+ * PKCS#8, which Fluvio 0.18.1 alone loads (keys put there later are the user's to convert, as
+ * the README says). Only with TLS on the Docker target; nothing to read otherwise.
+ */
+function composeKeyIssues(dir: string, plan: ClusterPlan): ConfigIssue[] {
+  if (plan.target !== "docker" || !plan.tls.enabled) return [];
+  return [COMPOSE_TLS_FILES.serverKey, COMPOSE_TLS_FILES.clientKey].flatMap((relative) => {
+    const path = join(dir, relative);
+    return existsSync(path) ? keyIssues(path, readFileSync(path, "utf8")) : [];
+  });
 }
 
 function prepareOutDir(outDir: string): string {

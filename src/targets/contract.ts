@@ -11,15 +11,15 @@ export interface ImageInputs {
 /**
  * TLS material (PEM), always held as Pulumi secrets. The server pieces go to the SC and SPUs;
  * the client pieces are an admin client certificate signed by the CA, which the Docker
- * target's registration jobs present to the SC when it demands client certificates
- * (`tls.clientAuth`).
+ * target's registration jobs present to the SC through their verified TLS profile whenever
+ * TLS is on (the SC demands it with `tls.clientAuth`).
  */
 export interface TlsMaterial {
   serverCert: pulumi.Output<string>;
   serverKey: pulumi.Output<string>;
-  /** The CA that signs client certificates; needed with `tls.clientAuth`. */
+  /** The CA that signs client certificates (`tls.clientAuth`) and the server's; the Docker registration jobs need it whenever TLS is on. */
   caCert?: pulumi.Output<string>;
-  /** An admin client certificate signed by `caCert`: the registration jobs' identity with `tls.clientAuth`. */
+  /** An admin client certificate signed by `caCert`: the Docker registration jobs' identity whenever TLS is on. */
   clientCert?: pulumi.Output<string>;
   /** The key of `clientCert`. */
   clientKey?: pulumi.Output<string>;

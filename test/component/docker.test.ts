@@ -4,6 +4,7 @@
  * same config, resource options, outputs, what a plan change may and may not replace, and
  * where TLS secrets go.
  */
+import { homedir } from "node:os";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isConfigError } from "../../src/errors";
 import { parseClusterSpec } from "../../src/config/schema";
@@ -12,7 +13,7 @@ import { CONTAINER_PATHS, LABELS, METRICS_SOCKET_ENV } from "../../src/plan/layo
 import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
-import { SpuCluster, type SpuClusterArgs } from "../../src/component";
+import { SpuCluster, checkedKeyValue, type SpuClusterArgs } from "../../src/component";
 import { publishAddressIssues } from "../../src/config/hosts";
 import { PROGRAM_CONFIG_KEYS, declareCluster } from "../../src/program";
 import {
@@ -381,7 +382,7 @@ describe("TLS material", () => {
           [REGISTRATION_TLS_PATHS.caCert, ca, "0444"],
         ]),
       );
-      expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan, { clientAuth: true })}`);
+      expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan)}`);
     }
     // Secrets appear in the raw inputs only inside secret wrappers.
     for (const { name, rawInputs: raw } of run.resources) {
@@ -392,12 +393,18 @@ describe("TLS material", () => {
     const outputs = await Promise.all(Object.values(run.result).map((output) => valueOf(output as any)));
     const text = JSON.stringify(outputs);
     for (const secret of secrets) expect(text).not.toContain(secret.split("\n")[1]);
-    expect(await valueOf(run.result.clientProfile)).toContain(`tls_policy = "anonymous"`);
+    // With TLS the profiles are verified (never anonymous), naming the files where clients keep them.
+    const home = `${homedir().replace(/\/+$/, "")}/.fluvio/tls`;
+    const hostProfile = await valueOf(run.result.clientProfile);
+    expect(hostProfile).toContain(`tls_policy = "verified"`);
+    expect(hostProfile).toContain(`cert = "${home}/client.crt"`);
+    expect(await valueOf(run.result.containerClientProfile)).toContain(`cert = "${CONTAINER_PATHS.tlsDir}/client.crt"`);
+    for (const profile of [hostProfile, await valueOf(run.result.containerClientProfile)]) expect(profile).not.toContain("anonymous");
   });
 
   it("gives the registration jobs a verified profile with the file paths and the SC's alias as domain, in Fluvio's TlsPolicy shape", () => {
     const plan = planOf(tlsCluster);
-    const profile = parseToml(registrationProfile(plan, { clientAuth: true })) as any;
+    const profile = parseToml(registrationProfile(plan)) as any;
     const cluster = profile.cluster[`${plan.namePrefix}-registration`];
     expect(cluster.endpoint).toBe(`${plan.sc.host}:${plan.sc.ports.public}`);
     // TlsPolicy::Verified(TlsConfig::Files(TlsPaths)): tag tls_policy, adjacent tag tls_source with content in certs.
@@ -406,19 +413,30 @@ describe("TLS material", () => {
       tls_source: "files",
       certs: { domain: plan.sc.host, key: REGISTRATION_TLS_PATHS.clientKey, cert: REGISTRATION_TLS_PATHS.clientCert, ca_cert: REGISTRATION_TLS_PATHS.caCert },
     });
-    expect(parseToml(registrationProfile(plan)).cluster).toMatchObject({ [`${plan.namePrefix}-registration`]: { tls: { tls_policy: "anonymous" } } });
+    expect(registrationProfile(planOf({ ...tlsCluster, tls: { enabled: false } }))).toContain(`tls_policy = "disabled"`);
   });
 
-  it("without client authentication, registers anonymously over TLS and uploads nothing into the jobs", async () => {
+  it("without client authentication, registers over verified TLS too (never anonymous), with the CA and admin client files", async () => {
     const serverOnly = { ...tlsCluster, tls: { enabled: true, clientAuth: false } };
-    const run = await runDev(serverOnly, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key });
+    const run = await runDev(serverOnly, allSecrets);
     const plan = planOf(serverOnly);
+    expect(container(run, plan.sc.name).inputs.command).not.toContain("--enable-client-cert");
     for (const spu of plan.spus) {
       const job = container(run, `${spu.host}-register`);
-      expect(job.inputs.uploads ?? []).toEqual([]);
+      expect(uploadedFiles(job)).toEqual([REGISTRATION_TLS_PATHS.caCert, REGISTRATION_TLS_PATHS.clientCert, REGISTRATION_TLS_PATHS.clientKey].sort());
       expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan)}`);
-      expect(registrationProfile(plan)).toContain(`tls_policy = "anonymous"`);
+      expect(registrationProfile(plan)).toContain(`tls_policy = "verified"`);
+      expect(registrationProfile(plan)).not.toContain("anonymous");
     }
+  });
+
+  it("without client authentication but without the CA or client files is a ConfigError under tls.enabled saying why", async () => {
+    const serverOnly = { ...tlsCluster, tls: { enabled: true, clientAuth: false } };
+    const thrown = await failureOf(runDev(serverOnly, { "fluvio-spu:tlsServerCert": cert, "fluvio-spu:tlsServerKey": key }));
+    expect(isConfigError(thrown)).toBe(true);
+    const message = thrown?.message ?? "";
+    expect(message).toMatch(/tls\.enabled: is true, and the SPU registration jobs reach the SC with a verified TLS profile/);
+    for (const name of ["fluvio-spu:tlsCaCert", "fluvio-spu:tlsClientCert", "fluvio-spu:tlsClientKey"]) expect(message).toContain(name);
   });
 
   it("without the certificate secrets is a ConfigError naming the config keys", async () => {
@@ -451,6 +469,75 @@ describe("TLS material", () => {
     );
     expect(isConfigError(thrown)).toBe(true);
     expect(thrown?.message).toContain("tlsCertificates.clientCert and tlsCertificates.clientKey");
+  });
+});
+
+describe("TLS keys must be PKCS#8 (Fluvio 0.18.1 loads no other kind)", () => {
+  const cert = "-----BEGIN CERTIFICATE-----\nMIIB-test-server-cert\n-----END CERTIFICATE-----";
+  const rsaKey = "-----BEGIN RSA PRIVATE KEY-----\nMIIE-test-pkcs1-key\n-----END RSA PRIVATE KEY-----";
+  const ecKey = "-----BEGIN EC PRIVATE KEY-----\nMHc-test-sec1-key\n-----END EC PRIVATE KEY-----";
+  const cluster = { target: "docker", environment: "dev", spus: 1, tls: { enabled: true } };
+
+  it("a plain-string key through SpuCluster args is a ConfigError at once, naming the arg and the conversion, before any container", async () => {
+    let thrown: unknown;
+    const run = await runUnderMocks({
+      stack: "dev",
+      stackFile: false,
+      program: () => {
+        try {
+          return new SpuCluster("fluvio", { ...(cluster as object), preflight: false, tlsCertificates: { serverCert: cert, serverKey: rsaKey } } as SpuClusterArgs);
+        } catch (error) {
+          thrown = error;
+          return undefined;
+        }
+      },
+    });
+    expect(isConfigError(thrown)).toBe(true);
+    const message = (thrown as Error).message;
+    expect(message).toContain("tlsCertificates.serverKey (config fluvio-spu:tlsServerKey): is a PKCS#1 RSA key (BEGIN RSA PRIVATE KEY)");
+    expect(message).toContain("openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem");
+    expect(run.byType(CONTAINER)).toEqual([]);
+  });
+
+  it("a key from a config secret (an output) fails the deployment when it resolves: no SC or SPU container gets it", async () => {
+    const rejections: unknown[] = [];
+    const record = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const run = await runUnderMocks({
+        stack: "dev",
+        stackFile: false,
+        program: declareCluster,
+        extraConfig: {
+          ...NO_PREFLIGHT,
+          "fluvio-spu:cluster": JSON.stringify(cluster),
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerCert}`]: cert,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsServerKey}`]: ecKey,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsCaCert}`]: cert,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientCert}`]: cert,
+          [`fluvio-spu:${PROGRAM_CONFIG_KEYS.tlsClientKey}`]: "-----BEGIN PRIVATE KEY-----\nMIIE-test-client-key\n-----END PRIVATE KEY-----",
+        },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const plan = planOf(cluster);
+      const names = run.byType(CONTAINER).map((resource) => resource.name);
+      for (const node of [plan.sc.name, ...plan.spus.map((spu) => spu.host)]) expect(names).not.toContain(node);
+      expect(rejections.length).toBeGreaterThan(0);
+      for (const reason of rejections) {
+        expect(isConfigError(reason)).toBe(true);
+        expect((reason as Error).message).toContain("fluvio-spu:tlsServerKey): is a SEC1 EC key (BEGIN EC PRIVATE KEY)");
+        // Pulumi prints its RunErrors without a stack trace.
+        expect((reason as { __pulumiRunError?: boolean }).__pulumiRunError).toBe(true);
+      }
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+
+  it("checkedKeyValue passes a PKCS#8 key through unchanged", () => {
+    const key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----";
+    expect(checkedKeyValue("tlsCertificates.clientKey", key)).toBe(key);
+    expect(() => checkedKeyValue("tlsCertificates.clientKey", rsaKey)).toThrow(/tlsCertificates\.clientKey: is a PKCS#1 RSA key/);
   });
 });
 

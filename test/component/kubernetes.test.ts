@@ -99,14 +99,38 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
     }
   });
 
-  it("parents every resource to the component; orders Namespace, CRDs and Spu registrations before the workloads; keeps the namespace on destroy", () => {
+  it("installs a CRD for, and grants the SC its Role on, exactly the kinds `fluvio-run sc --k8` watches (mirrors included)", () => {
+    // FLUVIO.md, Fluvio 0.18.1 `fluvio-sc/src/init.rs`: what the SC lists and watches at start.
+    const watched = ["mirrors", "partitions", "smartmodules", "spugroups", "spus", "tableformats", "topics"];
+    const crds = inputsOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+    expect(crds.map((crd) => crd.spec.names.plural).sort()).toEqual(watched);
+    expect(crds.map((crd) => crd.metadata.name).sort()).toEqual(watched.map((plural) => `${plural}.fluvio.infinyon.com`));
+    const role = inputsOf("kubernetes:rbac.authorization.k8s.io/v1:Role")[0]!;
+    const rules = (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).filter((rule) => rule.apiGroups.includes("fluvio.infinyon.com"));
+    const granted = (resource: string) => rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs).sort();
+    expect(rules.flatMap((rule) => rule.resources).sort()).toEqual([...watched, ...watched.map((plural) => `${plural}/status`)].sort());
+    for (const plural of watched) {
+      expect(granted(plural), plural).toEqual(granted("spus"));
+      expect(granted(`${plural}/status`), `${plural}/status`).toEqual(granted("spus/status"));
+    }
+  });
+
+  it("parents every resource to the component; orders Namespace, CRDs and the Spu registrations each workload needs before it; keeps the namespace on destroy", () => {
     for (const resource of created) expect(resource.parent, resource.name).toBe(component.urn);
     const urnOf = (type: string, name: string) => run.one(type, name).urn;
     const crd = urnOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "fluvio-prod-spus.fluvio.infinyon.com");
     const namespace = urnOf("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio");
     for (const spu of run.byType("kubernetes:fluvio.infinyon.com/v1:Spu")) expect(spu.dependencies).toContain(crd);
-    const registrations = run.byType("kubernetes:fluvio.infinyon.com/v1:Spu").map((spu) => spu.urn);
-    for (const set of run.byType("kubernetes:apps/v1:StatefulSet")) expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd, ...registrations]));
+    const registrations = run.byType("kubernetes:fluvio.infinyon.com/v1:Spu");
+    // The SC starts after every SPU is registered; each SPU after its own registration (not after the others': that wiring grew with the square of the SPU count).
+    const workload = (type: string, name: string) => run.byType(type).find((resource) => resource.inputs.metadata.name === name)!;
+    expect(workload("kubernetes:apps/v1:Deployment", plan.sc.name).dependencies).toEqual(expect.arrayContaining([namespace, crd, ...registrations.map((spu) => spu.urn)]));
+    for (const spu of plan.spus) {
+      const set = workload("kubernetes:apps/v1:StatefulSet", spu.host);
+      const own = registrations.find((registration) => registration.inputs.spec.spuId === spu.id)!;
+      expect(set.dependencies).toEqual(expect.arrayContaining([namespace, crd, own.urn]));
+      expect(set.dependencies.filter((urn) => registrations.some((registration) => registration.urn === urn))).toEqual([own.urn]);
+    }
     expect(run.one("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio").options.retainOnDelete).toBe(true);
   });
 
@@ -195,7 +219,8 @@ describe("SpuCluster on Kubernetes: TLS material stays secret", async () => {
       const text = JSON.stringify(await valueOf(output));
       for (const marker of markers) expect(text.includes(marker)).toBe(false);
     }
-    expect(await valueOf(outputs.clientProfile)).toMatch(/tls_policy = "anonymous"/);
+    expect(await valueOf(outputs.clientProfile)).toMatch(/tls_policy = "verified"\ntls_source = "files"/);
+    expect(await valueOf(outputs.containerClientProfile)).toMatch(/tls_policy = "verified"\ntls_source = "files"/);
     for (const spu of run.byType("kubernetes:fluvio.infinyon.com/v1:Spu")) expect(spu.inputs.spec.publicEndpoint.encryption).toBe("SSL");
   });
 

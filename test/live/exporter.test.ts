@@ -164,7 +164,7 @@ describe("the exporter as a child process, against a stand-in SPU socket", () =>
     expect(values.get('fluvio_spu_bytes_total{spu="5001",direction="inbound",source="connector"}')).toBe(98304);
     expect(values.get('fluvio_spu_records_total{spu="5001",direction="outbound",source="client"}')).toBe(106842);
     expect(values.get('fluvio_spu_bytes_total{spu="5001",direction="outbound",source="client"}')).toBe(14680064);
-    expect(values.get('fluvio_spu_smartmodule_invocations_total{spu="5001"}')).toBe(41);
+    expect(values.get('fluvio_spu_smartmodule_invocations_total{spu="5001",smartmodule="infinyon/jolt@0.4.1"}')).toBe(41);
     expect(values.get('fluvio_spu_up{spu="5001"}')).toBe(1);
     expect(values.get('fluvio_spu_scrape_duration_seconds{spu="5001"}')).toBeGreaterThan(0);
     expect(scrape.text).toContain("# TYPE fluvio_spu_records_total counter\n");

@@ -489,7 +489,7 @@ describe("family 3: render --out", () => {
     expect(existsSync(join(out, "plan.json"))).toBe(false);
     const forced = await runCli(["render", "--stack", "dev", "--out", out, "--force", "--root", root]);
     expect(forced.code).toBe(0);
-    expect(readFileSync(join(out, "docker-compose.yaml"), "utf8")).toMatch(/rendered by `fluvio-ports render/);
+    expect(readFileSync(join(out, "docker-compose.yaml"), "utf8")).toMatch(/fluvio-ports render/);
   });
 
   it("re-renders over its own files (its header, its plan.json), also after a user edited them", () => {
@@ -549,7 +549,7 @@ describe("family 3: render --out", () => {
     const content = fc.oneof(
       { weight: 4, arbitrary: fc.constant(ours.compose) },
       { weight: 4, arbitrary: fc.constant(ours.plan) },
-      fc.constant(ours.compose.replace("rendered by", "written by")),
+      fc.constant(ours.compose.replace("`fluvio-ports render", "`my-own-tool render")),
       fc.constant(JSON.stringify({ ...JSON.parse(ours.plan), target: "nomad" })),
       fc.string(),
       fc.jsonValue().map((value) => JSON.stringify(value)),
@@ -563,7 +563,7 @@ describe("family 3: render --out", () => {
         mkdirSync(out);
         if (compose !== null) writeFileSync(join(out, "docker-compose.yaml"), compose);
         if (plan !== null) writeFileSync(join(out, "plan.json"), plan);
-        const composeOurs = compose === null || compose.includes("rendered by `fluvio-ports render");
+        const composeOurs = compose === null || compose.split("\n").slice(0, 5).some((line) => line.startsWith("#") && line.includes("fluvio-ports render"));
         const planOurs = plan === null || plan === ours.plan;
         try {
           renderStack(root, "dev", out);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -113,4 +113,29 @@ describe("fluvio-ports errors", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe("the bundled CLI (dist/cli.bundle.js, which bin/fluvio-ports.js prefers) is the compiled CLI, output for output", () => {
+  const direct = (args: string[]) =>
+    spawnSync(process.execPath, ["-e", `require(${JSON.stringify(join(PROJECT_ROOT, "dist/cli.js"))}).main(process.argv.slice(1)).then((code) => { process.exitCode = code; })`, "--", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  const bin = (args: string[]) => spawnSync(process.execPath, [join(PROJECT_ROOT, "bin/fluvio-ports.js"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+
+  it("the build made a bundle at least as new as dist/cli.js, so the bin runs it", () => {
+    expect(statSync(join(PROJECT_ROOT, "dist/cli.bundle.js")).mtimeMs).toBeGreaterThanOrEqual(statSync(join(PROJECT_ROOT, "dist/cli.js")).mtimeMs);
+  });
+
+  for (const args of [
+    ["plan", "--stack", "dev"],
+    ["plan", "--stack", "prod", "--format", "json"],
+    ["plan", "--stack", "prod", "--format", "yaml"],
+    ["plan", "--stack", "nope"],
+    ["plan"],
+    ["--help"],
+    ["frobnicate"],
+  ]) {
+    it(`fluvio-ports ${args.join(" ")}`, () => {
+      const [viaBin, viaDist] = [bin(args), direct(args)];
+      expect({ status: viaBin.status, stdout: viaBin.stdout, stderr: viaBin.stderr }).toEqual({ status: viaDist.status, stdout: viaDist.stdout, stderr: viaDist.stderr });
+    });
+  }
 });

@@ -103,6 +103,27 @@ describe("config: bad input gets a ConfigError naming the field, the values and 
     }
   });
 
+  it("an IPv6 literal, bracketed or not, in publicHost or a local endpoint host (Fluvio splits host:port on ':' into two parts)", () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["publicHost", { publicHost: "::1" }, "::1"],
+      ["publicHost", { publicHost: "[2001:db8::1]" }, "[2001:db8::1]"],
+      ["localEndpoint.host", { localEndpoint: { host: "fd00::2" } }, "fd00::2"],
+      ["localEndpoint.host", { localEndpoint: { host: "[::ffff:127.0.0.1]" } }, "[::ffff:127.0.0.1]"],
+      ["spus[1].localEndpoint.host", { spus: [{ id: 5001 }, { id: 5002, localEndpoint: { host: "[fe80::1]" } }] }, "[fe80::1]"],
+      ["localEndpoint.host", { target: "kubernetes", localEndpoint: { host: "::" } }, "::"],
+    ];
+    for (const [path, raw, value] of cases) {
+      const error = configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, ...raw }));
+      expect(error.issues).toHaveLength(1);
+      const message = issueAt(error, path);
+      expect(message).toContain(`'${value}' is an IPv6 literal`);
+      expect(message).toMatch(/use a DNS name/);
+      expect(message).not.toContain("\n");
+    }
+    // IPv4 literals and DNS names stay fine.
+    expect(parseClusterSpec({ environment: "dev", spus: 1, publicHost: "192.0.2.7", localEndpoint: { host: "gateway.internal" } }).publicHost).toBe("192.0.2.7");
+  });
+
   it("an unknown stack file lists the stacks that exist", () => {
     const error = configErrorOf(() => loadClusterSpec(PROJECT_ROOT, "staging"));
     expect(issueAt(error, "stack")).toMatch(/no stack file for 'staging'.*known stacks are dev, prod/);
@@ -123,9 +144,18 @@ describe("config: bad input gets a ConfigError naming the field, the values and 
     expect(issueAt(error, "ports.public")).toMatch(/runs backwards.*from: 9000, to: 9100/);
   });
 
-  it("a local endpoint whose encryption differs from the public one", () => {
-    const error = configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, localEndpoint: { encryption: "SSL" } }));
+  it("a local endpoint whose encryption differs from the public one (Kubernetes, where we write the Spu resources)", () => {
+    const error = configErrorOf(() => parseClusterSpec({ environment: "dev", target: "kubernetes", spus: 1, localEndpoint: { encryption: "SSL" } }));
     expect(issueAt(error, "localEndpoint.encryption")).toMatch(/SSL differs from the public endpoint's PLAINTEXT/);
+  });
+
+  it("an SSL local endpoint on Docker, where fluvio cluster spu register always stores PLAINTEXT", () => {
+    for (const tls of [{ enabled: false }, { enabled: true }]) {
+      const error = configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, tls, localEndpoint: { encryption: "SSL" } }));
+      expect(issueAt(error, "localEndpoint.encryption")).toMatch(/SSL cannot be registered on the Docker target: .*always stores PLAINTEXT.*drop encryption/);
+    }
+    const spec = parseClusterSpec({ environment: "dev", spus: 1, tls: { enabled: true }, localEndpoint: { encryption: "PLAINTEXT" } });
+    expect(spec.localEndpoint).toMatchObject({ encryption: "PLAINTEXT" });
   });
 
   it("one local port for many SPUs", () => {

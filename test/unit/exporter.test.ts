@@ -75,7 +75,7 @@ function formatProblems(text: string): string[] {
 }
 
 describe("parseDocument", () => {
-  it("reads every counter of a full document in the shape Fluvio emits", () => {
+  it("reads every counter of a full document in the shape Fluvio 0.18.1 emits: smartmodule keyed by SmartModule name", () => {
     const parsed = parseDocument(fixture("full.json"));
     expect(parsed).toEqual({
       ok: true,
@@ -86,26 +86,43 @@ describe("parseDocument", () => {
           { direction: "outbound", source: "client", records: 106842, bytes: 14680064 },
           { direction: "outbound", source: "connector", records: 0, bytes: 0 },
         ],
-        smartmodule: { bytes_in: 4096, records_out: 37, records_err: 2, invocation_count: 41, fuel_used: 918273, cpu_ms: 250 },
+        smartmodules: [
+          { name: "infinyon/jolt@0.4.1", counters: { bytes_in: 4096, records_out: 37, records_err: 2, invocation_count: 41, fuel_used: 918273, cpu_ms: 250 } },
+          { name: "regex-filter", counters: { bytes_in: 512, records_out: 9, records_err: 0, invocation_count: 12, fuel_used: 20480, cpu_ms: 4 } },
+        ],
       },
     });
   });
 
-  it("reads a pretty-printed document without smartmodule figures", () => {
-    const parsed = parseDocument(fixture("no-smartmodule.json"));
+  it("reads a pretty-printed document whose smartmodule map is empty (no SmartModule runs)", () => {
+    const parsed = parseDocument(fixture("empty-smartmodule.json"));
     expect(parsed.ok && parsed.metrics.traffic).toHaveLength(4);
-    expect(parsed.ok && parsed.metrics.smartmodule).toEqual({});
+    expect(parsed.ok && parsed.metrics.smartmodules).toEqual([]);
+  });
+
+  it("sorts SmartModules by name, whatever order the SPU wrote them in", () => {
+    const parsed = parseDocument('{"spu":{"smartmodule":{"b":{"invocation_count":2},"a":{"invocation_count":1}}}}');
+    expect(parsed.ok && parsed.metrics.smartmodules.map((each) => each.name)).toEqual(["a", "b"]);
+  });
+
+  it("takes nothing from the flat smartmodule counters of no release (numbers where 0.18.1 has SmartModule entries)", () => {
+    const parsed = parseDocument('{"spu":{"smartmodule":{"bytes_in":4096,"records_out":37,"invocation_count":41,"smartmodule_names":["x"]}}}');
+    expect(parsed).toEqual({ ok: true, metrics: { traffic: [], smartmodules: [] } });
   });
 
   it("keeps what a partial document has and drops only what is missing or not an object", () => {
     expect(parseDocument(fixture("partial.json"))).toEqual({
       ok: true,
-      metrics: { traffic: [{ direction: "inbound", source: "client", records: 7, bytes: undefined }], smartmodule: { invocation_count: 3 } },
+      metrics: {
+        traffic: [{ direction: "inbound", source: "client", records: 7, bytes: undefined }],
+        // "broken" is not an object and "" has no name: both left out.
+        smartmodules: [{ name: "my-filter", counters: { invocation_count: 3 } }],
+      },
     });
-    expect(parseDocument(fixture("empty-spu.json"))).toEqual({ ok: true, metrics: { traffic: [], smartmodule: {} } });
+    expect(parseDocument(fixture("empty-spu.json"))).toEqual({ ok: true, metrics: { traffic: [], smartmodules: [] } });
   });
 
-  it("ignores extra fields: unknown sources, unknown smartmodule figures, unknown sections", () => {
+  it("ignores extra fields: unknown sources, unknown SmartModule figures (records_in is not 0.18.1's), unknown sections", () => {
     const parsed = parseDocument(fixture("extra-fields.json"));
     if (!parsed.ok) throw new Error("extra-fields.json must parse");
     expect(parsed.metrics.traffic.map((pair) => `${pair.direction}/${pair.source}=${pair.records}/${pair.bytes}`)).toEqual([
@@ -114,7 +131,7 @@ describe("parseDocument", () => {
       "outbound/client=5/6",
       "outbound/connector=7/8",
     ]);
-    expect(parsed.metrics.smartmodule).toEqual({ bytes_in: 1 });
+    expect(parsed.metrics.smartmodules).toEqual([{ name: "sm-a", counters: { bytes_in: 1 } }]);
   });
 
   it("keeps huge numbers as the float64 Prometheus stores anyway, including quoted u64s", () => {
@@ -129,7 +146,7 @@ describe("parseDocument", () => {
     const parsed = parseDocument(fixture("bad-values.json"));
     expect(parsed).toEqual({
       ok: true,
-      metrics: { traffic: [{ direction: "outbound", source: "client", records: 1.5, bytes: undefined }], smartmodule: {} },
+      metrics: { traffic: [{ direction: "outbound", source: "client", records: 1.5, bytes: undefined }], smartmodules: [] },
     });
     for (const bad of [-1, Number.NaN, Infinity, "1e3", "", " 1", true, null, {}, [1]]) expect(counterValue(bad)).toBeUndefined();
     expect(counterValue("42")).toBe(42);
@@ -160,7 +177,7 @@ describe("renderMetrics", () => {
   });
 
   it("produces valid text format 0.0.4 for every fixture and every failure reason", () => {
-    const texts = ["full.json", "no-smartmodule.json", "partial.json", "extra-fields.json", "huge-numbers.json", "bad-values.json", "empty-spu.json"].map(
+    const texts = ["full.json", "empty-smartmodule.json", "partial.json", "extra-fields.json", "huge-numbers.json", "bad-values.json", "empty-spu.json"].map(
       (name) => renderFixture(name),
     );
     texts.push(...SCRAPE_ERROR_REASONS.map((reason) => renderMetrics("5001", failed(reason))));
@@ -183,7 +200,11 @@ describe("renderMetrics", () => {
     expect(values.get('fluvio_spu_bytes_total{spu="5003",direction="outbound",source="client"}')).toBe(14680064);
     expect(values.get('fluvio_spu_records_total{spu="5003",direction="inbound",source="connector"}')).toBe(1200);
     expect(values.get('fluvio_spu_bytes_total{spu="5003",direction="outbound",source="connector"}')).toBe(0);
-    expect(values.get('fluvio_spu_smartmodule_cpu_seconds_total{spu="5003"}')).toBe(0.25);
+    expect(values.get('fluvio_spu_smartmodule_cpu_seconds_total{spu="5003",smartmodule="infinyon/jolt@0.4.1"}')).toBe(0.25);
+    expect(values.get('fluvio_spu_smartmodule_cpu_seconds_total{spu="5003",smartmodule="regex-filter"}')).toBe(0.004);
+    expect(values.get('fluvio_spu_smartmodule_invocations_total{spu="5003",smartmodule="regex-filter"}')).toBe(12);
+    expect([...values.keys()].filter((key) => key.startsWith("fluvio_spu_smartmodule_"))).toHaveLength(12);
+    expect([...values.keys()].some((key) => key.includes("records_in"))).toBe(false);
     expect(values.get('fluvio_spu_up{spu="5003"}')).toBe(1);
     expect(values.get('fluvio_spu_scrape_duration_seconds{spu="5003"}')).toBe(0.002);
     expect([...values.keys()].some((key) => key.startsWith("fluvio_spu_scrape_error"))).toBe(false);
@@ -194,13 +215,14 @@ describe("renderMetrics", () => {
     expect(formatProblems(text)).toEqual([]);
     expect(text).toContain('fluvio_spu_records_total{spu="5001",direction="inbound",source="client"} 7\n');
     expect(text).not.toContain("fluvio_spu_bytes_total");
-    expect(text).toContain('fluvio_spu_smartmodule_invocations_total{spu="5001"} 3\n');
+    expect(text).toContain('fluvio_spu_smartmodule_invocations_total{spu="5001",smartmodule="my-filter"} 3\n');
     expect(text).toContain('fluvio_spu_up{spu="5001"} 1\n');
     const empty = renderFixture("empty-spu.json");
     expect(empty.split("\n").filter((line) => line.startsWith("# TYPE"))).toEqual([
       "# TYPE fluvio_spu_up gauge",
       "# TYPE fluvio_spu_scrape_duration_seconds gauge",
     ]);
+    expect(renderFixture("empty-smartmodule.json")).not.toContain("smartmodule");
   });
 
   it("spells huge numbers as floats a Prometheus parser accepts", () => {
@@ -227,6 +249,11 @@ describe("renderMetrics", () => {
     const text = renderFixture("partial.json", 'we"ird\\id\n');
     expect(formatProblems(text)).toEqual([]);
     expect(text).toContain('fluvio_spu_up{spu="we\\"ird\\\\id\\n"} 1\n');
+    const odd = parseDocument(JSON.stringify({ spu: { smartmodule: { 'my"sm\\\nx': { invocation_count: 1 } } } }));
+    if (!odd.ok) throw new Error("must parse");
+    const oddText = renderMetrics("5001", { ok: true, metrics: odd.metrics, durationSeconds: 0.001 });
+    expect(formatProblems(oddText)).toEqual([]);
+    expect(oddText).toContain('fluvio_spu_smartmodule_invocations_total{spu="5001",smartmodule="my\\"sm\\\\\\nx"} 1\n');
   });
 });
 

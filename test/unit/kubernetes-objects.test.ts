@@ -10,6 +10,7 @@ import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan, SpuPlan } from "../../src/plan/types";
 import { buildKubernetesObjects, createsNamespace } from "../../src/targets/kubernetes/build";
 import type { ClusterObject, Container, PodTemplate, StringMap } from "../../src/targets/kubernetes/model";
+import { prerequisites, stageOf } from "../../src/targets/kubernetes/order";
 import { PROJECT_ROOT } from "../support/pulumi";
 
 type Raw = Record<string, unknown>;
@@ -35,6 +36,12 @@ const container = (template: PodTemplate, name: string): Container => {
   return found;
 };
 const internalName = (spu: SpuPlan) => spu.endpoints.private.host.split(".")[0]!;
+
+/**
+ * What `fluvio-run sc --k8` lists and watches at start (FLUVIO.md, Fluvio 0.18.1
+ * `fluvio-sc/src/init.rs`), written out here rather than read from the source under test.
+ */
+const SC_WATCHED_KINDS = ["spus", "spugroups", "topics", "partitions", "smartmodules", "tableformats", "mirrors"];
 
 describe("Kubernetes objects: ports come from the plan", () => {
   const { plan, objects } = build();
@@ -249,9 +256,14 @@ describe("Kubernetes objects: storage, policy, RBAC, hardening", () => {
     const { plan, objects } = build();
     const [role] = ofKind(objects, "Role");
     const grants = role!.rules.flatMap((rule) => rule.resources.map((resource) => `${rule.apiGroups[0]}/${resource}:${rule.verbs.join(",")}`));
-    expect(grants).toContain("fluvio.infinyon.com/spus:get,list,watch,create,update,patch,delete");
-    expect(grants).toContain("fluvio.infinyon.com/spus/status:get,update,patch");
-    for (const kind of ["topics", "partitions", "spugroups"]) expect(grants.some((grant) => grant.startsWith(`fluvio.infinyon.com/${kind}:`))).toBe(true);
+    const fluvioGrants = (suffix: string, verbs: string) =>
+      grants.filter((grant) => grant.startsWith("fluvio.infinyon.com/") && grant.endsWith(`${suffix}:${verbs}`)).map((grant) => grant.split("/")[1]!.split(":")[0]!.replace(suffix, ""));
+    // Every kind the SC watches, and nothing more: the same verbs on each, and on its status.
+    expect(fluvioGrants("", "get,list,watch,create,update,patch,delete").sort()).toEqual([...SC_WATCHED_KINDS].sort());
+    expect(fluvioGrants("/status", "get,update,patch").sort()).toEqual([...SC_WATCHED_KINDS].sort());
+    expect(grants.filter((grant) => grant.startsWith("fluvio.infinyon.com/"))).toHaveLength(2 * SC_WATCHED_KINDS.length);
+    expect(grants).toContain("fluvio.infinyon.com/mirrors:get,list,watch,create,update,patch,delete");
+    expect(grants).toContain("fluvio.infinyon.com/mirrors/status:get,update,patch");
     expect(grants).toContain("apps/statefulsets:get,list,watch");
     expect(grants).toContain("/services:get,list,watch");
     expect(grants).toContain("/configmaps:get,list,watch");
@@ -292,9 +304,72 @@ describe("Kubernetes objects: namespace and CRDs", () => {
     expect(ofKind(build({ kubernetes: { namespace: "default" } }).objects, "Namespace")).toEqual([]);
   });
 
-  it("installs the Spu CRD and the kinds the SC watches, unless installCrds is false", () => {
-    const kinds = ofKind(build().objects, "CustomResourceDefinition").map((crd) => crd.spec.names.plural);
-    expect(kinds).toEqual(expect.arrayContaining(["spus", "topics", "partitions", "spugroups"]));
+  it("installs a CRD for exactly the kinds the SC watches (mirrors included), unless installCrds is false", () => {
+    const crds = ofKind(build().objects, "CustomResourceDefinition");
+    expect(crds.map((crd) => crd.spec.names.plural).sort()).toEqual([...SC_WATCHED_KINDS].sort());
+    for (const crd of crds) {
+      expect(crd.metadata.name).toBe(`${crd.spec.names.plural}.fluvio.infinyon.com`);
+      expect(crd.spec).toMatchObject({ group: "fluvio.infinyon.com", scope: "Namespaced" });
+      for (const version of crd.spec.versions) expect(version.subresources).toEqual({ status: {} });
+    }
+    const mirror = crds.find((crd) => crd.spec.names.plural === "mirrors")!;
+    expect(mirror.spec.names.kind).toBe("Mirror");
+    expect(mirror.spec.versions.map((version) => [version.name, version.served, version.storage])).toEqual([["v1", true, true]]);
+    const schema = mirror.spec.versions[0]!.schema.openAPIV3Schema;
+    expect(schema.properties?.["spec"]).toMatchObject({ type: "object", "x-kubernetes-preserve-unknown-fields": true });
+    expect(schema.properties?.["status"]).toMatchObject({ type: "object", "x-kubernetes-preserve-unknown-fields": true });
+    const topics = crds.find((crd) => crd.spec.names.plural === "topics")!;
+    expect(topics.spec.versions.map((version) => version.name)).toContain("v2");
     expect(ofKind(build({ kubernetes: { installCrds: false } }).objects, "CustomResourceDefinition")).toEqual([]);
+  });
+});
+
+describe("Kubernetes objects: creation order (what each object waits for)", () => {
+  const withTls = build({ tls: { enabled: true, clientAuth: true }, kubernetes: { serviceMonitor: true } });
+  const { objects } = withTls;
+  const waitsFor = prerequisites(objects);
+  const prerequisitesOf = (object: ClusterObject) => waitsFor[objects.indexOf(object)]!;
+  const nodeOf = (object: ClusterObject) => object.metadata.labels["fluvio-spu.node"];
+  const first: ClusterObject[] = objects.filter((object) => object.kind === "Namespace" || object.kind === "CustomResourceDefinition");
+  const registrations = ofKind(objects, "Spu");
+
+  it("the Namespace and CRDs wait for nothing; everything else waits for all of them", () => {
+    for (const object of first) expect(prerequisitesOf(object)).toEqual([]);
+    for (const object of objects.filter((candidate) => !first.includes(candidate))) expect(prerequisitesOf(object)).toEqual(expect.arrayContaining(first));
+  });
+
+  it("the SC's Deployment waits for every Spu registration, the shared objects (TLS Secret, ServiceMonitor) and its own (RBAC, Services, policy)", () => {
+    const deployment = ofKind(objects, "Deployment")[0]!;
+    const shared = objects.filter((object) => !first.includes(object) && nodeOf(object) === undefined && object.kind !== "Deployment");
+    expect(shared.map((object) => object.kind)).toEqual(expect.arrayContaining(["Secret", "ServiceMonitor"]));
+    const scObjects = objects.filter((object) => nodeOf(object) === "sc" && object !== deployment);
+    expect(scObjects.map((object) => object.kind)).toEqual(expect.arrayContaining(["ServiceAccount", "Role", "RoleBinding", "Service", "NetworkPolicy"]));
+    expect(prerequisitesOf(deployment)).toEqual(expect.arrayContaining([...registrations, ...shared, ...scObjects]));
+  });
+
+  it("an SPU's StatefulSet waits for its own Spu registration, Services and policy, the shared objects and the SC's Services; never for another SPU's objects", () => {
+    for (const set of ofKind(objects, "StatefulSet")) {
+      const node = nodeOf(set);
+      const own = objects.filter((object) => nodeOf(object) === node && object !== set);
+      expect(own.map((object) => object.kind).sort()).toEqual(["NetworkPolicy", "Service", "Service", "Spu"]);
+      expect(prerequisitesOf(set)).toEqual(expect.arrayContaining([...own, ...ofKind(objects, "Secret"), ...ofKind(objects, "Service").filter((service) => nodeOf(service) === "sc")]));
+      const others = prerequisitesOf(set).filter((object) => nodeOf(object) !== undefined && nodeOf(object) !== "sc" && nodeOf(object) !== node);
+      expect(others).toEqual([]);
+    }
+  });
+
+  it("every prerequisite comes from an earlier stage, so the edge can create objects stage by stage", () => {
+    for (const object of objects) for (const prerequisite of prerequisitesOf(object)) expect(stageOf(prerequisite.kind)).toBeLessThan(stageOf(object.kind));
+  });
+
+  it("dependency links grow linearly with the SPU count, not with its square", () => {
+    const links = (spus: number) => {
+      const built = build({ spus, environment: undefined, ports: { public: "20000-20999", private: "21000-21999", metrics: "22000-22999", nodePort: "30000-32767" } });
+      return prerequisites(built.objects).reduce((sum, list) => sum + list.length, 0);
+    };
+    const [ten, twenty, forty] = [links(10), links(20), links(40)];
+    // links = a + b × SPUs: each doubling adds twice what the one before added.
+    expect(forty - twenty).toBe(2 * (twenty - ten));
+    expect((forty - twenty) / 20).toBeLessThan(60);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, planCluster } from "../../src";
-import { clientProfile } from "../../src/plan/outputs";
+import { ConfigError, parseClusterSpec, planCluster } from "../../src";
+import { clientProfile, clientTlsSettings } from "../../src/plan/outputs";
+import { configErrorOf, issueAt } from "../support/errors";
 
 describe("planCluster: endpoints, commands and registrations", () => {
   it("Docker: public endpoints on publicHost, private ones on the node's network alias, local ones on host.docker.internal", () => {
@@ -35,8 +36,19 @@ describe("planCluster: endpoints, commands and registrations", () => {
     expect(inCluster.spus[0]!.local).toBe(`fluvio-prod-spu-5001.fluvio.svc.cluster.local:${inCluster.spus[0]!.ports.public}`);
   });
 
-  it("TLS: every endpoint says SSL, and the plaintext listener behind Fluvio's TLS proxy stays on loopback on a port the node does not use", () => {
+  it("TLS on Docker: the ports serve SSL, yet the registered SPU endpoints say PLAINTEXT (spu register has no encryption flag)", () => {
     const plan = planCluster({ environment: "dev", spus: 2, tls: { enabled: true, clientAuth: true } }, { stack: "dev" });
+    expect(plan.encryption).toBe("SSL");
+    expect(plan.sc.endpoints.public.encryption).toBe("SSL");
+    for (const spu of plan.spus) {
+      expect(spu.endpoints.public.encryption).toBe("PLAINTEXT");
+      expect(spu.endpoints.local?.encryption).toBe("PLAINTEXT");
+      expect(spu.register.join(" ")).not.toMatch(/SSL|encryption/i);
+    }
+  });
+
+  it("TLS on Kubernetes: the Spu resources we write say SSL; the plaintext listener behind Fluvio's TLS proxy stays on loopback on a port the node does not use", () => {
+    const plan = planCluster({ environment: "dev", target: "kubernetes", spus: 2, tls: { enabled: true, clientAuth: true } }, { stack: "dev" });
     expect(plan.encryption).toBe("SSL");
     for (const spu of plan.spus) {
       expect(spu.endpoints.public.encryption).toBe("SSL");
@@ -59,13 +71,46 @@ describe("planCluster: endpoints, commands and registrations", () => {
     expect(container).toContain(`tls_policy = "disabled"`);
   });
 
-  it("client profiles with client certificates use Fluvio's verified policy: files in a certs table, paths only", () => {
-    const plan = planCluster({ environment: "dev", spus: 1, tls: { enabled: true, clientAuth: true } }, { stack: "dev" });
-    const files = { domain: "fluvio.example", caCert: "/certs/ca.crt", clientCert: "/certs/client.crt", clientKey: "/certs/client.key" };
-    const profile = clientProfile(plan, { inContainer: false, tlsFiles: files });
-    expect(profile).toContain(`[cluster.fluvio-dev.tls]\ntls_policy = "verified"\ntls_source = "files"`);
-    expect(profile).toContain(`[cluster.fluvio-dev.tls.certs]\ndomain = "fluvio.example"\nkey = "/certs/client.key"\ncert = "/certs/client.crt"\nca_cert = "/certs/ca.crt"`);
-    expect(clientProfile(plan, { inContainer: false })).toContain(`tls_policy = "anonymous"`);
+  it("with TLS, with or without clientAuth, both client profiles use Fluvio's verified policy: files in a certs table, paths only", () => {
+    for (const clientAuth of [true, false]) {
+      const raw = { environment: "dev", spus: 1, tls: { enabled: true, clientAuth } };
+      const spec = parseClusterSpec(raw);
+      const plan = planCluster(spec, { stack: "dev" });
+      const tls = clientTlsSettings(spec, "/home/ada/");
+      expect(tls).toEqual({ domain: "localhost", hostDir: "/home/ada/.fluvio/tls", containerDir: "/etc/fluvio/tls" });
+      const host = clientProfile(plan, { inContainer: false, tls: tls! });
+      expect(host).toContain(`[cluster.fluvio-dev.tls]\ntls_policy = "verified"\ntls_source = "files"`);
+      expect(host).toContain(
+        `[cluster.fluvio-dev.tls.certs]\ndomain = "localhost"\nkey = "/home/ada/.fluvio/tls/client.key"\ncert = "/home/ada/.fluvio/tls/client.crt"\nca_cert = "/home/ada/.fluvio/tls/ca.crt"`,
+      );
+      const container = clientProfile(plan, { inContainer: true, tls: tls! });
+      expect(container).toContain(`domain = "localhost"\nkey = "/etc/fluvio/tls/client.key"\ncert = "/etc/fluvio/tls/client.crt"\nca_cert = "/etc/fluvio/tls/ca.crt"`);
+      for (const profile of [host, container]) expect(profile).not.toMatch(/anonymous|~/);
+      // A TLS profile without its settings is a programming error, never an anonymous profile.
+      expect(() => clientProfile(plan, { inContainer: false })).toThrow(/needs tls settings/);
+    }
+  });
+
+  it("tls.domain, tls.clientDir and tls.containerClientDir override the defaults; no TLS, no settings", () => {
+    const spec = parseClusterSpec({
+      environment: "dev",
+      spus: 1,
+      tls: { enabled: true, clientAuth: true, domain: "fluvio.example", clientDir: "/srv/certs/", containerClientDir: "/certs" },
+    });
+    expect(clientTlsSettings(spec, "/root")).toEqual({ domain: "fluvio.example", hostDir: "/srv/certs/", containerDir: "/certs" });
+    const profile = clientProfile(planCluster(spec, { stack: "dev" }), { inContainer: true, tls: clientTlsSettings(spec, "/root")! });
+    expect(profile).toContain(`domain = "fluvio.example"\nkey = "/certs/client.key"\ncert = "/certs/client.crt"\nca_cert = "/certs/ca.crt"`);
+    expect(clientTlsSettings(parseClusterSpec({ environment: "dev", spus: 1 }), "/root")).toBeUndefined();
+    expect(clientTlsSettings(parseClusterSpec({ environment: "dev", spus: 1, publicHost: "fluvio.lan", tls: { enabled: true } }), "/root")?.domain).toBe("fluvio.lan");
+  });
+
+  it("client TLS settings a user can get wrong are ConfigErrors naming the field and the fix", () => {
+    const error = configErrorOf(() =>
+      parseClusterSpec({ environment: "dev", spus: 1, tls: { enabled: true, domain: "::1", clientDir: "~/.fluvio/tls", containerClientDir: "certs" } }),
+    );
+    expect(issueAt(error, "tls.domain")).toMatch(/IPv6 literal/);
+    expect(issueAt(error, "tls.clientDir")).toMatch(/'~\/.fluvio\/tls' is not an absolute path: Fluvio reads profile paths as written \(no ~ expansion/);
+    expect(issueAt(error, "tls.containerClientDir")).toMatch(/'certs' is not an absolute path/);
   });
 
   it("a missing stack name is a ConfigError", () => {

@@ -16,6 +16,8 @@ import { readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
 import { buildDockerSpecs } from "../../src/targets/docker";
 import { PROJECT_ROOT } from "../support/pulumi";
+import { pkcs8Problem } from "../../src/config/pem";
+import { clientTlsSettings } from "../../src/plan/outputs";
 
 const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
 
@@ -50,6 +52,24 @@ function runFluvioPorts(root: string, args: string[]) {
 }
 
 const COVERED_BY_CI = new Set(["npm ci", "npm test", "npm run bench"]);
+
+/** The README's certificate recipe: the sh block that makes a CA, a server and a client certificate. */
+function tlsRecipe(): string[] {
+  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!).find((text) => text.includes("openssl req -x509"));
+  return (block ?? "").split("\n").map((line) => line.trim()).filter((line) => line.length > 0);
+}
+
+let recipeRun: { status: number | null; stderr: string; dir: string } | undefined;
+
+/** Runs the whole recipe once, in order, with HOME in a temp folder; later calls get the same result. */
+function runTlsRecipe(): { status: number | null; stderr: string; dir: string } {
+  if (recipeRun) return recipeRun;
+  const home = mkdtempSync(join(tmpdir(), "fluvio-spu-readme-tls-"));
+  const result = spawnSync("bash", ["-euc", tlsRecipe().join("\n")], { encoding: "utf8", env: { ...process.env, HOME: home } });
+  recipeRun = { status: result.status, stderr: result.stderr, dir: join(home, ".fluvio/tls") };
+  return recipeRun;
+}
+
 
 describe("every command in the README", () => {
   const commands = readmeCommands();
@@ -139,6 +159,21 @@ describe("every command in the README", () => {
       }
       if (command === "docker import") {
         expect(readFileSync(join(PROJECT_ROOT, "test/support/docker.ts"), "utf8")).toContain('"import"');
+        return;
+      }
+      if (tlsRecipe().includes(shown)) {
+        // The certificate recipe runs as a whole: PKCS#8 keys, a server certificate carrying the
+        // dev stack's names (the SC's domain, every SPU's <name>.<domain>, the SC's alias), all signed by the CA.
+        const run = runTlsRecipe();
+        expect(run.status, run.stderr).toBe(0);
+        for (const key of ["server.key", "client.key", "ca.key"]) expect(pkcs8Problem(readFileSync(join(run.dir, key), "utf8")), key).toBeUndefined();
+        const spec = parseClusterSpec(readClusterConfig(PROJECT_ROOT, "dev"));
+        const plan = planCluster(spec, { stack: "dev" });
+        const domain = clientTlsSettings({ ...spec, tls: { ...spec.tls, enabled: true } }, "/home")!.domain;
+        const text = spawnSync("openssl", ["x509", "-in", join(run.dir, "server.crt"), "-noout", "-ext", "subjectAltName"], { encoding: "utf8" }).stdout;
+        for (const name of [domain, ...plan.spus.map((spu) => `${spu.name}.${domain}`), plan.sc.host]) expect(text).toContain(`DNS:${name}`);
+        const verified = spawnSync("openssl", ["verify", "-CAfile", join(run.dir, "ca.crt"), join(run.dir, "server.crt"), join(run.dir, "client.crt")], { encoding: "utf8" });
+        expect(verified.status, verified.stderr).toBe(0);
         return;
       }
       if (command.startsWith("kubectl create secret")) {

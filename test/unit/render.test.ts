@@ -15,7 +15,8 @@ import { loadRegistry, readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
 import { declareCluster } from "../../src/program";
-import { composeFile, renderCompose, renderKubernetes, renderStack, HOST_GATEWAY_VARIABLE, type ComposeFile } from "../../src/render";
+import { planContext } from "../../src/context";
+import { composeFile, planImages, renderCompose, renderKubernetes, renderStack, HOST_GATEWAY_VARIABLE, type ComposeFile } from "../../src/render";
 import { buildDockerSpecs } from "../../src/targets/docker/spec";
 import { buildKubernetesObjects } from "../../src/targets/kubernetes/build";
 import type { ClusterObject, CustomResourceDefinition as Crd } from "../../src/targets/kubernetes/model";
@@ -38,7 +39,7 @@ afterAll(() => {
 /** A stack's config with overrides, planned as `fluvio-ports render` plans it. */
 function stackVariant(stack: "dev" | "prod", overrides: Raw = {}): { spec: ClusterSpec; plan: ClusterPlan } {
   const spec = parseClusterSpec({ ...(readClusterConfig(PROJECT_ROOT, stack) as Raw), ...overrides });
-  return { spec, plan: planCluster(spec, { stack, registry: loadRegistry(PROJECT_ROOT) }) };
+  return { spec, plan: planCluster(spec, planContext({ stack, registry: loadRegistry(PROJECT_ROOT), target: spec.target })) };
 }
 
 /** The documents of a multi-document YAML text, as kubectl reads them (YAML 1.1), empty ones dropped. */
@@ -194,7 +195,7 @@ describe("render: the dev stack as a Compose file", () => {
     for (const container of containers) {
       const service = file.services[container.key]!;
       expect(service.container_name).toBe(container.name);
-      expect(service.image).toBe(spec.images[container.image]);
+      expect(service.image).toBe(spec.images[container.image as keyof typeof spec.images]);
       expect(service.command.map(unescape)).toEqual(container.command);
       expect(Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, unescape(value)]))).toEqual(container.env);
       expect(service.labels).toEqual(container.labels);
@@ -313,16 +314,21 @@ describe("render: Compose variants", () => {
     expect(text).not.toMatch(/BEGIN/);
   });
 
-  it("renders TLS without client authentication with no secrets in the registration jobs", () => {
+  it("renders TLS without client authentication: no CA in the SC, yet verified registration jobs with the CA and client files", () => {
     const { spec, plan } = stackVariant("dev", { tls: { enabled: true, clientAuth: false } });
     const file = parseYaml(renderCompose(plan), { version: "1.1" }) as ComposeFile;
-    expect(Object.keys(file.secrets ?? {}).sort()).toEqual(["tls-server-cert", "tls-server-key"]);
-    for (const spu of plan.spus) expect(file.services[`register-${spu.id}`]!.secrets).toBeUndefined();
+    expect(Object.keys(file.secrets ?? {}).sort()).toEqual(["tls-ca-cert", "tls-client-cert", "tls-client-key", "tls-server-cert", "tls-server-key"]);
+    expect(file.services.sc!.secrets!.map((secret) => secret.source)).toEqual(["tls-server-cert", "tls-server-key"]);
+    for (const spu of plan.spus) {
+      const job = file.services[`register-${spu.id}`]!;
+      expect(job.secrets!.map((secret) => secret.source)).toEqual(["tls-ca-cert", "tls-client-cert", "tls-client-key"]);
+      expect(unescape(job.environment!.FLUVIO_SPU_PROFILE!)).toContain(`tls_policy = "verified"`);
+    }
   });
 
   it("joins an existing network as external, and publishes private ports only when asked", () => {
     const { spec, plan } = stackVariant("dev", { docker: { network: "apps", publishPrivate: true, publishAddresses: ["127.0.0.1"] } });
-    const file = composeFile(buildDockerSpecs(plan), plan.images);
+    const file = composeFile(buildDockerSpecs(plan), planImages(plan));
     expect(file.networks).toEqual({ apps: { name: "apps", external: true } });
     const ports = publishedPorts(file).map((entry) => entry.published);
     for (const spu of plan.spus) expect(ports).toContain(spu.ports.private);
@@ -331,7 +337,7 @@ describe("render: Compose variants", () => {
 
   it("brackets IPv6 publish addresses", () => {
     const { spec, plan } = stackVariant("dev", { docker: { publishAddresses: ["::1"] } });
-    const file = composeFile(buildDockerSpecs(plan), plan.images);
+    const file = composeFile(buildDockerSpecs(plan), planImages(plan));
     expect(file.services.sc!.ports).toEqual([`[::1]:${plan.sc.ports.public}:${plan.sc.ports.public}/tcp`]);
   });
 });

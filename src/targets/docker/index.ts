@@ -27,6 +27,7 @@ export type {
   ContainerDependency,
   ContainerRole,
   ContainerSecurity,
+  ConfigFile,
   ImageRole,
   VolumeContent,
 } from "./spec";
@@ -76,7 +77,7 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
     const resource = new docker.Container(
       `${inputs.name}-${container.key}`,
       containerArgs(container, {
-        image: pulumi.all([gate, inputs.images[container.image]]).apply(([, image]) => image),
+        image: pulumi.all([gate, container.image === "prometheus" ? (plan.monitoring.prometheus?.image ?? "") : inputs.images[container.image]]).apply(([, image]) => image),
         network,
         volumes,
         gateway,
@@ -211,11 +212,14 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
       target: mount.target,
       readOnly: mount.readOnly,
     })),
-    uploads: container.files.map((file) => ({
-      file: file.path,
-      content: (resolved.tls as TlsMaterial)[file.secret] as pulumi.Output<string>,
-      permissions: file.mode,
-    })),
+    uploads: [
+      ...container.files.map((file) => ({
+        file: file.path,
+        content: (resolved.tls as TlsMaterial)[file.secret] as pulumi.Output<string>,
+        permissions: file.mode,
+      })),
+      ...(container.configFiles ?? []).map((file) => ({ file: file.path, content: file.content, permissions: "0444" })),
+    ],
     ...(container.healthcheck
       ? {
           healthcheck: {

@@ -48,9 +48,8 @@ export function registrationScAddress(plan: ClusterPlan): string {
 }
 
 /**
- * Where a registration job finds the files it presents to an SC that demands client
- * certificates (`tls.clientAuth`): the CA, and the admin client certificate and key, uploaded
- * as secrets into the job's container.
+ * Where a registration job finds the files of its verified TLS profile whenever TLS is on: the
+ * CA, and the admin client certificate and key, uploaded as secrets into the job's container.
  */
 export const REGISTRATION_TLS_PATHS = {
   caCert: CONTAINER_PATHS.tlsCaCert,
@@ -58,16 +57,11 @@ export const REGISTRATION_TLS_PATHS = {
   clientKey: CONTAINER_PATHS.tlsClientKey,
 } as const;
 
-/** What a registration profile depends on besides the plan. */
-export interface RegistrationTls {
-  /** The SC demands a client certificate signed by the CA (`tls.clientAuth`). */
-  clientAuth: boolean;
-}
-
 /**
  * The Fluvio client profile (TOML) the registration job's CLI uses. Its TLS follows the SC's
- * public port: `disabled` in plaintext; `anonymous` with TLS (the job trusts the SC it finds
- * at its alias on the cluster network); `verified` with `tls.clientAuth`, presenting the admin
+ * public port: `disabled` in plaintext; with TLS always `verified` (with or without
+ * `tls.clientAuth`: 0.18.1's rustls anonymous connector very likely cannot connect at all, and
+ * an SC with `--enable-client-cert` refuses clients without a certificate), presenting the admin
  * client certificate at `REGISTRATION_TLS_PATHS`. Fluvio reads a verified policy as
  * `tls_policy = "verified"`, `tls_source = "files"` and a `certs` table of `domain`, `key`,
  * `cert` and `ca_cert` (its `TlsPolicy::Verified(TlsConfig::Files(TlsPaths))`, adjacently
@@ -75,13 +69,13 @@ export interface RegistrationTls {
  * the cluster network, where the job connects, so the server certificate must name it.
  * Paths only: the profile holds no secret.
  */
-export function registrationProfile(plan: ClusterPlan, tls: RegistrationTls = { clientAuth: false }): string {
+export function registrationProfile(plan: ClusterPlan): string {
   return fluvioProfileToml({
     name: `${plan.namePrefix}-registration`,
     endpoint: registrationScAddress(plan),
     useSpuLocalAddress: false,
     encryption: plan.encryption,
-    ...(plan.encryption === "SSL" && tls.clientAuth
+    ...(plan.encryption === "SSL"
       ? {
           tlsFiles: {
             domain: plan.sc.host,
@@ -100,10 +94,10 @@ export function registrationCommand(spu: SpuPlan): string[] {
 }
 
 /** The registration job's environment. */
-export function registrationEnvironment(plan: ClusterPlan, spu: SpuPlan, tls: RegistrationTls): Record<string, string> {
+export function registrationEnvironment(plan: ClusterPlan, spu: SpuPlan): Record<string, string> {
   return {
     FLV_PROFILE_PATH: REGISTRATION_PROFILE_PATH,
-    FLUVIO_SPU_PROFILE: registrationProfile(plan, tls),
+    FLUVIO_SPU_PROFILE: registrationProfile(plan),
     FLUVIO_SPU_SC: registrationScAddress(plan),
     FLUVIO_SPU_ID: String(spu.id),
     FLUVIO_SPU_WAIT_SECONDS: String(REGISTRATION_WAIT_SECONDS),

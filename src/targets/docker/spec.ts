@@ -7,12 +7,24 @@ import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH, HOST_GATEWAY, LABELS } from "../
 import type { ClusterPlan, DockerPlan, SpuPlan } from "../../plan/types";
 import type { TlsMaterial } from "../contract";
 import { registrationCommand, registrationEnvironment } from "./registration";
+import { PROMETHEUS_FILES, PROMETHEUS_PATHS, prometheusConfigYaml, prometheusRulesYaml, type PrometheusPlan } from "../../plan/monitoring";
 
-/** Which configured image a container runs: `images.fluvio`, `images.cli` or `images.exporter`. */
-export type ImageRole = "fluvio" | "cli" | "exporter";
+/** Which configured image a container runs: `images.fluvio`, `images.cli`, `images.exporter`, or `monitoring.image` (the plan's Prometheus). */
+export type ImageRole = "fluvio" | "cli" | "exporter" | "prometheus";
 
-/** What a container is for; long-running nodes and one-shot registration jobs. */
-export type ContainerRole = "sc" | "spu" | "exporter" | "registration";
+/** What a container is for; long-running nodes, one-shot registration jobs, and the optional Prometheus. */
+export type ContainerRole = "sc" | "spu" | "exporter" | "registration" | "prometheus";
+
+/**
+ * A plain (not secret) file written into a container before it starts: the Pulumi target
+ * uploads `content`, a Compose file mounts `file`, which `render` writes beside it.
+ */
+export interface ConfigFile {
+  path: string;
+  content: string;
+  /** The file's name beside the Compose file. */
+  file: string;
+}
 
 /**
  * One published port: host port `external` on host address `ip`, to `internal` in the
@@ -101,6 +113,8 @@ export interface DockerContainerSpec {
   labels: Record<string, string>;
   mounts: VolumeMount[];
   files: SecretFile[];
+  /** Plain config files (the Prometheus config and rules); absent: none. */
+  configFiles?: ConfigFile[];
   healthcheck: HealthCheck | null;
   /** Networks joined, with this container's aliases on each. Every container has its own network namespace. */
   networks: NetworkAttachment[];
@@ -150,7 +164,7 @@ export interface DockerSpecOptions {
   network?: string;
 }
 
-/** The extra host every container gets, so local endpoints resolve on Linux as on Docker Desktop. */
+/** Docker Engine on Linux's extra host, so local endpoints resolve there as on Docker Desktop (`PLATFORM_ACCESS` in src/plan/host-access.ts decides per platform). */
 export const HOST_DOCKER_INTERNAL = { host: "host.docker.internal", ip: HOST_GATEWAY } as const;
 
 /** Health checks: Fluvio's image is Alpine with busybox, whose `nc -z` tells whether a port accepts connections. */
@@ -168,7 +182,8 @@ export function buildDockerSpecs(plan: ClusterPlan, options: DockerSpecOptions =
   const spus = plan.spus.map((spu) => spuContainer(plan, docker, spu, network.name));
   const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, docker, spu, spu.exporterCommand, network.name)] : []));
   const registrations = plan.spus.map((spu) => registrationJob(plan, spu, network.name));
-  return { network, volumes, containers: [sc, ...spus, ...exporters], registrations };
+  const prometheus = plan.monitoring.prometheus ? [prometheusContainer(plan, docker, plan.monitoring.prometheus, network.name)] : [];
+  return { network, volumes, containers: [sc, ...spus, ...exporters, ...prometheus], registrations };
 }
 
 /** The plan's Docker decisions; a plan for another target here is a bug in the caller. */
@@ -212,6 +227,12 @@ function clusterVolumes(plan: ClusterPlan, docker: DockerPlan): DockerVolumeSpec
   return [sc, ...spus];
 }
 
+/** The host addresses public ports are published on: the plan's (`docker.publishAddresses`, else the platform's). */
+/** The extra hosts every container gets, so the local endpoints' name resolves (none where the platform defines it). */
+function extraHosts(plan: ClusterPlan): { host: string; ip: string }[] {
+  return plan.hostAccess.extraHosts.map((entry) => ({ ...entry }));
+}
+
 /** A port published on every configured public address (or on loopback only, for metrics). */
 function publish(port: number, addresses: readonly string[]): PortPublication[] {
   return addresses.map((ip) => ({ internal: port, external: port, ip, protocol: "tcp" }));
@@ -236,7 +257,7 @@ function scContainer(plan: ClusterPlan, docker: DockerPlan, network: string): Do
     command: [...plan.sc.command],
     env: {},
     ports: [...publish(plan.sc.ports.public, addresses), ...(docker.publishPrivate ? publish(plan.sc.ports.private, addresses) : [])],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, "sc"),
     mounts: [{ volume: volumeNames(plan).scMetadata, target: CONTAINER_PATHS.scMetadata, readOnly: false }],
     files: plan.tls.server.map((file) => ({ ...file })),
@@ -270,7 +291,7 @@ function spuContainer(plan: ClusterPlan, docker: DockerPlan, spu: SpuPlan, netwo
       ...publish(spu.ports.public, addresses),
       ...(docker.publishPrivate ? publish(spu.ports.private, addresses) : []),
     ],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, spu.key),
     mounts: [
       { volume: names.spuData(spu), target: CONTAINER_PATHS.spuData, readOnly: false },
@@ -328,7 +349,7 @@ function exporterContainer(plan: ClusterPlan, docker: DockerPlan, spu: SpuPlan, 
     command: [...command],
     env: {},
     ports: docker.publishMetrics ? publish(metricsPort, [loopbackLike(docker.publishAddresses)]) : [],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, `exporter-${spu.id}`),
     mounts: [{ volume: volumeNames(plan).spuMetrics(spu), target: CONTAINER_PATHS.metricsDir, readOnly: true }],
     files: [],
@@ -352,6 +373,39 @@ function exporterContainer(plan: ClusterPlan, docker: DockerPlan, spu: SpuPlan, 
   };
 }
 
+/**
+ * The optional Prometheus (`monitoring.prometheus`): on the cluster network, scraping every
+ * exporter by its alias, evaluating the plan's alert rules, its planned port published on
+ * loopback like the metrics ports (`metrics.publish`). Its image runs as `nobody` already;
+ * its data lives in the image's anonymous volume (alert state, not Fluvio data).
+ */
+function prometheusContainer(plan: ClusterPlan, docker: DockerPlan, prometheus: PrometheusPlan, network: string): DockerContainerSpec {
+  return {
+    key: "prometheus",
+    name: prometheus.name,
+    role: "prometheus",
+    image: "prometheus",
+    command: [...prometheus.args],
+    env: {},
+    ports: docker.publishMetrics ? publish(prometheus.port, [loopbackLike(docker.publishAddresses)]) : [],
+    hosts: [],
+    labels: nodeLabels(plan, "prometheus"),
+    mounts: [],
+    files: [],
+    configFiles: [
+      { path: PROMETHEUS_PATHS.config, content: prometheusConfigYaml(plan.monitoring), file: PROMETHEUS_FILES.config },
+      { path: PROMETHEUS_PATHS.rules, content: prometheusRulesYaml(plan.monitoring), file: PROMETHEUS_FILES.rules },
+    ],
+    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${prometheus.port}/-/ready`], ...HEALTH_TIMING },
+    networks: [{ network, aliases: [prometheus.name] }],
+    security: null,
+    restart: "unless-stopped",
+    runsOnce: false,
+    waitHealthy: false,
+    dependsOn: [],
+  };
+}
+
 function registrationName(spu: SpuPlan): string {
   return `${spu.host}-register`;
 }
@@ -370,9 +424,9 @@ function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): Dock
     role: "registration",
     image: "cli",
     command: registrationCommand(spu),
-    env: registrationEnvironment(plan, spu, { clientAuth: plan.tls.enabled && plan.tls.clientAuth }),
+    env: registrationEnvironment(plan, spu),
     ports: [],
-    hosts: [{ ...HOST_DOCKER_INTERNAL }],
+    hosts: extraHosts(plan),
     labels: nodeLabels(plan, `register-${spu.id}`),
     mounts: [],
     files: plan.tls.registration.map((file) => ({ ...file })),

@@ -2,7 +2,8 @@ import type { ClusterPlan, KubernetesPlan } from "../../plan/types";
 import { objectNameIssues } from "./checks";
 import { fluvioCrds } from "./crds";
 import { componentLabels, EXPOSURE_LABEL, APP_LABELS } from "./labels";
-import type { ClusterObject, Namespace, Secret, ServiceMonitor } from "./model";
+import type { ClusterObject, Namespace, PrometheusRule, Secret, ServiceMonitor } from "./model";
+import { LABELS } from "../../plan/layout";
 import { tlsFileKeys, tlsVolume } from "./pods";
 import { scDeployment, scNetworkPolicy, scRbac, scServices } from "./sc";
 import { METRICS_PATH, spuObjects } from "./spu";
@@ -57,7 +58,7 @@ export function buildKubernetesObjects(plan: ClusterPlan, options: BuildOptions 
     scNetworkPolicy(plan),
     scDeployment(sc),
     ...plan.spus.flatMap((spu) => spuObjects({ plan, spu, internalServiceName: spu.internalHost as string, images, storage, tls })),
-    ...(kubernetes.serviceMonitor ? [serviceMonitor(plan)] : []),
+    ...(kubernetes.serviceMonitor ? [serviceMonitor(plan), ...prometheusRule(plan)] : []),
   ];
   const nameProblems = objectNameIssues(plan, objects);
   if (nameProblems.length > 0) throw new Error(`the plan admitted names Kubernetes rejects (a bug): ${nameProblems.map((issue) => issue.message).join("; ")}`);
@@ -87,7 +88,38 @@ function serviceMonitor(plan: ClusterPlan): ServiceMonitor {
     spec: {
       selector: { matchLabels: { [APP_LABELS.instance]: plan.namePrefix, [APP_LABELS.component]: "spu", [EXPOSURE_LABEL]: "internal" } },
       namespaceSelector: { matchNames: [plan.namespace as string] },
-      endpoints: [{ port: "metrics", path: METRICS_PATH, interval: "30s" }],
+      jobLabel: APP_LABELS.instance,
+      endpoints: [
+        {
+          port: "metrics",
+          path: METRICS_PATH,
+          interval: "30s",
+          honorLabels: true,
+          relabelings: [{ sourceLabels: [metaLabel(LABELS.node)], regex: "spu-(.+)", targetLabel: "spu", replacement: "$1", action: "replace" }],
+        },
+      ],
     },
   };
+}
+
+/** The Prometheus service-discovery name of a Service label (`fluvio-spu.node` → `__meta_kubernetes_service_label_fluvio_spu_node`). */
+function metaLabel(label: string): string {
+  return `__meta_kubernetes_service_label_${label.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+}
+
+/**
+ * The plan's alert rules as a `PrometheusRule` beside the ServiceMonitor (the operator picks it up
+ * by its rule selector; label the namespace or the object as your Prometheus expects). The
+ * ServiceMonitor's `jobLabel` makes `job` the plan's `monitoring.job`, which the rules select.
+ */
+function prometheusRule(plan: ClusterPlan): PrometheusRule[] {
+  if (plan.monitoring.rules.length === 0) return [];
+  return [
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: { name: `${plan.namePrefix}-alerts`, namespace: plan.namespace as string, labels: componentLabels(plan, "spu") },
+      spec: { groups: plan.monitoring.rules.map((group) => ({ name: group.name, rules: group.rules.map((rule) => ({ ...rule, labels: { ...rule.labels }, annotations: { ...rule.annotations } })) })) },
+    },
+  ];
 }

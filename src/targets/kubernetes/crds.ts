@@ -71,10 +71,12 @@ interface FluvioKind {
 const SC_OWNED_SCHEMA: JsonSchema = { type: "object", required: ["spec"], properties: { spec: openObject, status: openObject } };
 
 /**
- * The kinds the SC watches when it starts with `--k8`: `Spu` with our full schema (we write
- * those objects), and the kinds the SC itself writes, with open schemas, so the SC finds every
- * resource type it lists and watches. FLUVIO.md names spus, topics, partitions and spugroups;
- * Fluvio's SC also dispatches smartmodules and tableformats at start.
+ * Exactly the kinds `fluvio-run sc --k8` lists and watches at start (FLUVIO.md, from Fluvio's
+ * `fluvio-sc/src/init.rs`): spus, spugroups, topics (v2), partitions, smartmodules,
+ * tableformats and mirrors. Without a kind's CRD (or the SC's grant on it) the SC logs an error
+ * every 10 s and that feature is dead; a kind it does not watch would be a grant it never uses.
+ * `Spu` has our full schema (we write those objects); the others are the SC's own, with open
+ * schemas (spec and status kept as the SC writes them).
  */
 export const FLUVIO_KINDS: readonly FluvioKind[] = [
   {
@@ -97,6 +99,9 @@ export const FLUVIO_KINDS: readonly FluvioKind[] = [
   { kind: "SpuGroup", plural: "spugroups", versions: ["v1"], schema: SC_OWNED_SCHEMA },
   { kind: "SmartModule", plural: "smartmodules", versions: ["v1", "v2"], schema: SC_OWNED_SCHEMA },
   { kind: "TableFormat", plural: "tableformats", versions: ["v1"], schema: SC_OWNED_SCHEMA },
+  // `mirrors.fluvio.infinyon.com/v1`: remote and home clusters for mirroring; the SC watches it
+  // whether or not mirroring is used.
+  { kind: "Mirror", plural: "mirrors", versions: ["v1"], schema: SC_OWNED_SCHEMA },
 ];
 
 /** The plural resource names of the Fluvio kinds: what the SC's Role grants. */

@@ -4,10 +4,12 @@ import type { ClusterPlan } from "../../plan/types";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { buildKubernetesObjects, type BuildOptions } from "./build";
 import type { ClusterObject, PodTemplate } from "./model";
+import { prerequisites, stageOf } from "./order";
 import { TLS_FILES, tlsFileKeys } from "./pods";
 
 export { buildKubernetesObjects, createsNamespace, tlsSecretName, type BuildOptions } from "./build";
 export { FLUVIO_KINDS, SPU_SCHEMA, fluvioCrds } from "./crds";
+export { prerequisites } from "./order";
 export type * from "./model";
 
 /** Kubernetes-only inputs a program may pass. */
@@ -16,25 +18,6 @@ export interface KubernetesTargetOptions {
   provider?: k8s.Provider;
   /** Create the plan's namespace (see `BuildOptions.createNamespace`). */
   createNamespace?: boolean;
-}
-
-/**
- * When an object may be created: 0 = Namespace and CRDs; 1 = what the pods rely on (RBAC, the
- * TLS Secret, Services, policies) and the `Spu` registrations, so the SC knows every SPU before
- * it starts; 2 = the workloads. Each resource depends on every resource of the earlier stages,
- * so nothing is sent before the API or the namespace it needs exists.
- */
-function stageOf(kind: ClusterObject["kind"]): 0 | 1 | 2 {
-  switch (kind) {
-    case "Namespace":
-    case "CustomResourceDefinition":
-      return 0;
-    case "Deployment":
-    case "StatefulSet":
-      return 2;
-    default:
-      return 1;
-  }
 }
 
 /**
@@ -50,25 +33,26 @@ export function deployKubernetes(inputs: TargetInputs, options: KubernetesTarget
   const buildOptions: BuildOptions = options.createNamespace !== undefined ? { createNamespace: options.createNamespace } : {};
   const objects = buildKubernetesObjects(plan, buildOptions);
 
-  const stages: pulumi.Resource[][] = [];
+  const waitsFor = prerequisites(objects);
+  const created = new Map<ClusterObject, pulumi.CustomResource>();
+  // By stage, so that every object's prerequisites exist before it (they all sit in earlier stages).
   for (const stage of [0, 1, 2] as const) {
-    const earlier = stages.flat();
-    stages.push(
-      objects
-        .filter((object) => stageOf(object.kind) === stage)
-        .map((object) =>
-          createResource(logicalName(plan, object), object, inputs, {
-            parent: inputs.parent,
-            ...(options.provider ? { provider: options.provider } : {}),
-            dependsOn: earlier,
-            ...(object.kind === "Namespace" ? { retainOnDelete: true } : {}),
-            ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
-          }),
-        ),
-    );
+    objects.forEach((object, index) => {
+      if (stageOf(object.kind) !== stage) return;
+      const dependsOn = (waitsFor[index] ?? []).map((prerequisite) => created.get(prerequisite) as pulumi.CustomResource);
+      created.set(
+        object,
+        createResource(logicalName(plan, object), object, inputs, {
+          parent: inputs.parent,
+          ...(options.provider ? { provider: options.provider } : {}),
+          dependsOn,
+          ...(object.kind === "Namespace" ? { retainOnDelete: true } : {}),
+          ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
+        }),
+      );
+    });
   }
-  const created = stages.flat();
-  return { ready: pulumi.all(created.map((resource) => resource.urn)) };
+  return { ready: pulumi.all([...created.values()].map((resource) => resource.urn)) };
 }
 
 /** The Pulumi name of an object: its Kubernetes name, qualified by the plan's prefix where it lacks it. */
@@ -126,6 +110,7 @@ function createResource(name: string, object: ClusterObject, inputs: TargetInput
       return new k8s.apps.v1.StatefulSet(name, { ...object, spec: { ...object.spec, template: withImages(object.spec.template, inputs.images) } }, opts);
     case "Spu":
     case "ServiceMonitor":
+    case "PrometheusRule":
       return new k8s.apiextensions.CustomResource(name, object, opts);
   }
 }

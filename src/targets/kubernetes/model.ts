@@ -305,10 +305,27 @@ export interface ServiceMonitor extends KubernetesObject {
   apiVersion: "monitoring.coreos.com/v1";
   kind: "ServiceMonitor";
   spec: {
+    /** The Service label whose value becomes the `job` label (the plan's `monitoring.job`). */
+    jobLabel?: string;
     selector: LabelSelector;
     namespaceSelector: { matchNames: string[] };
-    endpoints: { port: string; path: string; interval: string }[];
+    endpoints: {
+      port: string;
+      path: string;
+      interval: string;
+      /** Keep the exporter's own `spu` label on its series (the relabelled target label would rename it `exported_spu`). */
+      honorLabels?: boolean;
+      /** Adds `spu` to the target, so `up` (scrapes failing) names the SPU too. */
+      relabelings?: { sourceLabels: string[]; regex: string; targetLabel: string; replacement: string; action: "replace" }[];
+    }[];
   };
+}
+
+/** The Prometheus Operator's `PrometheusRule` (`monitoring.coreos.com/v1`): the plan's alert rule groups. */
+export interface PrometheusRule extends KubernetesObject {
+  apiVersion: "monitoring.coreos.com/v1";
+  kind: "PrometheusRule";
+  spec: { groups: { name: string; rules: { alert: string; expr: string; for: string; labels: StringMap; annotations: StringMap }[] }[] };
 }
 
 /** Every object the Kubernetes target emits, in one union. */
@@ -324,4 +341,5 @@ export type ClusterObject =
   | Deployment
   | StatefulSet
   | Spu
-  | ServiceMonitor;
+  | ServiceMonitor
+  | PrometheusRule;

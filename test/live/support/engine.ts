@@ -51,7 +51,8 @@ async function api<T = any>(method: string, path: string, payload?: unknown, acc
  * files name (what the Pulumi target uploads from its secrets).
  */
 export interface ApplyOptions {
-  images: Record<ImageRole, string>;
+  /** The Prometheus image only when the spec has the optional Prometheus container. */
+  images: Record<Exclude<ImageRole, "prometheus">, string> & { prometheus?: string };
   hostGateway: string;
   secrets?: Partial<Record<SecretFile["secret"], string>>;
 }
@@ -116,7 +117,7 @@ async function createContainer(container: DockerContainerSpec, options: ApplyOpt
   }
   const firstNetwork = container.networks[0];
   const body = {
-    Image: options.images[container.image],
+    Image: options.images[container.image] ?? "",
     Cmd: container.command,
     Env: Object.entries(container.env).map(([key, value]) => `${key}=${value}`),
     Labels: container.labels,

@@ -1,0 +1,90 @@
+/**
+ * Issue 12, part 4: what `fluvio-ports doctor` concludes from recorded observations of a Docker
+ * stack — containers missing, exited or unhealthy, a bind failure in an SPU's log and who holds
+ * that port now, registrations with stale endpoints or a failed job — and what it says to do.
+ */
+import { describe, expect, it } from "vitest";
+import { planCluster } from "../../src";
+import { bindFailures, diagnose, exitCodeOf, formatFindings, healthOf, type ObservedContainer } from "../../src/doctor/diagnose";
+import { demuxLogs } from "../../src/doctor/observe";
+
+const plan = planCluster({ environment: "dev", spus: 2 }, { stack: "dev" });
+const [first, second] = plan.spus as [(typeof plan.spus)[number], (typeof plan.spus)[number]];
+
+function healthy(): ObservedContainer[] {
+  const job = (spu: typeof first): ObservedContainer => ({
+    name: `${spu.host}-register`,
+    state: "exited",
+    status: "Exited (0) 5 minutes ago",
+    command: `sh -c 'set -eu …' fluvio-spu-register ${spu.register.join(" ")}`,
+    logs: `fluvio-spu: registered SPU ${spu.id}\n`,
+  });
+  return [
+    { name: plan.sc.name, state: "running", status: "Up 6 minutes (healthy)", command: plan.sc.command.join(" ") },
+    ...[first, second].flatMap((spu) => [
+      { name: spu.host, state: "running", status: "Up 6 minutes (healthy)", command: spu.command.join(" "), logs: "" },
+      { name: `${spu.host}-exporter`, state: "running", status: "Up 6 minutes (healthy)", command: spu.exporterCommand!.join(" ") },
+      job(spu),
+    ]),
+  ];
+}
+
+describe("doctor's diagnosis", () => {
+  it("a healthy stack: every line ok", () => {
+    const findings = diagnose(plan, { containers: healthy(), heldPorts: [] });
+    expect(findings.filter((finding) => finding.level === "problem")).toEqual([]);
+    expect(findings.find((finding) => finding.subject === `SPU ${first.id} registration`)?.message).toBe(`registered with the plan's endpoints (public ${first.public}, local ${first.local}, private ${first.private})`);
+  });
+
+  it("an SPU that exited on a bind failure: names the port, who holds it now, and the fix", () => {
+    const containers = healthy().map((container) =>
+      container.name === first.host
+        ? { ...container, state: "exited", status: "Exited (1) 10 seconds ago", logs: `ERROR fluvio_spu: error binding 0.0.0.0:${first.ports.public}: Address already in use (os error 98)\n` }
+        : container,
+    );
+    const findings = diagnose(plan, { containers, heldPorts: [{ port: first.ports.public, holder: "nginx (pid 4242)" }] });
+    const text = formatFindings(findings);
+    expect(text).toContain(`FAIL SPU ${first.id}: ${first.host} is exited (Exited (1) 10 seconds ago)`);
+    expect(text).toContain(`FAIL SPU ${first.id}: its log says port ${first.ports.public} was already in use; now held by nginx (pid 4242)`);
+    expect(text).toMatch(new RegExp(`→ stop the holder, or pin another port with spus\\[0\\]\\.publicPort \\(the SPU with id ${first.id}\\) or move the range ports\\.public 9000-9100; then \`fluvio-ports plan --stack dev --record\``));
+    expect(findings.filter((finding) => finding.subject === `port ${first.ports.public}`)).toEqual([]);
+  });
+
+  it("registrations: a failed job, and one with other endpoints than the plan's", () => {
+    const containers = healthy().map((container) => {
+      if (container.name === `${first.host}-register`) return { ...container, status: "Exited (1) 1 minute ago", logs: "fluvio-spu: the SC at x did not answer in 60 s; SPU 5001 is not registered\n" };
+      if (container.name === `${second.host}-register`) return { ...container, command: container.command.replace(second.public, "localhost:9999") };
+      return container;
+    });
+    const text = formatFindings(diagnose(plan, { containers, heldPorts: [] }));
+    expect(text).toContain(`FAIL SPU ${first.id} registration: ${first.host}-register exited with 1: SPU ${first.id} is not registered (fluvio-spu: the SC at x did not answer in 60 s; SPU 5001 is not registered)`);
+    expect(text).toContain(`docker rm ${first.host}-register`);
+    expect(text).toContain(`FAIL SPU ${second.id} registration: ${second.host}-register registered SPU ${second.id} with other endpoints than the plan's`);
+  });
+
+  it("missing and unhealthy containers, a held port nobody logged, and a stack not deployed at all", () => {
+    const containers = healthy().filter((container) => container.name !== `${second.host}-exporter`).map((container) => (container.name === plan.sc.name ? { ...container, status: "Up 1 minute (unhealthy)" } : container));
+    const text = formatFindings(diagnose(plan, { containers, heldPorts: [{ port: second.ports.public, holder: "Docker container web (published on 0.0.0.0)" }] }));
+    expect(text).toContain(`FAIL the SC: ${plan.sc.name} is running, unhealthy`);
+    expect(text).toContain(`FAIL the exporter of SPU ${second.id}: no container ${second.host}-exporter`);
+    expect(text).toContain(`FAIL port ${second.ports.public}: planned for this stack, held by Docker container web (published on 0.0.0.0)`);
+    const none = diagnose(plan, { containers: [], heldPorts: [] });
+    expect(none).toHaveLength(1);
+    expect(none[0]!.message).toBe("is not deployed on this engine: no container carries the label fluvio-spu.cluster=fluvio-dev");
+  });
+
+  it("reads Docker's status lines and log frames", () => {
+    expect(exitCodeOf("Exited (137) 2 hours ago")).toBe(137);
+    expect(exitCodeOf("Up 2 hours")).toBeUndefined();
+    expect(healthOf("Up 2 hours (health: starting)")).toBe("starting");
+    expect(bindFailures("listen tcp4 0.0.0.0:9010: bind: address already in use\nok :9011\nBind for 0.0.0.0:9012 failed: port is already allocated")).toEqual([9010, 9012]);
+    const frame = (stream: number, text: string): Buffer => {
+      const header = Buffer.alloc(8);
+      header[0] = stream;
+      header.writeUInt32BE(Buffer.byteLength(text), 4);
+      return Buffer.concat([header, Buffer.from(text)]);
+    };
+    expect(demuxLogs(Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]))).toBe("out\nerr\n");
+    expect(demuxLogs(Buffer.from("plain tty text\n"))).toBe("plain tty text\n");
+  });
+});
