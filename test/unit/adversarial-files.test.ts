@@ -237,6 +237,35 @@ describe("family 1: --record keeps what a reviewer wrote", () => {
     expect(written).toBe(text.replace("  # c is the CI stack\n", "  - stack: b\n    cluster: fluvio\n    host: localhost\n    nodes:\n      sc: { public: 9004 }\n  # c is the CI stack\n"));
   });
 
+  it("registry prune --apply cuts only the pruned record's lines; its comments and everything else stay", async () => {
+    const registry = [
+      "# Reviewed by platform.",
+      "claims:",
+      "  - { owner: redis, ports: 6379, hosts: ['*'] }  # shared",
+      "records:",
+      "  # the long-lived dev stack",
+      "  - stack: dev",
+      "    cluster: fluvio",
+      "    host: localhost",
+      "    nodes:",
+      "      sc: { public: 9002, private: 9103 }",
+      "  - stack: gone  # a PR stack, merged",
+      "    cluster: fluvio",
+      "    host: localhost",
+      "    nodes:",
+      "      sc: { public: 9004, private: 9105 }",
+      "  - { stack: zeta, cluster: fluvio, host: localhost, nodes: { sc: { public: 9006 } } }",
+      "# end",
+      "",
+    ].join("\n");
+    const root = makeProject({ dev: { environment: "dev", spus: 1 }, zeta: { environment: "dev", spus: 1 } }, registry);
+    const result = await runCli(["registry", "prune", "--apply", "--root", root]);
+    expect(result.code, result.err).toBe(0);
+    expect(readFileSync(join(root, "stacks", "ports.registry.yaml"), "utf8")).toBe(
+      registry.replace("  - stack: gone  # a PR stack, merged\n    cluster: fluvio\n    host: localhost\n    nodes:\n      sc: { public: 9004, private: 9105 }\n", "  # a PR stack, merged\n"),
+    );
+  });
+
   it("names that YAML would read as something else are quoted, and read back as the same text", () => {
     for (const odd of ["true", "null", "1.0", "0x1F", "~", "*", "a: b", "#x", "yes"]) {
       const written = writeRecordText("records: []\n", { stack: "dev", cluster: "fluvio", host: odd, nodes: { sc: { public: 9002 } } });
