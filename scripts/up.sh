@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# `npm run up -- <stack> [pulumi up flags...]`: deploys a stack with the Pulumi CLI, on a state
-# backend inside the project by default (file://<repo>/.pulumi-state, gitignored).
+# `npm run up -- <stack> [pulumi up flags...]`: gets what the stack needs, then deploys it with
+# the Pulumi CLI, on a state backend inside the project by default (file://<repo>/.pulumi-state).
 #
 #   npm run up -- dev              # the dev stack on the local Docker engine
-#   npm run up -- dev --yes        # without the confirmation prompt
+#   npm run up -- dev --yes        # without the confirmation prompt (flags go to `pulumi up`)
 #   PULUMI_BACKEND_URL=s3://... npm run up -- prod
+#
+# Before `pulumi up`, for a Docker stack: the engine must answer, and every image the stack runs
+# must be on it — the exporter and `fluvio` CLI images are built from images/ when missing,
+# others are pulled. Kubernetes stacks (KUBECONFIG as usual) build nothing: the nodes pull.
+# It prints the state backend and passphrase it uses, as `export` lines for a new shell.
+# Anything missing that it cannot make stops it with one line. Exit codes: 0 deployed; 1 a build
+# or `pulumi up` failed; 2 usage or config error; 3 no Docker engine, or an image that can be
+# neither found, built nor pulled; 127 the Pulumi or docker CLI is not installed.
 #
 # Offline preview of the port plan, without Pulumi: npm run plan -- --stack <stack>
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=SCRIPTDIR/../images/lib.sh
+source "$ROOT/images/lib.sh"
+# shellcheck source=SCRIPTDIR/state.sh
+source "$ROOT/scripts/state.sh"
 
 stack="${1:-}"
 if [[ "$stack" == "--stack" || "$stack" == "-s" ]]; then
@@ -23,29 +35,49 @@ fi
 shift
 
 if ! command -v pulumi >/dev/null 2>&1; then
-  cat >&2 <<MESSAGE
-The Pulumi CLI is not installed, so the cluster cannot be deployed from here.
-  Install it:  curl -fsSL https://get.pulumi.com | sh   (or: brew install pulumi/tap/pulumi)
-               then open a new shell and run: npm run up -- $stack
-  Offline preview of the stack's ports (no Pulumi needed):
-               npm run plan -- --stack $stack
-MESSAGE
-  exit 127
+  fail 127 "the Pulumi CLI is not installed, so the stack cannot be deployed from here: install it (https://www.pulumi.com/docs/install/) and run npm run up -- $stack again; to see the stack's ports offline: npm run plan -- --stack $stack"
 fi
 
 cd "$ROOT"
-npm run build --silent
-
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}"
-if [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
-  mkdir -p "${PULUMI_BACKEND_URL#file://}"
-  # The local dev backend only: a documented default passphrase for the secrets in
-  # .pulumi-state, so `npm run up -- dev` works out of the box. It protects nothing; set
-  # PULUMI_CONFIG_PASSPHRASE (or _FILE) yourself for any state you share or keep.
-  if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
-    export PULUMI_CONFIG_PASSPHRASE="fluvio-spu-local-dev"
-  fi
+if [[ -d src && -f tsconfig.build.json ]]; then
+  npm run build --silent || fail 1 "npm run build failed (see above)"
 fi
 
+# The images the stack runs and how each gets onto the engine (src/deploy/images.ts).
+# The plan's warnings are not repeated here: `pulumi up` shows them on the component. A config
+# error is shown, as the one line fluvio-ports prints, and stops here.
+plan_errors="$(mktemp)"
+trap 'rm -f "$plan_errors"' EXIT
+if ! plan="$(node bin/fluvio-ports.js plan --stack "$stack" --format json 2>"$plan_errors")"; then
+  grep -v '^warning: ' "$plan_errors" >&2
+  exit 2
+fi
+needs="$(printf '%s' "$plan" | node dist/deploy/images.js)" || exit 2
+
+cluster_images=()
+docker_checked=false
+while IFS=$'\t' read -r -u 3 how role image script; do
+  [[ -n "$how" ]] || continue
+  if [[ "$how" == cluster ]]; then cluster_images+=("$image"); continue; fi
+  if [[ "$docker_checked" == false ]]; then require_docker; docker_checked=true; fi
+  if docker image inspect "$image" >/dev/null 2>&1; then continue; fi
+  case "$how" in
+    build)
+      echo "fluvio-spu: $image (images.$role) is not on the engine: building it with $script" >&2
+      "$ROOT/$script" "$image" || exit $?
+      ;;
+    pull)
+      if reason="$(image_missing_reason "$image")"; then
+        fail 3 "$image (images.$role) is not on the Docker engine and cannot be pulled (${reason:-no reason given}): pull or load it (docker load -i ...), or set fluvio-spu:cluster images.$role in stacks/Pulumi.$stack.yaml to an image the engine has"
+      fi
+      ;;
+  esac
+done 3<<< "$needs"
+if [[ ${#cluster_images[@]} -gt 0 ]]; then
+  echo "fluvio-spu: the Kubernetes nodes pull ${cluster_images[*]} themselves; build and push the exporter with images/exporter/build.sh <registry>/<name>:<tag> and set images.exporter if they cannot" >&2
+fi
+
+use_state_backend
+print_state_backend "$stack"
 pulumi stack select --create "$stack"
 pulumi up --stack "$stack" "$@"

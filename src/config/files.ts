@@ -23,26 +23,26 @@ export function describeFileError(error: unknown, action: "read" | "write"): str
   const code = errorCode(error);
   switch (code) {
     case "ENOENT":
-      return action === "read" ? "does not exist: check the path" : "cannot be created: its folder does not exist; create the folder first";
+      return action === "read" ? "it does not exist; check the path" : "it cannot be created: its folder does not exist; create the folder first";
     case "EISDIR":
-      return "is a folder where a file should be: move the folder away or give the path of a file";
+      return "it is a folder where a file should be; remove or rename the folder";
     case "ENOTDIR":
-      return "lies under a path that is a file, not a folder: fix the path";
+      return "it is under a file where a folder should be; remove or rename the file that stands in the path";
     case "EACCES":
     case "EPERM":
-      return action === "read" ? "cannot be read (permission denied): make it readable (chmod u+r) or run as its owner" : "cannot be written (permission denied): make it and its folder writable (chmod u+w) or run as their owner";
+      return action === "read" ? "it cannot be read (permission denied); make it readable (chmod u+r) or run as its owner" : "it cannot be written (permission denied); make it and its folder writable (chmod u+w) or run as their owner";
     case "EROFS":
-      return "is on a read-only file system: record or render on a writable checkout";
+      return "it is on a read-only file system; run from a writable copy of the project";
     case "ENOSPC":
     case "EDQUOT":
-      return "cannot be written: the disk is full (or the quota used up); free some space and run again — the file was left as it was";
+      return "it cannot be written: the disk is full (or the quota used up); free some space and run again — the file was left as it was";
     case "ELOOP":
-      return "is a symbolic link loop: fix or remove the link";
+      return "it is a loop of symbolic links; fix or remove the link";
     case "EMFILE":
     case "ENFILE":
-      return "cannot be opened: too many open files; close some programs and run again";
+      return "it cannot be opened: too many open files; close some programs and run again";
     default:
-      return `cannot be ${action === "read" ? "read" : "written"} (${code ?? (error as Error)?.message ?? String(error)}): check the file and its folder`;
+      return `it cannot be ${action === "read" ? "read" : "written"} (${code ?? (error as Error)?.message ?? String(error)}); check the file and its folder`;
   }
 }
 
@@ -51,13 +51,13 @@ export function fileError(file: string, message: string): HostError {
   return new HostError("file", { path: file, message: message.replace(/\s*\n\s*/g, " ") }, FILE_HEADING);
 }
 
-/** A file's text, or undefined when there is no file; any other failure is a `HostError` naming the file. */
-export function readOptionalText(file: string): string | undefined {
+/** A file's text, or undefined when there is no file; any other failure is a `HostError` naming the file (and `what` it is for). */
+export function readOptionalText(file: string, what?: string): string | undefined {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
     if (errorCode(error) === "ENOENT") return undefined;
-    throw fileError(file, describeFileError(error, "read"));
+    throw fileError(file, `${what ? `${what}: ` : ""}${describeFileError(error, "read")}`);
   }
 }
 

@@ -43,8 +43,11 @@ export async function recordInRegistryAsync<T>(file: string, plan: (registry: Po
   return withFileLockAsync(target, async () => writeRecord(file, target, await plan(readRegistryFile(file, target)), options), options);
 }
 
+/** What a registry read failure says before the cause. */
+export const REGISTRY_READ = "cannot read the port registry";
+
 function readRegistryFile(file: string, target: string): PortRegistry {
-  const text = readOptionalText(target);
+  const text = readOptionalText(target, REGISTRY_READ);
   return text === undefined ? EMPTY_REGISTRY : parseRegistry(text, file);
 }
 
@@ -68,7 +71,7 @@ export function removeFromRegistry(file: string, choose: (registry: PortRegistry
   return withFileLock(
     target,
     () => {
-      const text = readOptionalText(target);
+      const text = readOptionalText(target, REGISTRY_READ);
       if (text === undefined) return { removed: [], changed: false };
       const removed = choose(parseRegistry(text, file));
       const next = removeRecordsText(text, removed);

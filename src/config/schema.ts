@@ -230,7 +230,8 @@ const clusterInput = z.strictObject({ ...clusterShape, spus: z.unknown() });
  * onto stack files): every field with its description and default.
  */
 export function clusterJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(clusterSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(clusterSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return { ...schema, title: "fluvio-spu:cluster" };
 }
 
 // ---------------------------------------------------------------------------------------------

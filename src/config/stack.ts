@@ -33,7 +33,7 @@ export function readProjectFile(projectRoot: string): ProjectFile | undefined {
   try {
     doc = parseYaml(text);
   } catch (error) {
-    throw new ConfigError({ path: file, message: `is not valid YAML: ${firstLine(error)}` });
+    throw new ConfigError({ path: file, message: `is not valid YAML (${firstLine(error)}): fix it; Pulumi.yaml holds the project's name, runtime and stackConfigDir (stacks)` });
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new ConfigError({ path: file, message: "is not a map of project settings: it should start with name: <project> and runtime: nodejs" });
@@ -162,7 +162,7 @@ export function registryPath(projectRoot: string): string {
 /** The port registry of a project (empty when the file does not exist yet). */
 export function loadRegistry(projectRoot: string): PortRegistry {
   const file = registryPath(projectRoot);
-  const text = readOptionalText(file);
+  const text = readOptionalText(file, "cannot read the port registry");
   return text === undefined ? EMPTY_REGISTRY : parseRegistry(text, file);
 }
 

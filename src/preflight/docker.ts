@@ -12,6 +12,18 @@ export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
 /** How long the engine gets to answer before preflight goes on with /proc alone. */
 export const ENGINE_TIMEOUT_MS = 3_000;
 
+/** How the reasons for "no engine runs here" start: without an engine, no container publishes a port. */
+const NO_ENGINE = { missing: "no Docker engine socket at ", refused: "refuses connections (is dockerd running?)" } as const;
+
+/**
+ * Whether a reason `askEngine` gave means no engine runs on this host (no socket, or a socket
+ * nobody answers), so no container publishes a port here; any other reason (permission denied,
+ * a timeout, a bad answer, a remote DOCKER_HOST) means an engine may publish ports here unseen.
+ */
+export function isNoLocalEngine(reason: string): boolean {
+  return reason.startsWith(NO_ENGINE.missing) || reason.endsWith(NO_ENGINE.refused);
+}
+
 /** The engine's answer: the published ports, or why there are none to tell. */
 export type EngineAnswer = { ok: true; published: PublishedPort[] } | { ok: false; reason: string };
 
@@ -92,8 +104,8 @@ export async function askEngine(socketPath: string, timeoutMs = ENGINE_TIMEOUT_M
 }
 
 function engineErrorReason(socketPath: string, error: NodeJS.ErrnoException): string {
-  if (error.code === "ENOENT") return `no Docker engine socket at ${socketPath}`;
+  if (error.code === "ENOENT") return `${NO_ENGINE.missing}${socketPath}`;
   if (error.code === "EACCES") return `permission denied on ${socketPath} (join the docker group, or run as root)`;
-  if (error.code === "ECONNREFUSED") return `the Docker engine at ${socketPath} refuses connections (is dockerd running?)`;
+  if (error.code === "ECONNREFUSED") return `the Docker engine at ${socketPath} ${NO_ENGINE.refused}`;
   return `the Docker engine at ${socketPath} did not answer: ${error.message}`;
 }

@@ -8,9 +8,9 @@
  */
 import type { ClusterPlan } from "../plan/types";
 import { askEngine, dockerSocketPath, type EngineAnswer } from "./docker";
-import { findConflicts } from "./match";
+import { containerHolders, findConflicts, listenerHolders } from "./match";
 import { findSocketOwners, readListeners } from "./proc";
-import type { CheckPortsOptions, PortCheckReport } from "./types";
+import type { CheckPortsOptions, PortCheckReport, PortHolder } from "./types";
 
 export type { CheckPortsOptions, PortCheckReport, PortConflict, PortHolder } from "./types";
 
@@ -37,6 +37,31 @@ export async function checkPorts(plan: ClusterPlan, options: CheckPortsOptions =
     ignoreOwnContainers: options.ignoreOwnContainers ?? true,
   });
   return { checked: ports, conflicts, sources: { proc: table.readable, docker: answer.ok ? true : answer.reason } };
+}
+
+/** Who holds one port on this host, and which sources answered (as `checkPorts` reports them). */
+export interface PortHolders {
+  holders: PortHolder[];
+  sources: PortCheckReport["sources"];
+}
+
+/**
+ * Every process and container holding `port` on this host, whatever plan (if any) wants it:
+ * what `fluvio-ports who` shows. Containers first, then processes, then a listener whose
+ * process this user cannot see; a `docker-proxy` behind a published port is the container.
+ */
+export async function findPortHolders(port: number, options: Pick<CheckPortsOptions, "procRoot" | "docker"> = {}): Promise<PortHolders> {
+  const procRoot = options.procRoot ?? "/proc";
+  const engine = askDocker(options.docker);
+  const table = readListeners(procRoot, new Set([port]));
+  const listeners = table.listeners.filter((listener) => listener.port === port);
+  const owners = findSocketOwners(procRoot, new Set(listeners.map((listener) => listener.inode)));
+  const answer = await engine;
+  const published = answer.ok ? answer.published.filter((entry) => entry.port === port) : [];
+  return {
+    holders: [...containerHolders(published), ...listenerHolders(listeners, owners, published.length > 0)],
+    sources: { proc: table.readable, docker: answer.ok ? true : answer.reason },
+  };
 }
 
 /** The lines `fluvio-ports check` prints: one per conflict ("" when there is none). */

@@ -53,7 +53,8 @@ export function findConflicts(input: MatchInput): PortConflict[] {
     });
 }
 
-function containerHolders(published: readonly PublishedPort[]): PortHolder[] {
+/** One holder per container publishing the port (the first address Docker names). */
+export function containerHolders(published: readonly PublishedPort[]): PortHolder[] {
   const byName = new Map<string, PortHolder>();
   for (const entry of published) {
     if (!byName.has(entry.container)) {
@@ -64,7 +65,7 @@ function containerHolders(published: readonly PublishedPort[]): PortHolder[] {
 }
 
 /** Processes (one per pid) and, last, at most one unknown listener per port. */
-function listenerHolders(listeners: readonly Listener[], owners: ReadonlyMap<number, SocketOwner>, dockerPublishes: boolean): PortHolder[] {
+export function listenerHolders(listeners: readonly Listener[], owners: ReadonlyMap<number, SocketOwner>, dockerPublishes: boolean): PortHolder[] {
   const processes = new Map<number, PortHolder>();
   let unknown: PortHolder | undefined;
   for (const listener of listeners) {

@@ -115,7 +115,7 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
     }
   });
 
-  it("parents every resource to the component; orders Namespace, CRDs and the Spu registrations each workload needs before it; keeps the namespace on destroy", () => {
+  it("parents every resource to the component; orders Namespace, CRDs and the Spu registrations each workload needs before it; keeps the namespace and the CRDs on destroy", () => {
     for (const resource of created) expect(resource.parent, resource.name).toBe(component.urn);
     const urnOf = (type: string, name: string) => run.one(type, name).urn;
     const crd = urnOf("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "fluvio-prod-spus.fluvio.infinyon.com");
@@ -132,6 +132,12 @@ describe("SpuCluster on Kubernetes: the prod stack under mocks", async () => {
       expect(set.dependencies.filter((urn) => registrations.some((registration) => registration.urn === urn))).toEqual([own.urn]);
     }
     expect(run.one("kubernetes:core/v1:Namespace", "fluvio-prod-fluvio").options.retainOnDelete).toBe(true);
+    // The CRDs hold the SC's metadata (and other clusters' resources): kept on destroy too.
+    const crds = run.byType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+    expect(crds.length).toBeGreaterThan(0);
+    for (const definition of crds) expect(definition.options.retainOnDelete, definition.name).toBe(true);
+    const retained = created.filter((resource) => resource.options.retainOnDelete).map((resource) => resource.type);
+    expect(new Set(retained)).toEqual(new Set(["kubernetes:core/v1:Namespace", "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"]));
   });
 
   it("outputs the same rows and profiles as on Docker, from the plan", async () => {

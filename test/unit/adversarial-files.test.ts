@@ -715,18 +715,18 @@ describe("family 5: file-system failures", () => {
   it("a folder where the registry should be", async () => {
     const root = makeProject({ dev: { environment: "dev", spus: 1 } });
     mkdirSync(join(root, "stacks", "ports.registry.yaml"));
-    await expectOneLineExit2(root, ["plan", "--stack", "dev"], /ports\.registry\.yaml: is a folder where a file should be/);
-    await expectOneLineExit2(root, ["plan", "--stack", "dev", "--record"], /ports\.registry\.yaml: is a folder where a file should be/);
+    await expectOneLineExit2(root, ["plan", "--stack", "dev"], /ports\.registry\.yaml: cannot read the port registry: it is a folder where a file should be/);
+    await expectOneLineExit2(root, ["plan", "--stack", "dev", "--record"], /ports\.registry\.yaml: cannot read the port registry: it is a folder where a file should be/);
   });
 
   it("a folder where the stack file should be, and where Pulumi.yaml should be", async () => {
     const root = makeProject({});
     mkdirSync(join(root, "stacks", "Pulumi.dev.yaml"));
-    await expectOneLineExit2(root, ["plan", "--stack", "dev"], /Pulumi\.dev\.yaml: is a folder where a file should be/);
+    await expectOneLineExit2(root, ["plan", "--stack", "dev"], /Pulumi\.dev\.yaml: it is a folder where a file should be/);
     const other = makeProject({ dev: { environment: "dev", spus: 1 } });
     rmSync(join(other, "Pulumi.yaml"));
     mkdirSync(join(other, "Pulumi.yaml"));
-    await expectOneLineExit2(other, ["plan", "--stack", "dev"], /Pulumi\.yaml: is a folder/);
+    await expectOneLineExit2(other, ["plan", "--stack", "dev"], /Pulumi\.yaml: it is a folder/);
   });
 
   it("a registry that is a symbolic link is updated where it points, the link kept; a dangling link is refused", async () => {
@@ -745,7 +745,7 @@ describe("family 5: file-system failures", () => {
     const root = makeProject({});
     rmSync(join(root, "stacks"), { recursive: true });
     writeFileSync(join(root, "stacks"), "not a folder\n");
-    await expectOneLineExit2(root, ["plan", "--stack", "dev"], /stacks\/(Pulumi\.dev|ports\.registry)\.yaml: lies under a path that is a file, not a folder/);
+    await expectOneLineExit2(root, ["plan", "--stack", "dev"], /stacks\/(Pulumi\.dev|ports\.registry)\.yaml: (cannot read the port registry: )?it is under a file where a folder should be/);
   });
 
   it("a host group that lists * stands for every host", () => {

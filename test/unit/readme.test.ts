@@ -14,10 +14,13 @@ import { PROGRAM_CONFIG_KEYS } from "../../src/program";
 import { parseClusterSpec } from "../../src/config/schema";
 import { readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
-import { buildDockerSpecs } from "../../src/targets/docker";
+import { buildDockerSpecs, engineIsLocal } from "../../src/targets/docker";
+import { readDeployedPorts } from "../../src/cli/diff";
+import { LABELS } from "../../src/plan/layout";
 import { PROJECT_ROOT } from "../support/pulumi";
 import { pkcs8Problem } from "../../src/config/pem";
 import { clientTlsSettings } from "../../src/plan/outputs";
+import { fakeTools, runScript, scriptProject } from "../support/scripts";
 
 const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
 
@@ -29,9 +32,10 @@ function readmeCommands(): string[] {
   return [...new Set([...fromBlocks, ...inline])];
 }
 
-/** Placeholders in advice (`--stack <other>`) stand for a real stack. */
+/** Placeholders in advice (`--stack <other>`) stand for a real stack; a synopsis's `[optional parts]` are left out. */
 function withPlaceholders(command: string): string {
   return command
+    .replace(/\s*\[[^\]]*\](?=\s|$)/g, "")
     .replace(/<(s|stack|other|name)>/g, "dev")
     .replace(/<cluster>/g, "fluvio")
     .replace(/<id>/g, "5001")
@@ -51,7 +55,14 @@ function runFluvioPorts(root: string, args: string[]) {
   return spawnSync(process.execPath, [join(root, "bin/fluvio-ports.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
 }
 
-const COVERED_BY_CI = new Set(["npm ci", "npm test", "npm run bench"]);
+/** The `-o`/`--output`/`--format` value of a command line, if it has one. */
+function outputOf(words: string[]): string | undefined {
+  const at = words.findIndex((word) => word === "-o" || word === "--output" || word === "--format");
+  return at >= 0 ? words[at + 1] : undefined;
+}
+
+const COVERED_BY_CI = new Set(["npm ci", "npm test", "npm run bench", "npm run toolchain", "npm run control-plane -- start", "npm run control-plane -- stop"]);
+
 
 /** The README's certificate recipe: the sh block that makes a CA, a server and a client certificate. */
 function tlsRecipe(): string[] {
@@ -70,6 +81,53 @@ function runTlsRecipe(): { status: number | null; stderr: string; dir: string } 
   return recipeRun;
 }
 
+const DEFAULT_IMAGES = parseClusterSpec({ environment: "dev", spus: 1 }).images;
+const PACKAGE_JSON = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { name: string; scripts: Record<string, string>; peerDependencies: Record<string, string> };
+
+/** The root program's stack outputs (`export const ...` of src/main.ts, Pulumi.yaml's main). */
+const STACK_OUTPUTS = [...readFileSync(join(PROJECT_ROOT, "src/main.ts"), "utf8").matchAll(/^export const (\w+)/gm)].map((match) => match[1]!);
+
+/** The Fluvio CLI commands (release 0.18.1) the README has clients run, with the flags it uses. */
+const FLUVIO_CLIENT_COMMANDS: Record<string, RegExp> = {
+  "topic create": /^fluvio topic create [a-z][a-z0-9-]*$/,
+  produce: /^fluvio produce [a-z][a-z0-9-]*$/,
+  consume: /^fluvio consume [a-z][a-z0-9-]*( -B)?( -d)?$/,
+};
+
+function checkFluvioCommand(command: string): void {
+  const known = Object.entries(FLUVIO_CLIENT_COMMANDS).find(([sub]) => command.startsWith(`fluvio ${sub} `));
+  expect(known, `a Fluvio client command the README may show: ${command}`).toBeDefined();
+  expect(command).toMatch(known![1]);
+}
+
+/** `npm run up` / `npm run down` with fake pulumi and docker (test/support/scripts.ts) in a copy of the project. */
+function runDeployScript(script: "up" | "down", args: string[]) {
+  const tools = fakeTools({
+    images: [DEFAULT_IMAGES.fluvio, DEFAULT_IMAGES.cli, DEFAULT_IMAGES.exporter],
+    volumes: [{ name: "fluvio-dev-spu-5001-data", labels: { [LABELS.cluster]: "fluvio-dev", [LABELS.stack]: "dev" } }],
+  });
+  const root = scriptProject();
+  return { root, tools, result: runScript(root, `scripts/${script}.sh`, args, tools) };
+}
+
+describe("the README's GitHub Actions workflow", () => {
+  const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => parse(match[1]!) as Record<string, unknown>).filter((document) => document && "jobs" in document);
+
+  it("is there, parses, and runs npm ci and the fluvio-ports registry check and host check", () => {
+    expect(workflows).toHaveLength(1);
+    const jobs = workflows[0]!.jobs as Record<string, { "runs-on": string; steps: { run?: string; uses?: string }[] }>;
+    const runs = Object.values(jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ? [step.run] : [])));
+    expect(runs).toEqual(["npm ci", "npx fluvio-ports plan --stack dev --record --check", "npx fluvio-ports check --stack dev"]);
+    // fluvio-ports names these commands in its usage, and the stack has a stack file.
+    const usage = spawnSync(process.execPath, [join(PROJECT_ROOT, "bin/fluvio-ports.js")], { encoding: "utf8" });
+    for (const run of runs.slice(1)) {
+      const words = run.split(" ");
+      expect(usage.stdout + usage.stderr).toContain(`fluvio-ports ${words[2]}`);
+      expect(existsSync(join(PROJECT_ROOT, "stacks", `Pulumi.${words[words.indexOf("--stack") + 1]}.yaml`))).toBe(true);
+    }
+    for (const job of Object.values(jobs)) expect(job.steps[0]!.uses).toMatch(/^actions\/checkout@v\d+$/);
+  });
+});
 
 describe("every command in the README", () => {
   const commands = readmeCommands();
@@ -90,15 +148,18 @@ describe("every command in the README", () => {
       }
       if (command.startsWith("npx fluvio-ports ")) {
         const result = runFluvioPorts(root, words.slice(2));
+        const json = outputOf(words) === "json";
         if (words[2] === "check") {
           expect([0, 1]).toContain(result.status);
-          for (const line of result.stdout.trim().split("\n")) expect(line).toMatch(/^(ok: all \d+ planned host ports|Port \d+ )/);
+          if (json) expect(JSON.parse(result.stdout)).toMatchObject({ stack: "dev", conflicts: expect.any(Array), unchecked: expect.any(Array) });
+          else for (const line of result.stdout.trim().split("\n")) expect(line).toMatch(/^(ok: all \d+ planned host ports|Port \d+ |::(error|warning) )/);
         } else {
           expect(result.stderr).not.toMatch(/\n\s+at /);
           expect(result.status, result.stderr).toBe(0);
         }
         if (words.includes("--record")) expect(readFileSync(join(root, "stacks/ports.registry.yaml"), "utf8")).toMatch(/stack: dev/);
-        if (words.includes("--format")) expect(JSON.parse(result.stdout).stack).toBe("dev");
+        if (json && words[2] === "plan") expect(JSON.parse(result.stdout).stack).toBe("dev");
+        if (outputOf(words) === "mermaid") expect(readme).toContain(`\`\`\`sh\n${shown}\n\`\`\`\n\n\`\`\`mermaid\n${result.stdout}\`\`\``);
         if (words[2] === "render") expect(existsSync(join(root, words[words.indexOf("--out") + 1]!, "plan.json"))).toBe(true);
         return;
       }
@@ -142,6 +203,17 @@ describe("every command in the README", () => {
         expect(() => parse(readFileSync(join(root, file), "utf8").split("\n---\n")[0]!)).not.toThrow();
         return;
       }
+      if (command === "pulumi stack output ports --json --stack dev") {
+        // plan --diff runs exactly this (the Pulumi CLI cannot run here); the program exports `ports`.
+        let asked: string[] = [];
+        readDeployedPorts(root, "dev", (program, args) => {
+          asked = [program, ...args];
+          return { status: 0, stdout: "[]", stderr: "" };
+        });
+        expect(asked.join(" ")).toBe(command);
+        expect(readFileSync(join(PROJECT_ROOT, "src/component.ts"), "utf8")).toMatch(/readonly ports\b/);
+        return;
+      }
       if (/^pulumi (up|preview|destroy)\b/.test(command)) {
         // The Pulumi CLI cannot run here: the component tier runs the same program (Pulumi.yaml's
         // main, compiled) under Pulumi's mocks with the real stack files.
@@ -174,6 +246,111 @@ describe("every command in the README", () => {
         for (const name of [domain, ...plan.spus.map((spu) => `${spu.name}.${domain}`), plan.sc.host]) expect(text).toContain(`DNS:${name}`);
         const verified = spawnSync("openssl", ["verify", "-CAfile", join(run.dir, "ca.crt"), join(run.dir, "server.crt"), join(run.dir, "client.crt")], { encoding: "utf8" });
         expect(verified.status, verified.stderr).toBe(0);
+        return;
+      }
+      if (/^npm run (up|down)( --|$)/.test(command)) {
+        // Run for real, with fake pulumi and docker: every image of the stack on the engine.
+        const script = words[2] as "up" | "down";
+        const args = words.slice(4);
+        const { root, tools, result } = runDeployScript(script, args.length > 0 ? args : ["dev"]);
+        const pulumi = tools.calls().filter((call) => call.tool === "pulumi");
+        if (script === "down" && args.includes("--purge") && !args.includes("--yes")) {
+          // No terminal to ask on here: it destroyed, listed the stack's volume, and removed nothing.
+          expect(result.stderr).toContain("fluvio-dev-spu-5001-data");
+          expect(result.status).toBe(2);
+          expect(tools.engine().volumes).toHaveLength(1);
+          expect(runDeployScript("down", [...args, "--yes"]).tools.engine().volumes).toEqual([]);
+        } else {
+          expect(result.status, result.stderr).toBe(0);
+        }
+        expect(pulumi.at(-1)!.argv.slice(0, 3)).toEqual([script === "up" ? "up" : "destroy", "--stack", "dev"]);
+        expect(pulumi.at(-1)!.env.PULUMI_BACKEND_URL).toBe(`file://${root}/.pulumi-state`);
+        return;
+      }
+      if (command.startsWith("export PULUMI_")) {
+        // What `npm run up` printed, pasted into a new shell in the project directory, gives
+        // pulumi the backend and passphrase up ran it with.
+        const { root, tools, result } = runDeployScript("up", ["dev"]);
+        expect(result.status, result.stderr).toBe(0);
+        const used = tools.calls().find((call) => call.tool === "pulumi" && call.argv[0] === "up")!.env;
+        const variable = /^export (PULUMI_\w+)=/.exec(command)![1]!;
+        const pasted = spawnSync("bash", ["-c", `${command}\nprintf %s "$${variable}"`], { cwd: root, encoding: "utf8", env: { PATH: process.env.PATH ?? "" } });
+        expect(pasted.stdout).toBe(used[variable]);
+        expect(result.stderr).toContain(`export ${variable}=`);
+        return;
+      }
+      if (command.startsWith("export DOCKER_HOST=")) {
+        // A remote engine: the port preflight (which checks this machine) is skipped for it.
+        expect(engineIsLocal(command.slice("export DOCKER_HOST=".length))).toBe(false);
+        return;
+      }
+      if (command.startsWith("pulumi stack output ")) {
+        expect(STACK_OUTPUTS).toContain(words[3]);
+        expect(words).toContain("--stack");
+        return;
+      }
+      if (command === "pulumi stack select --create dev") {
+        expect(readFileSync(join(PROJECT_ROOT, "scripts/up.sh"), "utf8")).toContain('pulumi stack select --create "$stack"');
+        return;
+      }
+      if (/^fluvio /.test(command) || /^echo "[^"]*" \| fluvio produce /.test(command)) {
+        // Fluvio's CLI cannot run here (no Fluvio release to talk to): the command is one of the client commands of 0.18.1.
+        checkFluvioCommand(command.replace(/^echo "[^"]*" \| /, ""));
+        return;
+      }
+      if (command.startsWith("docker run ")) {
+        // A client container: the CLI image the stack uses, the host entry the Docker target gives
+        // its own containers, and the profile where Fluvio's CLI reads it (as examples/docker-app uploads it).
+        const plan = planCluster(readClusterConfig(PROJECT_ROOT, "dev"), { stack: "dev" });
+        const hosts = buildDockerSpecs(plan).containers[0]!.hosts.map((entry) => `${entry.host}:${entry.ip}`);
+        expect(hosts).toContain(words[words.indexOf("--add-host") + 1]);
+        expect(words[words.indexOf("-v") + 1]).toMatch(/:\/root\/\.fluvio\/config:ro"$/);
+        expect(readFileSync(join(PROJECT_ROOT, "examples/docker-app/index.ts"), "utf8")).toContain('file: "/root/.fluvio/config"');
+        const image = words.find((word) => word === DEFAULT_IMAGES.cli);
+        expect(image).toBe(plan.images.cli);
+        checkFluvioCommand(words.slice(words.indexOf(image!) + 1).join(" "));
+        return;
+      }
+      if (command.startsWith("docker volume ls --filter label=")) {
+        const [key, stack] = words[4]!.slice("label=".length).split("=");
+        expect(key).toBe(LABELS.stack);
+        expect(existsSync(join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`))).toBe(true);
+        return;
+      }
+      if (command === "docker load") {
+        expect(readFileSync(join(PROJECT_ROOT, "images/lib.sh"), "utf8")).toContain("docker load");
+        return;
+      }
+      if (/^(node_modules\/fluvio-spu\/)?images\/(exporter|fluvio-cli)\/build\.sh( |$)/.test(command)) {
+        // Run with a fake docker, from a copy holding what the installed package holds.
+        const root = scriptProject();
+        const tools = fakeTools({ images: ["node:20-alpine", "debian:bookworm-slim"] });
+        const script = words[0]!.replace(/^node_modules\/fluvio-spu\//, "");
+        const result = runScript(root, script, words.slice(1), tools);
+        expect(result.status, result.stderr).toBe(0);
+        const role = script.includes("exporter") ? "exporter" : "cli";
+        expect(tools.engine().images).toContain(DEFAULT_IMAGES[role]);
+        return;
+      }
+      if (/^scripts\/(up|down)\.sh$/.test(command)) {
+        expect(PACKAGE_JSON.scripts[command.includes("up") ? "up" : "down"]).toBe(`bash ${command}`);
+        return;
+      }
+      if (command === "scripts/purge-volumes.sh") {
+        // `npm run down -- <s> --purge` runs it (above, and on a real engine in test/live/scripts.test.ts).
+        expect(readFileSync(join(PROJECT_ROOT, "scripts/down.sh"), "utf8")).toContain('"$ROOT/scripts/purge-volumes.sh"');
+        return;
+      }
+      if (command === "npm run build") {
+        expect(PACKAGE_JSON.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json( && node scripts\/bundle-cli\.js)?$/);
+        return;
+      }
+      if (command.startsWith("npm install ") && command !== "npm install && npm run up -- dev") {
+        // Installing into one's own program: this package and its peer dependencies, nothing else.
+        for (const spec of words.slice(2)) {
+          const name = spec.replace(/(?<=.)@[^@/]*$/, "");
+          expect([PACKAGE_JSON.name, ...Object.keys(PACKAGE_JSON.peerDependencies)]).toContain(name);
+        }
         return;
       }
       if (command.startsWith("kubectl create secret")) {

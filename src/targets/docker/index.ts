@@ -4,10 +4,11 @@
  * of the component.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import { ConfigError, isConfigError, isHostError } from "../../errors";
 import type { ClusterPlan } from "../../plan/types";
 import type { TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
+import { dockerSdk } from "../sdk";
 import { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
 import { engineIsLocal, runPreflight, type PortChecker } from "./preflight";
 import { buildDockerSpecs, creationOrder, type ContainerSecurity, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
@@ -63,6 +64,7 @@ const PROGRAM_NETWORK = "(the network the program passes)";
  * registration job per SPU. Ready once every SPU is registered.
  */
 export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions): TargetDeployment {
+  const docker = dockerSdk();
   const { plan, parent, tls } = inputs;
   const plain = buildDockerSpecs(plan, networkChoice(options.network));
   const opts: pulumi.CustomResourceOptions = { parent, ...(options.provider ? { provider: options.provider } : {}) };
@@ -144,6 +146,7 @@ function clusterNetwork(
 ): pulumi.Input<string> {
   if (given !== undefined) return given;
   if (!plain.network.create) return plain.network.name;
+  const docker = dockerSdk();
   return new docker.Network(`${name}-network`, { name: plain.network.name, driver: "bridge", labels: labelList(plain.network.labels) }, opts).name;
 }
 
@@ -153,6 +156,7 @@ function clusterNetwork(
  * unless `docker.deleteDataOnDestroy`.
  */
 function dataVolume(name: string, volume: DockerVolumeSpec, opts: pulumi.CustomResourceOptions): docker.Volume {
+  const docker = dockerSdk();
   return new docker.Volume(`${name}-${volume.key}`, { name: volume.name, labels: labelList(volume.labels) }, { ...opts, retainOnDelete: volume.retainOnDelete });
 }
 
@@ -162,6 +166,7 @@ function usesHostGateway(plain: DockerClusterSpec): boolean {
 
 /** The engine's default bridge gateway: where `host-gateway` (host.docker.internal) points. */
 function hostGatewayAddress(parent: pulumi.Resource, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  const docker = dockerSdk();
   return docker.getNetworkOutput({ name: "bridge" }, { parent, ...(opts.provider ? { provider: opts.provider } : {}) }).apply((bridge) => {
     const address = bridgeGatewayAddress((bridge.ipamConfigs ?? []).map((entry) => ({ subnet: entry.subnet, gateway: entry.gateway })));
     if (address === undefined) {

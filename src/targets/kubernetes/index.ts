@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import type { ClusterPlan } from "../../plan/types";
 import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { buildKubernetesObjects, type BuildOptions } from "./build";
 import type { ClusterObject, PodTemplate } from "./model";
 import { prerequisites, stageOf } from "./order";
 import { TLS_FILES, tlsFileKeys } from "./pods";
+import { kubernetesSdk } from "../sdk";
 
 export { buildKubernetesObjects, createsNamespace, tlsSecretName, type BuildOptions } from "./build";
 export { FLUVIO_KINDS, SPU_SCHEMA, fluvioCrds } from "./crds";
@@ -26,7 +27,8 @@ export interface KubernetesTargetOptions {
  * resource per object, parented to the component. Every `ConfigError` is thrown before the
  * first resource is registered. The namespace is created (unless Kubernetes owns it or the
  * program opts out) and kept on `pulumi destroy`: it holds the SPUs' volumes, and data outlives
- * the cluster as on Docker; `kubectl delete namespace` removes it with the data.
+ * the cluster as on Docker; `kubectl delete namespace` removes it with the data. The CRDs are
+ * kept too: the SC's metadata lives in their resources, as on Docker in its retained volume.
  */
 export function deployKubernetes(inputs: TargetInputs, options: KubernetesTargetOptions): TargetDeployment {
   const { plan } = inputs;
@@ -46,7 +48,10 @@ export function deployKubernetes(inputs: TargetInputs, options: KubernetesTarget
           parent: inputs.parent,
           ...(options.provider ? { provider: options.provider } : {}),
           dependsOn,
-          ...(object.kind === "Namespace" ? { retainOnDelete: true } : {}),
+          // Kept on destroy: the Namespace holds the SPUs' volumes; the CRDs hold the SC's
+          // metadata (topics, partitions), and deleting a CRD deletes every resource of its
+          // kind in every namespace, another Fluvio cluster's too.
+          ...(object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? { retainOnDelete: true } : {}),
           ...(object.kind === "Secret" ? { additionalSecretOutputs: ["data", "stringData"] } : {}),
         }),
       );
@@ -86,6 +91,7 @@ function withImages(template: PodTemplate, images: ImageInputs) {
 }
 
 function createResource(name: string, object: ClusterObject, inputs: TargetInputs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  const k8s = kubernetesSdk();
   switch (object.kind) {
     case "Namespace":
       return new k8s.core.v1.Namespace(name, object, opts);

@@ -162,9 +162,17 @@ async function createContainer(container: DockerContainerSpec, options: ApplyOpt
  * `uploads` do: a tar of the files (owned by root, with the spec's modes) extracted at `/`.
  */
 async function uploadFiles(container: DockerContainerSpec, id: string, options: ApplyOptions): Promise<void> {
-  if (container.files.length === 0) return;
+  const configFiles = container.configFiles ?? [];
+  if (container.files.length === 0 && configFiles.length === 0) return;
   const root = mkdtempSync(join(tmpdir(), "fluvio-spu-uploads-"));
   try {
+    // Plain config files (the Prometheus config and rules), read-only as the provider's uploads make them.
+    for (const file of configFiles) {
+      const target = join(root, file.path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.content);
+      chmodSync(target, 0o444);
+    }
     for (const file of container.files) {
       const content = options.secrets?.[file.secret];
       if (content === undefined) throw new Error(`${container.name}: no ${file.secret} given for ${file.path}`);

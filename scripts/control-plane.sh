@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# `npm run control-plane -- start|stop|status`: a throwaway Kubernetes control plane for the
+# test/engine tier, from the binaries `npm run toolchain` built into .toolchain/bin/.
+#
+#   start   etcd, kube-apiserver and kube-controller-manager on 127.0.0.1 only (free ports),
+#           throwaway certificates (openssl), a service-account signing key, RBAC authorization;
+#           writes the admin kubeconfig to .toolchain/kubeconfig and waits for /readyz.
+#           A start while it runs is a no-op.
+#   stop    ends exactly the processes `start` began (by the pids it recorded) and removes
+#           the throwaway state (etcd data, certificates, kubeconfig). Logs stay.
+#   status  says whether it runs, and where.
+#
+# No kubelet, scheduler or network runs: objects are admitted and stored, pods never start.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="$ROOT/.toolchain/bin"
+STATE="$ROOT/.toolchain/control-plane"
+LOGS="$ROOT/.toolchain/logs"
+KUBECONFIG_FILE="$ROOT/.toolchain/kubeconfig"
+COMPONENTS=(etcd kube-apiserver kube-controller-manager)
+
+log() { echo "control-plane: $*"; }
+
+pid_of() { [[ -f "$STATE/$1.pid" ]] && cat "$STATE/$1.pid" || true; }
+
+# True when the recorded pid still runs the binary we started (a reused pid is not ours).
+ours() {
+  local pid; pid="$(pid_of "$1")"
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$BIN/$1 "
+}
+
+api_url() { cat "$STATE/api-url"; }
+
+ready() {
+  [[ -f "$STATE/api-url" ]] || return 1
+  curl -fsS --max-time 2 --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" \
+    "$(api_url)/readyz" >/dev/null 2>&1
+}
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'; }
+
+stop_all() {
+  local name pid stopped=()
+  for ((i=${#COMPONENTS[@]}-1; i>=0; i--)); do
+    name="${COMPONENTS[$i]}"
+    if ours "$name"; then
+      pid="$(pid_of "$name")"
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do [[ -d "/proc/$pid" ]] || break; sleep 0.2; done
+      if [[ -d "/proc/$pid" ]]; then kill -9 "$pid" 2>/dev/null || true; fi
+      stopped+=("$name ($pid)")
+    fi
+    rm -f "$STATE/$name.pid"
+  done
+  rm -rf "$STATE" "$KUBECONFIG_FILE"
+  if ((${#stopped[@]})); then log "stopped ${stopped[*]}"; else log "was not running"; fi
+}
+
+pki() {
+  local d="$STATE/pki"
+  mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=fluvio-spu-test-ca" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout apiserver.key -out apiserver.csr -subj "/CN=kube-apiserver" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1\n' >apiserver.ext
+    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out apiserver.crt -days 2 -extfile apiserver.ext 2>/dev/null
+    # The admin client: the system:masters group is what RBAC lets do everything.
+    openssl req -newkey rsa:2048 -nodes -keyout admin.key -out admin.csr -subj "/O=system:masters/CN=admin" 2>/dev/null
+    openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out admin.crt -days 2 2>/dev/null
+    openssl genrsa -out sa.key 2048 2>/dev/null
+    openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+    rm -f ./*.csr ./*.ext
+  )
+}
+
+write_kubeconfig() {
+  local file="$1" url="$2" b64="base64 -w0"
+  cat >"$file" <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+  - name: fluvio-spu-test
+    cluster:
+      server: $url
+      certificate-authority-data: $($b64 "$STATE/pki/ca.crt")
+users:
+  - name: admin
+    user:
+      client-certificate-data: $($b64 "$STATE/pki/admin.crt")
+      client-key-data: $($b64 "$STATE/pki/admin.key")
+contexts:
+  - name: fluvio-spu-test
+    context: { cluster: fluvio-spu-test, user: admin }
+current-context: fluvio-spu-test
+YAML
+}
+
+launch() {
+  local name="$1"; shift
+  nohup "$BIN/$name" "$@" >"$LOGS/$name.log" 2>&1 &
+  echo $! >"$STATE/$name.pid"
+}
+
+start_all() {
+  if ready && ours kube-apiserver && ours etcd; then
+    log "already running at $(api_url) (kubeconfig: .toolchain/kubeconfig)"
+    return 0
+  fi
+  for name in "${COMPONENTS[@]}"; do
+    [[ -x "$BIN/$name" ]] || { echo "control-plane: $BIN/$name is missing: run npm run toolchain first" >&2; exit 1; }
+  done
+  command -v openssl >/dev/null || { echo "control-plane: openssl is needed for the throwaway certificates" >&2; exit 1; }
+  # A half-started or crashed earlier run: end what is left of it first.
+  [[ -d "$STATE" ]] && stop_all >/dev/null
+  mkdir -p "$STATE" "$LOGS"
+  pki
+  local etcd_port peer_port api_port kcm_port
+  etcd_port="$(free_port)"; peer_port="$(free_port)"; api_port="$(free_port)"; kcm_port="$(free_port)"
+  echo "https://127.0.0.1:$api_port" >"$STATE/api-url"
+
+  launch etcd --name fluvio-spu-test --data-dir "$STATE/etcd" \
+    --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+    --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+    --initial-cluster "fluvio-spu-test=http://127.0.0.1:$peer_port" --listen-metrics-urls "" \
+    --unsafe-no-fsync --quota-backend-bytes 2147483648
+
+  launch kube-apiserver --etcd-servers "http://127.0.0.1:$etcd_port" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
+    --cert-dir "$STATE/pki" --tls-cert-file "$STATE/pki/apiserver.crt" --tls-private-key-file "$STATE/pki/apiserver.key" \
+    --client-ca-file "$STATE/pki/ca.crt" --authorization-mode RBAC --allow-privileged=true \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$STATE/pki/sa.pub" --service-account-signing-key-file "$STATE/pki/sa.key" \
+    --service-cluster-ip-range 10.0.0.0/16 --service-node-port-range 30000-32767 \
+    --disable-admission-plugins ServiceAccount --endpoint-reconciler-type none
+
+  write_kubeconfig "$KUBECONFIG_FILE.tmp" "$(api_url)"
+  mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
+
+  local waited=0
+  until ready; do
+    if ! ours kube-apiserver || ! ours etcd; then
+      echo "control-plane: a process ended during start; the end of its logs:" >&2
+      tail -n 20 "$LOGS/etcd.log" "$LOGS/kube-apiserver.log" >&2 || true
+      stop_all >&2; exit 1
+    fi
+    ((waited++ < 120)) || { echo "control-plane: /readyz did not answer in 60 s" >&2; tail -n 30 "$LOGS/kube-apiserver.log" >&2; stop_all >&2; exit 1; }
+    sleep 0.5
+  done
+
+  # The controller manager: garbage collection (owner references) and namespace deletion.
+  launch kube-controller-manager --kubeconfig "$KUBECONFIG_FILE" \
+    --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE" \
+    --bind-address 127.0.0.1 --secure-port "$kcm_port" --cert-dir "$STATE/kcm" --leader-elect=false \
+    --service-account-private-key-file "$STATE/pki/sa.key" --root-ca-file "$STATE/pki/ca.crt" \
+    --controllers "*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-route,-service,-ttl,-bootstrapsigner,-tokencleaner"
+
+  log "running at $(api_url): etcd $(pid_of etcd), kube-apiserver $(pid_of kube-apiserver), kube-controller-manager $(pid_of kube-controller-manager)"
+  log "kubeconfig: $KUBECONFIG_FILE   logs: $LOGS/"
+}
+
+case "${1:-}" in
+  start) start_all ;;
+  stop) stop_all ;;
+  status)
+    if ready; then log "running at $(api_url)"; else log "not running"; exit 1; fi ;;
+  *) echo "usage: npm run control-plane -- start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,202 @@
+/**
+ * The command table of `fluvio-ports`: every command, its flags and positionals, and where its
+ * code lives. Usage text, argument parsing and shell completion are all read from this table,
+ * so a new command (say `doctor`) is one entry here plus one module under `src/cli/`.
+ *
+ * This file is loaded on every run: it holds data only, and each command's module (with its
+ * heavy imports: zod, yaml, the planner) is loaded lazily by `load` when that command runs.
+ */
+import type { CommandInput } from "./input";
+
+/** What a command prints on stdout: `-o/--output` (alias `--format`). */
+export type OutputFormat = "table" | "wide" | "json" | "yaml" | "mermaid";
+
+/** One `--flag` of a command, as `node:util.parseArgs` takes it plus what usage and completion need. */
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** One letter: `-s` for `--stack`. */
+  short?: string;
+  /** The value's placeholder in usage (`<s>`); string options only. */
+  value?: string;
+  /** One line for the usage. */
+  description: string;
+  /** The values the parser accepts for a command's own flag, and completion offers (`-o` takes the command's `outputs`). */
+  choices?: readonly string[];
+  /** Completion offers stack names, files or directories for the value. */
+  complete?: "stacks" | "dirs" | "files";
+}
+
+/** A positional argument (`who <port>`). */
+export interface PositionalSpec {
+  name: string;
+  description: string;
+  choices?: readonly string[];
+}
+
+/** What a command module exports: its runner. */
+export type CommandRunner = (input: CommandInput) => Promise<number>;
+
+/** One `fluvio-ports` command. */
+export interface CommandSpec {
+  /** One word (`plan`), or several for a command of a group (`registry prune`). */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The usage line after `fluvio-ports <name> ` (`--stack <s> --out <dir>`). */
+  synopsis: string;
+  /** Flags of this command besides the common ones. */
+  options: Readonly<Record<string, OptionSpec>>;
+  /** Positionals, all required, in order. */
+  positionals: readonly PositionalSpec[];
+  /** The `-o` values it prints; the first is the default. */
+  outputs: readonly OutputFormat[];
+  /** Whether `--stack` is required. */
+  needsStack: boolean;
+  /** More lines for `--help`: what the output says, exit codes. */
+  details?: string;
+  /** Loads the command's code (lazily: start-up stays fast). */
+  load: () => Promise<CommandRunner>;
+}
+
+/** Every command's flags: help, output, and which project, stack and cluster to read. */
+export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  help: { type: "boolean", short: "h", description: "print this command's usage and exit" },
+  output: { type: "string", short: "o", value: "<format>", description: "what to print on stdout (see each command's formats)", choices: ["table", "wide", "json", "yaml", "mermaid"] },
+  format: { type: "string", value: "<format>", description: "the same as --output (kept for scripts)", choices: ["table", "wide", "json", "yaml", "mermaid"] },
+  stack: { type: "string", short: "s", value: "<s>", description: "the stack whose stacks/Pulumi.<s>.yaml to read", complete: "stacks" },
+  root: { type: "string", value: "<dir>", description: "the project root (default: the nearest folder above with Pulumi.yaml)", complete: "dirs" },
+  name: { type: "string", value: "<n>", description: "the cluster's name as a program declares it (new SpuCluster(\"<n>\", ...)); default fluvio" },
+  key: { type: "string", value: "<k>", description: "the config key the program reads the cluster from (default fluvio-spu:cluster)" },
+};
+
+const DATA_OUTPUTS = ["table", "wide", "json", "yaml"] as const;
+
+/** The commands, in the order usage lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "plan",
+    summary: "the stack's port plan, like `fluvio cluster spu list`; record it, check the record, diff it, draw it",
+    synopsis: "--stack <s> [-o table|wide|json|yaml|mermaid] [--record [--check]] [--diff]",
+    options: {
+      record: { type: "boolean", description: "write the stack's assignments into stacks/ports.registry.yaml (review it in git)" },
+      check: { type: "boolean", description: "with --record: write nothing; exit 1 when the registry's record is out of date, 0 when it is up to date" },
+      diff: { type: "boolean", description: "which ports would move, against the stack's record and the deployed `ports` output (pulumi stack output)" },
+    },
+    positionals: [],
+    outputs: ["table", "wide", "json", "yaml", "mermaid"],
+    needsStack: true,
+    details:
+      "table fits 120 columns (cluster-internal hosts are shown as their port); wide shows every column in full;\n" +
+      "json and yaml print the ClusterPlan; mermaid draws the port map.\n" +
+      "Exit codes: 0 ok; 1 --record --check found the record out of date; 2 usage or config error.",
+    load: async () => (await import("./plan.js")).runPlan,
+  },
+  {
+    name: "check",
+    summary: "preflight: are the stack's host ports free on this host, in the registry, among the other stacks?",
+    synopsis: "--stack <s> [-o table|wide|json|yaml] [--no-host] [--annotations github]",
+    options: {
+      "no-host": { type: "boolean", description: "skip this host's listeners and containers: the registry and other stacks only (CI)" },
+      "registry-only": { type: "boolean", description: "the same as --no-host" },
+      annotations: { type: "string", value: "github", description: "also print each conflict as a GitHub Actions ::error line", choices: ["github"] },
+    },
+    positionals: [],
+    outputs: DATA_OUTPUTS,
+    needsStack: true,
+    details:
+      "One line per conflict: the port, the node that wants it, who holds it, and the fix.\n" +
+      "json: { conflicts: [{ port, wantedBy, holder, fix, message }], unchecked: [{ source, reason }], ... }.\n" +
+      "Exit codes: 0 every port is free; 1 conflicts; 2 usage or config error; 3 could not check (listener tables or\n" +
+      "Docker engine unreadable; what was not checked is named on stderr and in `unchecked`).",
+    load: async () => (await import("./check.js")).runCheck,
+  },
+  {
+    name: "who",
+    summary: "who owns a port: a stack's node, a record or claim, a well-known owner, a live process or container",
+    synopsis: "<port> [--host <h>] [-o table|wide|json|yaml]",
+    options: {
+      host: { type: "string", value: "<h>", description: "the host (or host group) the port is on (default: every host; live check: this machine only)" },
+    },
+    positionals: [{ name: "port", description: "a port number, 1-65535" }],
+    outputs: DATA_OUTPUTS,
+    needsStack: false,
+    details:
+      "--stack limits the stacks asked to that one; without --host every host's stacks, records and claims are listed.\n" +
+      "json: { port, host, owners: [{ kind, description, ... }], unchecked: [{ source, reason }] }.\n" +
+      "Exit codes: 0 answered (owners or nobody); 2 usage or config error; 3 this host's listeners or engine could not be read.",
+    load: async () => (await import("./who.js")).runWho,
+  },
+  {
+    name: "render",
+    summary: "the stack as a Compose file or Kubernetes YAML, plus plan.json, without Pulumi",
+    synopsis: "--stack <s> --out <dir> [--force]",
+    options: {
+      out: { type: "string", value: "<dir>", description: "where to write docker-compose.yaml or kubernetes.yaml, and plan.json", complete: "dirs" },
+      force: { type: "boolean", description: "replace files in --out it did not write, and links (the link, not its target)" },
+    },
+    positionals: [],
+    outputs: DATA_OUTPUTS,
+    needsStack: true,
+    details:
+      "Prints the paths it wrote (json/yaml: { files, warnings }).\n" +
+      "Refuses, before writing anything, to replace a file it did not write, or a link; --force overrides.",
+    load: async () => (await import("./render.js")).runRender,
+  },
+  {
+    name: "doctor",
+    summary: "look at a deployed stack: containers, health, bind failures, registrations; and what to do",
+    synopsis: "--stack <s> [-o table|wide|json|yaml]",
+    options: {},
+    positionals: [],
+    outputs: DATA_OUTPUTS,
+    needsStack: true,
+    details:
+      "Docker stacks: asks the engine for the stack's containers (by label), their health and the SPUs' logs, names who\n" +
+      "holds a port an SPU could not bind, and compares each registration with the plan. Kubernetes stacks: the kubectl commands.\n" +
+      "Exit codes: 0 nothing wrong; 1 problems found; 2 usage or config error; 3 could not look (no engine, or a Kubernetes stack).",
+    load: async () => (await import("./doctor.js")).runDoctor,
+  },
+  {
+    name: "registry prune",
+    summary: "drop the records of stacks that have no stack file any more (a dry run unless --apply)",
+    synopsis: "[--apply]",
+    options: {
+      apply: { type: "boolean", description: "write the registry without those records (without it, only list them)" },
+    },
+    positionals: [],
+    outputs: DATA_OUTPUTS,
+    needsStack: false,
+    details: "Exit codes: 0 ok (listed or removed); 2 usage, config or file error.",
+    load: async () => (await import("./registry.js")).runRegistryPrune,
+  },
+  {
+    name: "schema",
+    summary: "the JSON Schema of the fluvio-spu:cluster value, for editors",
+    synopsis: "[-o json|yaml]",
+    options: {},
+    positionals: [],
+    outputs: ["json", "yaml", "table", "wide"],
+    needsStack: false,
+    details: "table and wide print the JSON as well: a schema has no table form.",
+    load: async () => (await import("./schema.js")).runSchema,
+  },
+  {
+    name: "completion",
+    summary: "a shell completion script for bash, zsh or fish",
+    synopsis: "bash|zsh|fish",
+    options: {},
+    positionals: [{ name: "shell", description: "bash, zsh or fish", choices: ["bash", "zsh", "fish"] }],
+    outputs: ["table", "wide", "json", "yaml"],
+    needsStack: false,
+    details:
+      "bash: source <(fluvio-ports completion bash)    zsh: fluvio-ports completion zsh > \"${fpath[1]}/_fluvio-ports\"\n" +
+      "fish: fluvio-ports completion fish > ~/.config/fish/completions/fluvio-ports.fish\n" +
+      "The script is the same for every -o.",
+    load: async () => (await import("./completion.js")).runCompletion,
+  },
+];
+
+/** A command's flags: the common ones, then its own. */
+export function optionsOf(command: CommandSpec): Record<string, OptionSpec> {
+  return { ...COMMON_OPTIONS, ...command.options };
+}
