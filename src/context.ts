@@ -3,11 +3,10 @@
  * `{ stack, project, registry, host facts }` a plan depends on here, and nowhere else, so that
  * `fluvio-ports plan`/`render` describe exactly what `pulumi up` creates.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors";
-import { CLUSTER_CONFIG_KEY, listStacks, loadRegistry, readEphemeralRange, readStackConfig, readTextFile } from "./config/stack";
+import { CLUSTER_CONFIG_KEY, listStacks, loadRegistry, parseClusterValue, readEphemeralRange, readProjectFile, readStackConfig, stackFilePath } from "./config/stack";
+import { stackOf } from "./config/stack-name";
 import { parseClusterSpec, type ClusterSpec } from "./config/schema";
 import type { HostFactsAnswer } from "./plan/host-access";
 import { DEFAULT_PROJECT, planCluster, type PlanContext } from "./plan/plan";
@@ -60,17 +59,10 @@ export function planContext(input: ContextInput): PlanContext {
 
 /** The project's name as `Pulumi.yaml` gives it (what `pulumi.getProject()` returns in its programs). */
 export function readProjectName(root: string): string {
-  const file = join(root, "Pulumi.yaml");
-  if (!existsSync(file)) return DEFAULT_PROJECT;
-  let doc: unknown;
-  try {
-    doc = parseYaml(readTextFile(file));
-  } catch (error) {
-    throw new ConfigError({ path: file, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` });
-  }
-  const name = typeof doc === "object" && doc !== null ? (doc as { name?: unknown }).name : undefined;
-  if (typeof name !== "string" || name.length === 0) throw new ConfigError({ path: `${file}: name`, message: "is missing: Pulumi.yaml names its project (name: my-project)" });
-  return name;
+  const project = readProjectFile(root);
+  if (project === undefined) return DEFAULT_PROJECT;
+  if (project.name === undefined) throw new ConfigError({ path: `${join(root, "Pulumi.yaml")}: name`, message: "is missing: Pulumi.yaml names its project (name: my-project)" });
+  return project.name;
 }
 
 /**
@@ -95,7 +87,9 @@ export interface StackPlan {
  * Plans a stack from the files on disk, the way every `fluvio-ports` command does: the stack
  * file's cluster config, the project's name and port registry, and this host's facts.
  */
-export function planStackFiles(root: string, stack: string, registry: PortRegistry = loadRegistry(root), source: ClusterSource = {}): StackPlan {
+export function planStackFiles(root: string, stackName: string, registry?: PortRegistry, source: ClusterSource = {}): StackPlan {
+  const project = readProjectName(root);
+  const stack = stackOf(stackName, project);
   const configKey = source.configKey ?? CLUSTER_CONFIG_KEY;
   const value = readStackConfig(root, stack)[configKey];
   if (value === undefined) {
@@ -104,8 +98,7 @@ export function planStackFiles(root: string, stack: string, registry: PortRegist
       message: `is missing from the ${stack} stack file: add it, for example { environment: dev, spus: 3 }${source.configKey ? "" : ", or name the key a program reads with --key"}`,
     });
   }
-  const raw = JSON.parse(value) as unknown;
-  const project = readProjectName(root);
+  const raw = parseClusterValue(value, configKey, stackFilePath(root, stack));
   const configName = typeof raw === "object" && raw !== null ? (raw as { name?: unknown }).name : undefined;
   const notes: string[] = [];
   if (source.name === undefined && configName === undefined && project !== DEFAULT_PROJECT) {
@@ -115,7 +108,7 @@ export function planStackFiles(root: string, stack: string, registry: PortRegist
   }
   const named = source.name !== undefined && configName === undefined && typeof raw === "object" && raw !== null ? { name: source.name, ...raw } : raw;
   const spec = parseClusterSpec(named);
-  return { spec, plan: planCluster(spec, planContext({ stack, project, registry, target: spec.target })), notes };
+  return { spec, plan: planCluster(spec, planContext({ stack, project, registry: registry ?? loadRegistry(root), target: spec.target })), notes };
 }
 
 /**
@@ -123,9 +116,10 @@ export function planStackFiles(root: string, stack: string, registry: PortRegist
  * host and those the project's other stacks plan on the same machine (`PlanContext.occupied`),
  * minus this stack's own. Its notes also say which source could not be read.
  */
-export async function planStack(root: string, stack: string, registry: PortRegistry = loadRegistry(root), source: ClusterSource = {}): Promise<StackPlan> {
-  const base = planStackFiles(root, stack, registry, source);
+export async function planStack(root: string, stackName: string, registry: PortRegistry = loadRegistry(root), source: ClusterSource = {}): Promise<StackPlan> {
+  const base = planStackFiles(root, stackName, registry, source);
   if (base.spec.strategy !== "isolated") return base;
+  const stack = base.plan.stack;
   const otherStacks = listStacks(root)
     .filter((other) => other !== stack)
     .flatMap((other) => {

@@ -27,6 +27,7 @@ export type { PortRange, PortRole } from "./ports/range";
 export type { PortAssignment, PortSource, AllocationFailure, AllocationNotice } from "./ports/allocator";
 export {
   parseRegistry,
+  validateRegistry,
   formatRegistry,
   withRecord,
   findRecordOverlaps,

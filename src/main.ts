@@ -4,14 +4,14 @@
  * trace (Pulumi prints a `RunError` that way).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isConfigError } from "./errors";
+import { isConfigError, isHostError } from "./errors";
 import { declareCluster, type ClusterOutputs } from "./program";
 
 function declare(): ClusterOutputs {
   try {
     return declareCluster();
   } catch (error) {
-    if (isConfigError(error)) throw new pulumi.RunError(error.message);
+    if (isConfigError(error) || (isHostError(error) && error.kind === "file")) throw new pulumi.RunError(error.message);
     throw error;
   }
 }

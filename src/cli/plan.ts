@@ -1,12 +1,12 @@
 /** `fluvio-ports plan`: print the plan, record it, check the record, diff it, draw it. */
-import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
 import { loadRegistry, registryPath } from "../config/stack";
 import { planStack, type ClusterSource, type StackPlan } from "../context";
 import { recordOf } from "../plan/record";
 import type { ClusterPlan } from "../plan/types";
-import { findRecord, formatRegistry, withRecord, type PortRegistry } from "../ports/registry";
+import { findRecord, type PortRegistry } from "../ports/registry";
+import { recordInRegistryAsync } from "../config/registry-file";
 import { UsageError } from "./args";
 import { diffPorts, formatDiff, readDeployedPorts, againstText, type DiffBaselines } from "./diff";
 import { EXIT, withFile } from "./failure";
@@ -45,12 +45,17 @@ export async function runPlan(input: CommandInput): Promise<number> {
   if (check && !record) throw new UsageError("plan", "--check goes with --record: fluvio-ports plan --stack <s> --record --check");
   if (diff && record) throw new UsageError("plan", "--diff shows and --record writes: run plan --diff first, then plan --record (or --record --check to test the record)");
   if ((diff || check) && input.output === "mermaid") throw new UsageError("plan", `-o mermaid draws the plan; with ${diff ? "--diff" : "--record --check"} use table, wide, json or yaml`);
+  if (record && !check) {
+    const plan = await writeRecord(input);
+    for (const warning of plan.warnings) input.streams.err(`warning: ${warning}\n`);
+    printPlan(input, plan);
+    return EXIT.ok;
+  }
   const registry = readRegistry(input.root);
   const { plan } = await planFor(input, registry);
   for (const warning of plan.warnings) input.streams.err(`warning: ${warning}\n`);
   if (check) return checkRecord(input, plan, registry);
   if (diff) return showDiff(input, plan, registry);
-  if (record) writeRecord(input, plan, registry);
   printPlan(input, plan);
   return EXIT.ok;
 }
@@ -75,11 +80,19 @@ function printPlan(input: CommandInput, plan: ClusterPlan): void {
   }
 }
 
-function writeRecord(input: CommandInput, plan: ClusterPlan, registry: PortRegistry): void {
+/**
+ * `--record`: under the registry's lock, plans against the registry as it is now (a record
+ * another process just wrote is planned around) and splices the stack's record into the file,
+ * comments and other entries untouched, replacing it atomically (`recordInRegistryAsync`).
+ */
+async function writeRecord(input: CommandInput): Promise<ClusterPlan> {
   const path = registryPath(input.root);
-  const text = formatRegistry(withRecord(registry, recordOf(plan)));
-  withFile(path, "cannot write the port registry", () => writeFileSync(path, text));
-  input.streams.err(`recorded ${plan.ports.length} ports of stack ${plan.stack} (cluster ${plan.cluster}) in ${path}: review and commit it\n`);
+  const { changed, result: plan } = await recordInRegistryAsync(path, async (registry) => {
+    const { plan: planned } = await planFor(input, registry);
+    return { record: recordOf(planned), result: planned };
+  });
+  input.streams.err(`recorded ${plan.ports.length} ports of stack ${plan.stack} (cluster ${plan.cluster}) in ${path}: ${changed ? "review and commit it" : "it was up to date"}\n`);
+  return plan;
 }
 
 /**

@@ -1,9 +1,8 @@
 /** `fluvio-ports registry prune`: drop the records of stacks that no longer have a stack file (a dry run first). */
-import { writeFileSync } from "node:fs";
 import { listStacks, registryPath } from "../config/stack";
-import { formatRegistry } from "../ports/registry";
+import { removeFromRegistry } from "../config/registry-file";
 import { pruneRecords } from "../ports/prune";
-import { EXIT, withFile } from "./failure";
+import { EXIT } from "./failure";
 import { booleanFlag, type CommandInput } from "./input";
 import { readRegistry } from "./plan";
 import { isDataOutput, printData } from "./print";
@@ -12,7 +11,7 @@ import { isDataOutput, printData } from "./print";
 export async function runRegistryPrune(input: CommandInput): Promise<number> {
   const apply = booleanFlag(input, "apply");
   const path = registryPath(input.root);
-  const { registry, removed } = pruneRecords(readRegistry(input.root), listStacks(input.root));
+  const { removed } = pruneRecords(readRegistry(input.root), listStacks(input.root));
   if (isDataOutput(input)) printData(input, { applied: apply && removed.length > 0, removed });
   if (removed.length === 0) {
     if (!isDataOutput(input)) input.streams.out(`nothing to prune: every record in ${path} belongs to a stack with a stack file\n`);
@@ -29,7 +28,8 @@ export async function runRegistryPrune(input: CommandInput): Promise<number> {
     input.streams.err(`dry run: no stack file for ${removed.map((record) => record.stack).join(", ")}; run \`fluvio-ports registry prune --apply\` to remove ${removed.length === 1 ? "it" : "them"}, then review and commit ${path}\n`);
     return EXIT.ok;
   }
-  withFile(path, "cannot write the port registry", () => writeFileSync(path, formatRegistry(registry)));
+  // Under the registry's lock, against the registry as it is now: the pruned records' lines are cut, comments and other entries stay.
+  removeFromRegistry(path, (current) => pruneRecords(current, listStacks(input.root)).removed);
   input.streams.err(`wrote ${path}: review and commit it\n`);
   return EXIT.ok;
 }

@@ -2,7 +2,7 @@
 import { renderStack } from "../render/stack";
 import { UsageError } from "./args";
 import { EXIT } from "./failure";
-import { stackOf, stringFlag, type CommandInput } from "./input";
+import { booleanFlag, stackOf, stringFlag, type CommandInput } from "./input";
 import { sourceOf } from "./plan";
 import { isDataOutput, printData } from "./print";
 
@@ -10,7 +10,7 @@ import { isDataOutput, printData } from "./print";
 export async function runRender(input: CommandInput): Promise<number> {
   const out = stringFlag(input, "out");
   if (out === undefined) throw new UsageError("render", "--out is required with render, for example --out rendered/dev");
-  const rendered = renderStack(input.root, stackOf(input), out, sourceOf(input));
+  const rendered = renderStack(input.root, stackOf(input), out, sourceOf(input), { force: booleanFlag(input, "force") });
   for (const warning of rendered.warnings) input.streams.err(`warning: ${warning}\n`);
   if (isDataOutput(input)) printData(input, { files: rendered.paths, warnings: rendered.warnings });
   else for (const path of rendered.paths) input.streams.out(`${path}\n`);

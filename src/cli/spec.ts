@@ -129,14 +129,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "render",
     summary: "the stack as a Compose file or Kubernetes YAML, plus plan.json, without Pulumi",
-    synopsis: "--stack <s> --out <dir>",
+    synopsis: "--stack <s> --out <dir> [--force]",
     options: {
       out: { type: "string", value: "<dir>", description: "where to write docker-compose.yaml or kubernetes.yaml, and plan.json", complete: "dirs" },
+      force: { type: "boolean", description: "replace files in --out it did not write, and links (the link, not its target)" },
     },
     positionals: [],
     outputs: DATA_OUTPUTS,
     needsStack: true,
-    details: "Prints the paths it wrote (json/yaml: { files, warnings }).",
+    details:
+      "Prints the paths it wrote (json/yaml: { files, warnings }).\n" +
+      "Refuses, before writing anything, to replace a file it did not write, or a link; --force overrides.",
     load: async () => (await import("./render.js")).runRender,
   },
   {

@@ -1,79 +1,142 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../errors";
 import { parseClusterSpec, type ClusterSpec } from "./schema";
 import { EMPTY_REGISTRY, parseRegistry, type PortRegistry } from "../ports/registry";
+import { describeFileError, errorCode, fileError, readOptionalText } from "./files";
+import { stackOf } from "./stack-name";
 
 /** The Pulumi config namespace (the project name) and the key the cluster lives under. */
 export const CONFIG_NAMESPACE = "fluvio-spu";
 export const CLUSTER_CONFIG_KEY = `${CONFIG_NAMESPACE}:cluster`;
 const REGISTRY_FILE = "ports.registry.yaml";
 
+/** What this package reads from `Pulumi.yaml`. */
+export interface ProjectFile {
+  /** The project's name, if the file gives one. */
+  name?: string;
+  /** Where stack files live, relative to the project root (`stackConfigDir`). */
+  stackConfigDir?: string;
+}
+
 /**
- * A text file's content. Node leaves the path out of some errors (EISDIR from a read): it is
- * added, so that whoever reports the error can name the file.
+ * `Pulumi.yaml` of a project, or undefined when there is none. Bad YAML, a file that is not a
+ * map, or a `name`/`stackConfigDir` that is not text is a one-line `ConfigError` naming the file;
+ * a folder or an unreadable file is a `HostError`.
  */
-export function readTextFile(file: string): string {
+export function readProjectFile(projectRoot: string): ProjectFile | undefined {
+  const file = join(projectRoot, "Pulumi.yaml");
+  const text = readOptionalText(file);
+  if (text === undefined) return undefined;
+  let doc: unknown;
   try {
-    return readFileSync(file, "utf8");
+    doc = parseYaml(text, { logLevel: "error" });
   } catch (error) {
-    if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) (error as NodeJS.ErrnoException).path = file;
-    throw error;
+    throw new ConfigError({ path: file, message: `is not valid YAML (${firstLine(error)}): fix it; Pulumi.yaml holds the project's name, runtime and stackConfigDir (stacks)` });
   }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new ConfigError({ path: file, message: "is not a map of project settings: it should start with name: <project> and runtime: nodejs" });
+  const { name, stackConfigDir } = doc as { name?: unknown; stackConfigDir?: unknown };
+  if (name !== undefined && (typeof name !== "string" || name.length === 0)) throw new ConfigError({ path: `${file}: name`, message: `must be the project's name as text, not ${JSON.stringify(name)}` });
+  if (stackConfigDir !== undefined && (typeof stackConfigDir !== "string" || stackConfigDir.length === 0)) {
+    throw new ConfigError({ path: `${file}: stackConfigDir`, message: `must be a folder path as text (such as stacks), not ${JSON.stringify(stackConfigDir)}` });
+  }
+  return { ...(name !== undefined ? { name } : {}), ...(stackConfigDir !== undefined ? { stackConfigDir } : {}) };
+}
+
+/** The first line of a parser's message, so an error stays one line. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
 /** Where a project keeps its stack files: `stackConfigDir` of `Pulumi.yaml`, else the project root. */
 export function stackConfigDir(projectRoot: string): string {
-  const projectFile = join(projectRoot, "Pulumi.yaml");
-  if (!existsSync(projectFile)) return projectRoot;
-  const text = readTextFile(projectFile);
-  let project: unknown;
-  try {
-    project = parseYaml(text);
-  } catch (error) {
-    if (!(error instanceof Error)) throw error;
-    throw new ConfigError({ path: projectFile, message: `is not valid YAML (${error.message.split("\n")[0]}): fix it; Pulumi.yaml holds the project's name, runtime and stackConfigDir (stacks)` });
-  }
-  const dir = typeof project === "object" && project !== null ? (project as { stackConfigDir?: unknown }).stackConfigDir : undefined;
-  if (dir !== undefined && typeof dir !== "string") throw new ConfigError({ path: `${projectFile}: stackConfigDir`, message: `must be a folder name such as stacks, not ${JSON.stringify(dir)}` });
-  return resolve(projectRoot, dir ?? ".");
+  return resolve(projectRoot, readProjectFile(projectRoot)?.stackConfigDir ?? ".");
 }
 
 /** The stacks that have a stack file. */
 export function listStacks(projectRoot: string): string[] {
   const dir = stackConfigDir(projectRoot);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return [];
+    throw fileError(dir, describeFileError(error, "read"));
+  }
+  return files
     .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
     .filter((stack): stack is string => stack !== undefined)
     .sort();
 }
 
+/** The stack file of a stack (`org/project/stack` names use the stack part, as Pulumi does). */
+export function stackFilePath(projectRoot: string, stack: string): string {
+  return join(stackConfigDir(projectRoot), `Pulumi.${stackOf(stack, readProjectFile(projectRoot)?.name)}.yaml`);
+}
+
 /**
  * The `config:` map of a stack file, the way `pulumi up` hands it to a program: every key as
- * written, structured values (objects and lists) as JSON text. Secure values stay opaque.
+ * written, structured values (objects and lists) as JSON text. Secure values stay opaque. A
+ * stack name Pulumi would refuse is refused before any file is read.
  */
 export function readStackConfig(projectRoot: string, stack: string): Record<string, string> {
-  const file = join(stackConfigDir(projectRoot), `Pulumi.${stack}.yaml`);
-  if (!existsSync(file)) {
+  const file = stackFilePath(projectRoot, stack);
+  const text = readOptionalText(file);
+  if (text === undefined) {
     const known = listStacks(projectRoot);
+    const name = stackOf(stack);
     throw new ConfigError({
       path: "stack",
-      message: `no stack file for '${stack}' (looked for ${file}): ${known.length > 0 ? `known stacks are ${known.join(", ")}` : "no stack files exist yet"}; create Pulumi.${stack}.yaml with a ${CLUSTER_CONFIG_KEY} key`,
+      message: `no stack file for '${name}' (looked for ${file}): ${known.length > 0 ? `known stacks are ${known.join(", ")}` : "no stack files exist yet"}; create Pulumi.${name}.yaml with a ${CLUSTER_CONFIG_KEY} key`,
     });
   }
-  let doc: { config?: Record<string, unknown> } | null;
+  let doc: unknown;
   try {
-    doc = parseYaml(readTextFile(file)) as { config?: Record<string, unknown> } | null;
+    doc = parseYaml(text, { logLevel: "error" });
   } catch (error) {
-    throw new ConfigError({ path: file, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` });
+    throw new ConfigError({ path: file, message: `is not valid YAML: ${firstLine(error)}` });
   }
-  const entries = Object.entries(doc?.config ?? {}).map(([key, value]) => [
+  if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc))) {
+    throw new ConfigError({ path: file, message: "is not a map: a stack file holds config: with one key per setting" });
+  }
+  const config = (doc as { config?: unknown } | null)?.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new ConfigError({ path: `${file}: config`, message: `must be a map of settings (${CLUSTER_CONFIG_KEY}: {...}), not ${describeValue(config)}` });
+  }
+  const entries = Object.entries(config).map(([key, value]) => [
     key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`,
     typeof value === "string" ? value : JSON.stringify(value),
   ]);
   return Object.fromEntries(entries);
+}
+
+/** `a list`, `the number 5`, `null`: what a value is, for messages. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "empty (null)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === "object") return "a map";
+  return `the ${typeof value} ${String(value)}`;
+}
+
+/**
+ * A config value as `readStackConfig` gives it (structured values as JSON text), parsed back the
+ * way Pulumi's `requireObject` does. A value that is no map (a plain string, `null`, a number,
+ * a list) is a one-line `ConfigError` naming the key and the file.
+ */
+export function parseClusterValue(value: string, key: string, where: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = value;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError({ path: key, message: `in ${where} is ${describeValue(parsed)}; it must be a map such as { environment: dev, spus: 3 }` });
+  }
+  return parsed;
 }
 
 /** The raw `fluvio-spu:cluster` value of a stack file. */
@@ -83,7 +146,7 @@ export function readClusterConfig(projectRoot: string, stack: string): unknown {
   if (value === undefined) {
     throw new ConfigError({ path: CLUSTER_CONFIG_KEY, message: `is missing from the ${stack} stack file: add it, for example { environment: dev, spus: 3 }` });
   }
-  return JSON.parse(value) as unknown;
+  return parseClusterValue(value, CLUSTER_CONFIG_KEY, stackFilePath(projectRoot, stack));
 }
 
 /** The validated cluster spec of a stack file. */
@@ -99,8 +162,8 @@ export function registryPath(projectRoot: string): string {
 /** The port registry of a project (empty when the file does not exist yet). */
 export function loadRegistry(projectRoot: string): PortRegistry {
   const file = registryPath(projectRoot);
-  if (!existsSync(file)) return EMPTY_REGISTRY;
-  return parseRegistry(readTextFile(file), file);
+  const text = readOptionalText(file, "cannot read the port registry");
+  return text === undefined ? EMPTY_REGISTRY : parseRegistry(text, file);
 }
 
 /** The host's ephemeral port range (Linux), or undefined where the OS does not say. */

@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from "../errors";
 import { joinHostPort } from "../config/hosts";
+import { stackOf } from "../config/stack-name";
 import {
   activeRoles,
   alertsOn,
@@ -29,6 +30,7 @@ import {
   findRecord,
   hostsShareMachine,
   type PortClaim,
+  validateRegistry,
   type PortRegistry,
   type RecordedPorts,
   type StackRecord,
@@ -45,7 +47,7 @@ export interface PlanContext {
   stack: string;
   /** The Pulumi project: the `part-of` label of every object. Default `fluvio-spu`. */
   project?: string;
-  /** The port registry (`stacks/ports.registry.yaml`): claims and recorded assignments. */
+  /** The port registry (`stacks/ports.registry.yaml`): claims and recorded assignments. Checked like the file (`validateRegistry`). */
   registry?: PortRegistry;
   /** The host's ephemeral port range (`net.ipv4.ip_local_port_range`); Linux's default when absent. */
   ephemeralRange?: PortRange;
@@ -86,7 +88,10 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   if (typeof context?.stack !== "string" || context.stack.length === 0) {
     throw new ConfigError({ path: "stack", message: "is missing: plan for a named stack, for example --stack dev" });
   }
-  const registry = context.registry ?? EMPTY_REGISTRY;
+  if (stackOf(context.stack) !== context.stack) {
+    throw new ConfigError({ path: "stack", message: `'${context.stack}' is a qualified name: plan for the stack part '${stackOf(context.stack)}', as pulumi.getStack() gives it` });
+  }
+  const registry = context.registry === undefined ? EMPTY_REGISTRY : validateRegistry(context.registry, "registry");
   const project = context.project ?? DEFAULT_PROJECT;
   const names = nodeNames(cluster, context.stack, project);
   if (names.issues.length > 0) throw new ConfigError(names.issues);

@@ -14,6 +14,9 @@ export interface PortRange {
  */
 export type PortRole = "public" | "private" | "metrics" | "nodePort";
 
+/** Every role, in the order plans and records list them. */
+export const PORT_ROLES: readonly PortRole[] = ["public", "private", "metrics", "nodePort"];
+
 
 export const MAX_PORT = 65535;
 /** Ports below this need root (or CAP_NET_BIND_SERVICE) and belong to system services. */

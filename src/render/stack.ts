@@ -2,10 +2,11 @@
  * `fluvio-ports render`: a stack as files a user can review and apply without Pulumi. The only
  * room of src/render that does I/O: it loads the stack, plans it, and writes the files.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, throwIfIssues, type ConfigIssue } from "../errors";
 import { keyIssues } from "../config/pem";
+import { describeFileError, errorCode, fileError, readOptionalText, writeFilesAtomic, type AtomicWriteOptions } from "../config/files";
 import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterPlan } from "../plan/types";
 import { COMPOSE_TLS_FILES, renderCompose } from "./compose";
@@ -34,26 +35,107 @@ export function renderManifest(plan: ClusterPlan): { file: string; text: string 
     : { file: RENDERED_FILES.kubernetes, text: renderKubernetes(plan) };
 }
 
+/** How `renderStack` treats files already in `outDir`. */
+export interface RenderOptions {
+  /** Replace files (and symbolic links) that fluvio-ports did not write. Default false. */
+  force?: boolean;
+}
+
+/** One file to write into the output folder. */
+export interface RenderedFile {
+  /** The file's name inside the output folder. */
+  name: string;
+  text: string;
+}
+
 /**
  * Loads stack `stack` of the project at `root` (its stack file and the port registry), plans
  * it exactly as `fluvio-ports plan` does, and writes the manifest and `plan.json` into
- * `outDir` (created if missing). Throws `ConfigError` for bad config or an unusable `outDir`.
+ * `outDir` (created if missing). Refuses, before writing anything, to replace a file it did not
+ * write or a symbolic link, unless `options.force`. Throws `ConfigError` for bad config or an
+ * unusable `outDir`, `HostError` (kind `file`) for a file it will not or cannot replace.
  */
-export function renderStack(root: string, stack: string, outDir: string, source: ClusterSource = {}): RenderedStack {
+export function renderStack(root: string, stack: string, outDir: string, source: ClusterSource = {}, options: RenderOptions = {}): RenderedStack {
   const { plan } = planStackFiles(root, stack, undefined, source);
   const manifest = renderManifest(plan);
   const dir = prepareOutDir(outDir);
   throwIfIssues(composeKeyIssues(dir, plan), "fluvio-ports render");
-  const manifestPath = join(dir, manifest.file);
-  const planPath = join(dir, RENDERED_FILES.plan);
-  writeFileSync(manifestPath, manifest.text);
-  writeFileSync(planPath, `${JSON.stringify(plan, null, 2)}\n`);
-  const extra = monitoringFiles(plan).map((file) => {
-    const path = join(dir, file.file);
-    writeFileSync(path, file.text);
-    return path;
-  });
-  return { manifest: manifestPath, plan: planPath, paths: [manifestPath, planPath, ...extra], warnings: plan.warnings };
+  const files: RenderedFile[] = [
+    { name: manifest.file, text: manifest.text },
+    { name: RENDERED_FILES.plan, text: `${JSON.stringify(plan, null, 2)}\n` },
+    ...monitoringFiles(plan).map((file) => ({ name: file.file, text: file.text })),
+  ];
+  const paths = writeRenderedFiles(dir, files, options);
+  return { manifest: paths[0]!, plan: paths[1]!, paths, warnings: plan.warnings };
+}
+
+/**
+ * Writes rendered files into `dir`, all or none (`writeFilesAtomic`). First checks them all: an existing file
+ * must be one fluvio-ports wrote (`isRenderedByFluvioPorts`) or already hold exactly the new
+ * text, and no name may be a symbolic link (a rename replaces the link, never what it points
+ * to); `force` lifts both checks. A folder in a file's place is refused even with `force`.
+ * Returns the written paths in order.
+ */
+export function writeRenderedFiles(dir: string, files: readonly RenderedFile[], options: RenderOptions & AtomicWriteOptions = {}): string[] {
+  const paths = files.map((file) => join(dir, file.name));
+  files.forEach((file, index) => checkReplaceable(paths[index]!, file, options.force === true));
+  writeFilesAtomic(
+    files.map((file, index) => ({ file: paths[index]!, text: file.text })),
+    options,
+  );
+  return paths;
+}
+
+function checkReplaceable(path: string, file: RenderedFile, force: boolean): void {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return;
+    throw fileError(path, describeFileError(error, "write"));
+  }
+  if (stat.isDirectory()) throw fileError(path, "is a folder where render writes a file: move it away or render into another --out folder");
+  if (stat.isSymbolicLink()) {
+    if (force) return;
+    throw fileError(path, `is a symbolic link (to ${readlinkSync(path)}): render never writes through a link; remove it, or pass --force to replace the link itself with the file`);
+  }
+  if (force) return;
+  const text = readOptionalText(path);
+  if (text === undefined || text === file.text || isRenderedByFluvioPorts(file.name, text)) return;
+  throw fileError(path, `was not written by fluvio-ports render (no header naming fluvio-ports render${file.name.endsWith(".json") ? ", not a ClusterPlan" : ""}): move it away, render into another --out folder, or pass --force to replace it`);
+}
+
+/** The words a leading comment of every rendered YAML file holds (the Compose, Kubernetes and Prometheus headers). */
+export const RENDER_MARK = "fluvio-ports render";
+
+/**
+ * Whether a file's text is one fluvio-ports render wrote: YAML whose leading comment lines name
+ * `fluvio-ports render`, or for `.json` a `ClusterPlan` (an object with a text
+ * `stack`, a `target` of docker or kubernetes, an `sc` object and `spus`/`ports` lists).
+ */
+export function isRenderedByFluvioPorts(name: string, text: string): boolean {
+  if (name.endsWith(".json")) return looksLikeClusterPlan(text);
+  const header = text.split("\n").slice(0, 5);
+  return header.some((line) => line.startsWith("#") && line.includes(RENDER_MARK));
+}
+
+function looksLikeClusterPlan(text: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const plan = value as Record<string, unknown>;
+  return (
+    typeof plan.stack === "string" &&
+    (plan.target === "docker" || plan.target === "kubernetes") &&
+    typeof plan.sc === "object" &&
+    plan.sc !== null &&
+    Array.isArray(plan.spus) &&
+    Array.isArray(plan.ports)
+  );
 }
 
 /**

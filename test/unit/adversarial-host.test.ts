@@ -251,6 +251,11 @@ describe("family 3: names the target cannot use are refused up front", () => {
         } catch (error) {
           expect(isConfigError(error), String(error)).toBe(true);
           const issue = (error as ConfigError).issues.find((entry) => entry.path === "name");
+          if (issue === undefined && (error as ConfigError).issues.some((entry) => entry.path === "stack")) {
+            // A stack name Pulumi would refuse ("." or ".."): refused as such, before any name is made from it.
+            count("3 names", "random lengths: stack name refused");
+            return;
+          }
           expect(issue?.message).toMatch(/is (\d+) characters, but Docker container names and network aliases are DNS labels of at most 63.*by \d+ character/);
           const [, length] = /is (\d+) characters/.exec(issue?.message ?? "") ?? [];
           expect(Number(length)).toBeGreaterThan(63);

@@ -51,10 +51,12 @@ describe("strategy: isolated", () => {
 });
 
 describe("registry prune", () => {
+  // Each stack recorded in turn, as --record does: planned around the records before it (two
+  // stacks recorded on one port of a shared host are refused by the registry's validation).
   const registryText = () =>
     formatRegistry(
-      [planCluster({ environment: "dev", spus: 1 }, { stack: "dev" }), planCluster(isolated, { stack: "pr-7" }), planCluster(isolated, { stack: "pr-8" })].reduce<PortRegistry>(
-        (registry, plan) => withRecord(registry, recordOf(plan)),
+      ([[{ environment: "dev", spus: 1 }, "dev"], [isolated, "pr-7"], [isolated, "pr-8"]] as const).reduce<PortRegistry>(
+        (registry, [config, stack]) => withRecord(registry, recordOf(planCluster(config, { stack, registry }))),
         { ...EMPTY_REGISTRY, claims: [{ owner: "redis", ports: { from: 6379, to: 6379 }, hosts: ["*"], source: "registry" as const }] },
       ),
     );
