@@ -11,7 +11,7 @@ import { parseClusterSpec, type ClusterSpec } from "./config/schema";
 import type { HostFactsAnswer } from "./plan/host-access";
 import { DEFAULT_PROJECT, planCluster, type PlanContext } from "./plan/plan";
 import { nodeLabel } from "./plan/names";
-import { askHostFacts } from "./preflight/host-facts";
+import { askHostFacts, askHostFactsAsync } from "./preflight/host-facts";
 import { occupiedPorts } from "./preflight/occupied";
 import type { ClusterPlan } from "./plan/types";
 import { findRecord, hostsShareMachine, type PortRegistry } from "./ports/registry";
@@ -33,6 +33,15 @@ export interface ContextInput {
 
 /** The engine's answer, asked once per process (`check` plans every stack of the project). */
 let engineAnswer: HostFactsAnswer | undefined;
+
+/**
+ * Asks the local engine now, in this process and without blocking, so that the plans made next
+ * (by `planStackFiles`, which is synchronous) take its answer instead of asking it through a
+ * child process: what the CLI does before it plans.
+ */
+export async function askEngineOnce(): Promise<void> {
+  engineAnswer ??= await askHostFactsAsync();
+}
 
 /** The container engine's answer for a Docker plan: given, asked of the local engine once, or none for an explicit provider. */
 function dockerHostFacts(input: ContextInput): HostFactsAnswer {
@@ -117,6 +126,7 @@ export function planStackFiles(root: string, stackName: string, registry?: PortR
  * minus this stack's own. Its notes also say which source could not be read.
  */
 export async function planStack(root: string, stackName: string, registry: PortRegistry = loadRegistry(root), source: ClusterSource = {}): Promise<StackPlan> {
+  await askEngineOnce();
   const base = planStackFiles(root, stackName, registry, source);
   if (base.spec.strategy !== "isolated") return base;
   const stack = base.plan.stack;

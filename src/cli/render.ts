@@ -1,4 +1,5 @@
 /** `fluvio-ports render`: the stack as files (Compose or Kubernetes YAML, plus plan.json). */
+import { askEngineOnce } from "../context";
 import { renderStack } from "../render/stack";
 import { UsageError } from "./args";
 import { EXIT } from "./failure";
@@ -10,6 +11,7 @@ import { isDataOutput, printData } from "./print";
 export async function runRender(input: CommandInput): Promise<number> {
   const out = stringFlag(input, "out");
   if (out === undefined) throw new UsageError("render", "--out is required with render, for example --out rendered/dev");
+  await askEngineOnce();
   const rendered = renderStack(input.root, stackOf(input), out, sourceOf(input), { force: booleanFlag(input, "force") });
   for (const warning of rendered.warnings) input.streams.err(`warning: ${warning}\n`);
   if (isDataOutput(input)) printData(input, { files: rendered.paths, warnings: rendered.warnings });

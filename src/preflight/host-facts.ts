@@ -66,6 +66,42 @@ export interface HostFactsOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Asks the engine in this process, asynchronously (what the CLI does: no child process to start);
+ * the same answer as `askHostFacts`, bounded by the timeout; never throws.
+ */
+export async function askHostFactsAsync(options: HostFactsOptions = {}): Promise<HostFactsAnswer> {
+  const where = dockerSocketPath(options.socketPath, options.dockerHost ?? process.env.DOCKER_HOST);
+  if ("reason" in where) return { ok: false, reason: where.reason };
+  const timeoutMs = options.timeoutMs ?? HOST_FACTS_TIMEOUT_MS;
+  const { request } = await import("node:http");
+  const get = (path: string): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const req = request({ socketPath: where.socketPath, path, method: "GET", headers: { host: "docker" }, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          if (res.statusCode !== 200) return reject(new Error(`${path} answered HTTP ${res.statusCode}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown);
+          } catch {
+            reject(new Error(`${path} answered something that is not JSON`));
+          }
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on("error", reject);
+      req.end();
+    });
+  try {
+    const [info, version] = await Promise.all([get("/info"), get("/version")]);
+    return { ok: true, facts: hostFactsOf(info, version) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, reason: `the engine at ${where.socketPath} did not answer (${code ? `${code}: ` : ""}${(error as Error).message})` };
+  }
+}
+
 /** Asks the engine, synchronously (in a child process, bounded by the timeout); never throws. */
 export function askHostFacts(options: HostFactsOptions = {}): HostFactsAnswer {
   const where = dockerSocketPath(options.socketPath, options.dockerHost ?? process.env.DOCKER_HOST);
