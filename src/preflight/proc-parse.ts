@@ -62,21 +62,34 @@ export function parseProcNetTcpOn(text: string, family: 4 | 6, wanted: ReadonlyS
  * wanted. False means "parse it fully", never "it is a listener".
  */
 function skippable(text: string, start: number, end: number, addressLength: number, wanted: ReadonlySet<number>): boolean {
-  let first = start;
-  while (first < end && text.charCodeAt(first) === 0x20) first++;
-  const colon = text.indexOf(":", first);
-  if (colon < 0 || colon >= end || !solid(text, first, colon)) return false;
-  const local = colon + 2;
-  const tokenLength = addressLength + 5;
-  const remote = local + tokenLength + 1;
+  const row = rowStart(text, start, end, addressLength);
+  if (!row) return false;
+  const { local, remote, tokenLength } = row;
   const state = remote + tokenLength + 1;
   if (state + 3 > end) return false;
-  if (text.charCodeAt(colon + 1) !== 0x20 || text.charCodeAt(remote - 1) !== 0x20 || text.charCodeAt(state - 1) !== 0x20 || text.charCodeAt(state + 2) !== 0x20) return false;
+  if (text.charCodeAt(state - 1) !== 0x20 || text.charCodeAt(state + 2) !== 0x20) return false;
   if (!solid(text, local, remote - 1) || !solid(text, remote, state - 1) || !solid(text, state, state + 2)) return false;
   if (text.charCodeAt(state) !== 0x30 || text.charCodeAt(state + 1) !== 0x41) return true; // not "0A": not a listener
   const portColon = local + addressLength;
   if (text.indexOf(":", local) !== portColon) return false;
   return !wanted.has(Number.parseInt(text.slice(portColon + 1, remote - 1), 16));
+}
+
+/**
+ * Where the local and remote address tokens of the row text[start, end) begin, in the kernel's
+ * fixed layout (`sl:` then single spaces between tokens of `addressLength + 5` characters), or
+ * undefined when the row does not start that way.
+ */
+function rowStart(text: string, start: number, end: number, addressLength: number): { local: number; remote: number; tokenLength: number } | undefined {
+  let first = start;
+  while (first < end && text.charCodeAt(first) === 0x20) first++;
+  const colon = text.indexOf(":", first);
+  if (colon < 0 || colon >= end || !solid(text, first, colon)) return undefined;
+  const local = colon + 2;
+  const tokenLength = addressLength + 5;
+  const remote = local + tokenLength + 1;
+  if (remote > end || text.charCodeAt(colon + 1) !== 0x20 || text.charCodeAt(remote - 1) !== 0x20) return undefined;
+  return { local, remote, tokenLength };
 }
 
 /** Whether text[from, to) is printable ASCII without spaces: one token, however a row is split on whitespace. */
@@ -109,15 +122,11 @@ export function connectionsStart(text: string, from: number, family: 4 | 6): num
 
 /** Whether the row text[start, end) is in the fixed layout and its peer (remote address and port) is not all zeros. */
 function hasPeer(text: string, start: number, end: number, addressLength: number): boolean {
-  let first = start;
-  while (first < end && text.charCodeAt(first) === 0x20) first++;
-  const colon = text.indexOf(":", first);
-  if (colon < 0 || colon >= end || !solid(text, first, colon)) return false;
-  const local = colon + 2;
-  const tokenLength = addressLength + 5;
-  const remote = local + tokenLength + 1;
+  const row = rowStart(text, start, end, addressLength);
+  if (!row) return false;
+  const { local, remote, tokenLength } = row;
   if (remote + tokenLength + 1 > end) return false;
-  if (text.charCodeAt(colon + 1) !== 0x20 || text.charCodeAt(remote - 1) !== 0x20 || text.charCodeAt(remote + tokenLength) !== 0x20) return false;
+  if (text.charCodeAt(remote + tokenLength) !== 0x20) return false;
   if (!solid(text, local, remote - 1) || text.charCodeAt(remote + addressLength) !== 0x3a) return false;
   let peer = false;
   for (let index = remote; index < remote + tokenLength; index++) {
