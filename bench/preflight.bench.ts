@@ -3,9 +3,10 @@
  * a busy one (10,000 unrelated listeners on 127.0.0.1, which the bench opens in a child process
  * and closes), against, in the same run: probing each port by binding it on 0.0.0.0 and on ::
  * (what get-port, portfinder and detect-port do), and `ss` with a kernel-side port filter
- * (`ss -Hltn 'sport >= :X and sport <= :Y'`: no holder names, no Docker). Another child holds
- * five of the planned ports, on IPv4 and IPv6 addresses, so every way finds something and the
- * preflight must name the holder. Planned ports 24000-26999.
+ * (`ss -Hltn 'sport >= :X and sport <= :Y'`: no holder names, no Docker). Each case runs with
+ * none of the planned ports held (checkPorts' bind probes then answer alone), and with another
+ * child holding five of them, on IPv4 and IPv6 addresses, so every way finds something and the
+ * preflight must name the holder (which takes the kernel's tables). Planned ports 24000-26999.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -159,14 +160,18 @@ export async function run(): Promise<void> {
     ["::1", small[222] as number],
     ["0.0.0.0", small[299] as number],
   ];
-  const holder = await holdPorts(held);
+  const listeners = `${UNRELATED_LISTENERS.toLocaleString("en")} unrelated listeners`;
+  for (const plan of plans) await measure(`preflight, quiet host: ${plan.hostPorts.length} planned host ports, none held (nothing to name)`, plan);
+  let holder = await holdPorts(held);
   try {
     for (const plan of plans) await measure(`preflight, quiet host: ${plan.hostPorts.length} planned host ports, ${held.length} held by another process`, plan);
     const busy = await unrelatedListeners(UNRELATED_LISTENERS);
     try {
-      for (const plan of plans) {
-        await measure(`preflight, busy host (${UNRELATED_LISTENERS.toLocaleString("en")} unrelated listeners): ${plan.hostPorts.length} planned host ports, ${held.length} held`, plan);
-      }
+      for (const plan of plans) await measure(`preflight, busy host (${listeners}): ${plan.hostPorts.length} planned host ports, ${held.length} held`, plan);
+      holder.kill();
+      await new Promise((resolve) => holder.once("exit", resolve));
+      for (const plan of plans) await measure(`preflight, busy host (${listeners}): ${plan.hostPorts.length} planned host ports, none held`, plan);
+      holder = await holdPorts(held);
     } finally {
       busy.kill();
     }

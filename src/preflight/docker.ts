@@ -2,8 +2,9 @@
  * Asks the local Docker engine which host ports its running containers publish. Docker
  * publishes either through `docker-proxy` listeners or through NAT rules only (no listener
  * at all when the userland proxy is off), so its answer counts on its own, beside /proc.
- * Plain `node:http` over the engine's unix socket: no client library.
+ * One HTTP/1.0 GET over the engine's unix socket (engine-http.ts): no client library.
  */
+import { engineGet, type EngineResponse } from "./engine-http";
 import type { PublishedPort } from "./types";
 
 /** The engine's default socket on Linux. */
@@ -86,34 +87,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/**
- * GET /containers/json (running containers) from the engine at `socketPath`; never throws.
- * `node:http` loads on the first question, so commands that never ask do not pay for it.
- */
+/** GET /containers/json (running containers) from the engine at `socketPath`; never throws. */
 export async function askEngine(socketPath: string, timeoutMs = ENGINE_TIMEOUT_MS): Promise<EngineAnswer> {
-  const { request } = await import("node:http");
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: "/containers/json", method: "GET", headers: { host: "docker" }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", (error) => resolve({ ok: false, reason: `the Docker engine at ${socketPath} broke off: ${error.message}` }));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        if (res.statusCode !== 200) {
-          resolve({ ok: false, reason: `the Docker engine at ${socketPath} answered HTTP ${res.statusCode}: ${text.trim().slice(0, 200)}` });
-          return;
-        }
-        try {
-          resolve({ ok: true, published: parseEngineContainers(JSON.parse(text) as unknown) });
-        } catch (error) {
-          resolve({ ok: false, reason: `the Docker engine at ${socketPath} answered no container list (${(error as Error).message})` });
-        }
-      });
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, reason: engineErrorReason(socketPath, error) }));
-    req.end();
-  });
+  let response: EngineResponse;
+  try {
+    response = await engineGet(socketPath, "/containers/json", timeoutMs);
+  } catch (error) {
+    return { ok: false, reason: engineErrorReason(socketPath, error as NodeJS.ErrnoException) };
+  }
+  if (response.status !== 200) return { ok: false, reason: `the Docker engine at ${socketPath} answered HTTP ${response.status}: ${response.body.trim().slice(0, 200)}` };
+  try {
+    return { ok: true, published: parseEngineContainers(JSON.parse(response.body) as unknown) };
+  } catch (error) {
+    return { ok: false, reason: `the Docker engine at ${socketPath} answered no container list (${(error as Error).message})` };
+  }
 }
 
 function engineErrorReason(socketPath: string, error: NodeJS.ErrnoException): string {

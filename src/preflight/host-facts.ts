@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import type { HostFacts, HostFactsAnswer } from "../plan/host-access";
 import { dockerSocketPath } from "./docker";
+import { engineGet } from "./engine-http";
 
 /** How long the engine gets to answer both questions. */
 const HOST_FACTS_TIMEOUT_MS = 3_000;
@@ -74,25 +75,15 @@ export async function askHostFactsAsync(options: HostFactsOptions = {}): Promise
   const where = dockerSocketPath(options.socketPath, options.dockerHost ?? process.env.DOCKER_HOST);
   if ("reason" in where) return { ok: false, reason: where.reason };
   const timeoutMs = options.timeoutMs ?? HOST_FACTS_TIMEOUT_MS;
-  const { request } = await import("node:http");
-  const get = (path: string): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const req = request({ socketPath: where.socketPath, path, method: "GET", headers: { host: "docker" }, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          if (res.statusCode !== 200) return reject(new Error(`${path} answered HTTP ${res.statusCode}`));
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown);
-          } catch {
-            reject(new Error(`${path} answered something that is not JSON`));
-          }
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on("error", reject);
-      req.end();
-    });
+  const get = async (path: string): Promise<unknown> => {
+    const response = await engineGet(where.socketPath, path, timeoutMs);
+    if (response.status !== 200) throw new Error(`${path} answered HTTP ${response.status}`);
+    try {
+      return JSON.parse(response.body) as unknown;
+    } catch {
+      throw new Error(`${path} answered something that is not JSON`);
+    }
+  };
   try {
     const [info, version] = await Promise.all([get("/info"), get("/version")]);
     return { ok: true, facts: hostFactsOf(info, version) };

@@ -9,16 +9,21 @@
 import type { ClusterPlan } from "../plan/types";
 import { askEngine, dockerSocketPath, type EngineAnswer } from "./docker";
 import { containerHolders, findConflicts, listenerHolders } from "./match";
-import { DEFAULT_HOLDER_NAMER, DEFAULT_PROBER, lookFurther } from "./look-further";
+import { DEFAULT_HOLDER_NAMER, DEFAULT_PROBER, lookFurther, type BoundSocket } from "./look-further";
 import { readBoundSockets } from "./bound";
-import { findSocketOwners, readListeners } from "./proc";
-import type { CheckPortsOptions, Listener, PortCheckReport, PortHolder, SocketOwner } from "./types";
+import { findSocketOwners, readListeners, tablesReadable } from "./proc";
+import type { CheckPortsOptions, PortCheckReport, PortHolder } from "./types";
 
 export type { CheckPortsOptions, PortCheckReport, PortConflict, PortHolder, UncheckedPorts } from "./types";
 
-/** Sockets the tables list as bound but not listening on the planned ports, with the processes holding them. */
-function boundSockets(procRoot: string, readable: boolean, ports: readonly number[]): { socket: Listener; owner: SocketOwner | undefined }[] {
-  if (!readable) return [];
+/**
+ * Sockets the tables list as bound but not listening on `ports`, with the processes holding
+ * them. Such rows sit among the connections, so finding them takes a read of the whole tables
+ * (the kernel walks its connection hash: most of a preflight's time on a quiet host); look
+ * further asks only for the ports a bind probe found taken, or all when there are no probes.
+ */
+function boundSockets(procRoot: string, readable: boolean, ports: readonly number[]): BoundSocket[] {
+  if (!readable || ports.length === 0) return [];
   const sockets = readBoundSockets(procRoot, new Set(ports));
   if (sockets.length === 0) return [];
   const owners = findSocketOwners(procRoot, new Set(sockets.map((socket) => socket.inode)));
@@ -45,12 +50,20 @@ export async function checkPorts(plan: ClusterPlan, options: CheckPortsOptions =
   const ports = portsToCheck(plan, options.ports);
   const procRoot = options.procRoot ?? "/proc";
   const engine = askDocker(options.docker);
-  // Let the engine's request go out before the synchronous /proc work, so it answers meanwhile.
-  if (options.docker !== false) await new Promise<void>((resolve) => setImmediate(resolve));
-  const table = readListeners(procRoot, new Set(ports));
+  const readable = tablesReadable(procRoot);
+  const prober = options.probe === false ? false : (options.probe ?? DEFAULT_PROBER);
+  // Probes first (one bind per port where the tables exist). The listener tables, whose read
+  // costs more than hundreds of binds (the kernel prints every listener and walks its
+  // connection hash), are read only to name a holder: of a port a probe found taken, or one a
+  // container publishes (a process may hold it too); of every port without probes.
+  const early = prober === false ? undefined : await prober(ports, { tablesReadable: readable });
+  const answer = await engine;
+  const published = new Set(answer.ok ? answer.published.map((entry) => entry.port) : []);
+  const taken = new Set((early ?? []).flatMap((result) => (result.state === "taken" ? [result.port] : [])));
+  const toName = early === undefined ? ports : ports.filter((port) => published.has(port) || taken.has(port));
+  const table = readable && toName.length > 0 ? readListeners(procRoot, new Set(toName)) : { listeners: [], readable };
   const onWanted = table.listeners;
   const owners = findSocketOwners(procRoot, new Set(onWanted.map((listener) => listener.inode)));
-  const answer = await engine;
   const conflicts = findConflicts({
     plan,
     ports,
@@ -59,15 +72,16 @@ export async function checkPorts(plan: ClusterPlan, options: CheckPortsOptions =
     published: answer.ok ? answer.published : [],
     ignoreOwnContainers: options.ignoreOwnContainers ?? true,
   });
-  // Never "free" for what was not seen: bind probes where the tables show nothing, lsof to name, the rest unchecked.
+  // Never "free" for what was not seen: the probes' answers where the tables show nothing, lsof to name, the rest unchecked.
+  const probed = new Map((early ?? []).map((result) => [result.port, result]));
   const further = await lookFurther({
     plan,
     ports,
     tables: { readable: table.readable, ...(table.readable ? {} : { reason: `nothing readable at ${procRoot}/net/tcp or tcp6` }) },
     listeners: onWanted,
-    bound: boundSockets(procRoot, table.readable, ports),
+    bound: (wanted) => boundSockets(procRoot, table.readable, wanted),
     engine: answer,
-    probe: options.probe === false ? false : (options.probe ?? DEFAULT_PROBER),
+    probe: prober === false ? false : async (wanted) => wanted.map((port) => probed.get(port) ?? { port, state: "unprobed", reason: `port ${port} was not probed` }),
     nameHolders: options.lsof === false ? false : (options.lsof ?? DEFAULT_HOLDER_NAMER),
   });
   return {

@@ -18,6 +18,12 @@ export type Prober = (ports: readonly number[], context: { tablesReadable: boole
 /** Names the processes holding ports (tests pass a stand-in); undefined when it cannot tell. */
 export type HolderNamer = (ports: readonly number[]) => LsofHolder[] | undefined;
 
+/** A socket the tables list as bound but not listening (state 07), and its process where found. */
+export interface BoundSocket {
+  socket: Listener;
+  owner: SocketOwner | undefined;
+}
+
 /** What the first look found, and how to look further. */
 export interface FurtherInput {
   plan: ClusterPlan;
@@ -25,8 +31,11 @@ export interface FurtherInput {
   /** Whether the listener tables could be read, and the listeners on planned ports. */
   tables: { readable: boolean; reason?: string };
   listeners: readonly Listener[];
-  /** Sockets the tables list as bound but not listening on planned ports, with their process where found. */
-  bound: readonly { socket: Listener; owner: SocketOwner | undefined }[];
+  /**
+   * Sockets the tables list as bound but not listening on the given ports, with their process
+   * where found; asked only for ports a probe found taken (all candidates without probes).
+   */
+  bound: (ports: readonly number[]) => readonly BoundSocket[];
   engine: EngineAnswer;
   /** false: no bind probes. */
   probe: Prober | false;
@@ -48,24 +57,24 @@ export interface FurtherFindings {
  * Probes the planned ports the tables do not show a listener on (every port when the tables
  * are unreadable). A port the kernel refuses to bind is taken — by a listener the tables could
  * not show, or by a socket that is bound but not listening, which blocks Docker's bind all the
- * same — unless Docker publishes it (the engine's answer already covers that port). Holders are
- * named by lsof where present. Whatever neither the tables nor a probe could see is `unchecked`.
+ * same — unless Docker publishes it (the engine's answer already covers that port). A taken
+ * port's holder is named from the tables' bound-socket rows, else by lsof where present. Whatever neither the tables nor a probe could see is `unchecked`.
  */
 export async function lookFurther(input: FurtherInput): Promise<FurtherFindings> {
   const { plan, ports, tables, engine } = input;
   const listened = new Set(input.listeners.map((listener) => listener.port));
   const published = new Set(engine.ok ? engine.published.map((entry: PublishedPort) => entry.port) : []);
-  const boundConflicts = boundSocketConflicts(plan, input.bound, published);
-  const seenBound = new Set(input.bound.map((entry) => entry.socket.port));
-  const toProbe = ports.filter((port) => !listened.has(port) && !published.has(port) && !seenBound.has(port));
+  const toProbe = ports.filter((port) => !listened.has(port) && !published.has(port));
   const unchecked: UncheckedPorts[] = [];
   if (!engine.ok) {
     unchecked.push({ what: "docker", ports: [...ports], reason: `ports the Docker engine publishes without a listener (NAT only) are not seen: ${engine.reason}` });
   }
   if (input.probe === false) {
+    const bound = input.bound(toProbe);
+    const seenBound = new Set(bound.map((entry) => entry.socket.port));
     if (!tables.readable) unchecked.push({ what: "listeners", ports: [...ports], reason: `the listener tables could not be read (${tables.reason ?? "no /proc/net/tcp"}) and bind probes are off` });
-    else unchecked.push({ what: "bound", ports: toProbe, reason: "sockets that are bound but not listening are in no listener table, and bind probes are off" });
-    return { conflicts: boundConflicts, unchecked: unchecked.filter((entry) => entry.ports.length > 0), probed: 0, lsof: "not needed" };
+    else unchecked.push({ what: "bound", ports: toProbe.filter((port) => !seenBound.has(port)), reason: "sockets that are bound but not listening are in no listener table, and bind probes are off" });
+    return { conflicts: boundSocketConflicts(plan, bound), unchecked: unchecked.filter((entry) => entry.ports.length > 0), probed: 0, lsof: "not needed" };
   }
   const results = await input.probe(toProbe, { tablesReadable: tables.readable });
   const taken = results.filter((result): result is Extract<ProbeResult, { state: "taken" }> => result.state === "taken");
@@ -73,23 +82,27 @@ export async function lookFurther(input: FurtherInput): Promise<FurtherFindings>
   for (const result of unprobed) {
     unchecked.push({ what: tables.readable ? "bound" : "listeners", ports: [result.port], reason: result.reason });
   }
-  const named = taken.length === 0 || input.nameHolders === false ? undefined : input.nameHolders(taken.map((result) => result.port));
-  const conflicts = taken.flatMap((result) => {
+  // A taken port the tables list as bound is named from them; lsof names the rest.
+  const bound = taken.length === 0 ? [] : input.bound(taken.map((result) => result.port));
+  const seenBound = new Set(bound.map((entry) => entry.socket.port));
+  const unnamed = taken.filter((result) => !seenBound.has(result.port));
+  const named = unnamed.length === 0 || input.nameHolders === false ? undefined : input.nameHolders(unnamed.map((result) => result.port));
+  const conflicts = unnamed.flatMap((result) => {
     const row = plan.ports.find((entry) => entry.port === result.port);
     if (!row) return [];
     return probeHolders(result, named, tables.readable).map((holder) => conflictFor(plan, row, holder));
   });
-  const lsof = taken.length === 0 ? "not needed" : input.nameHolders === false ? "not asked" : named === undefined ? "lsof is not installed or did not answer" : true;
-  return { conflicts: [...boundConflicts, ...conflicts], unchecked, probed: toProbe.length, lsof };
+  const lsof = unnamed.length === 0 ? "not needed" : input.nameHolders === false ? "not asked" : named === undefined ? "lsof is not installed or did not answer" : true;
+  return { conflicts: [...boundSocketConflicts(plan, bound), ...conflicts], unchecked, probed: toProbe.length, lsof };
 }
 
 /** Bound, not listening sockets the tables list (state 07): one conflict per port and process. */
-function boundSocketConflicts(plan: ClusterPlan, bound: FurtherInput["bound"], published: ReadonlySet<number>): PortConflict[] {
+function boundSocketConflicts(plan: ClusterPlan, bound: readonly BoundSocket[]): PortConflict[] {
   const seen = new Set<string>();
   return bound.flatMap(({ socket, owner }) => {
     const row = plan.ports.find((entry) => entry.port === socket.port);
     const key = `${socket.port}/${owner?.pid ?? "?"}`;
-    if (!row || published.has(socket.port) || seen.has(key)) return [];
+    if (!row || seen.has(key)) return [];
     seen.add(key);
     const holder: PortHolder = owner
       ? { kind: "process", pid: owner.pid, ...(owner.command ? { command: owner.command } : {}), address: socket.address, state: "bound" }

