@@ -33,14 +33,22 @@ export interface ContextInput {
 
 /** The engine's answer, asked once per process (`check` plans every stack of the project). */
 let engineAnswer: HostFactsAnswer | undefined;
+let engineQuestion: Promise<HostFactsAnswer> | undefined;
 
 /**
- * Asks the local engine now, in this process and without blocking, so that the plans made next
- * (by `planStackFiles`, which is synchronous) take its answer instead of asking it through a
- * child process: what the CLI does before it plans.
+ * Asks the local engine in this process and without blocking, once, so that the plans made
+ * next (by `planStackFiles`, which is synchronous) take its answer instead of asking it
+ * through a child process: what the CLI does before it plans. The question goes out on the
+ * next turn of the event loop; await it after the synchronous work it should overlap.
  */
-export async function askEngineOnce(): Promise<void> {
-  engineAnswer ??= await askHostFactsAsync();
+export function askEngineOnce(): Promise<void> {
+  engineQuestion ??= askHostFactsAsync().then((answer) => (engineAnswer ??= answer));
+  return engineQuestion.then(() => undefined);
+}
+
+/** One turn of the event loop: lets a question that was just asked go out before synchronous work. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The container engine's answer for a Docker plan: given, asked of the local engine once, or none for an explicit provider. */
@@ -92,11 +100,16 @@ export interface StackPlan {
   notes: string[];
 }
 
-/**
- * Plans a stack from the files on disk, the way every `fluvio-ports` command does: the stack
- * file's cluster config, the project's name and port registry, and this host's facts.
- */
-export function planStackFiles(root: string, stackName: string, registry?: PortRegistry, source: ClusterSource = {}): StackPlan {
+/** A stack's cluster config as read and validated from the files on disk, not yet planned. */
+interface StackSpec {
+  project: string;
+  stack: string;
+  spec: ClusterSpec;
+  notes: string[];
+}
+
+/** Reads and validates a stack's cluster config: the stack file's value under the key, named as a program would name it. */
+function readStackSpec(root: string, stackName: string, source: ClusterSource): StackSpec {
   const project = readProjectName(root);
   const stack = stackOf(stackName, project);
   const configKey = source.configKey ?? CLUSTER_CONFIG_KEY;
@@ -116,8 +129,20 @@ export function planStackFiles(root: string, stackName: string, registry?: PortR
     );
   }
   const named = source.name !== undefined && configName === undefined && typeof raw === "object" && raw !== null ? { name: source.name, ...raw } : raw;
-  const spec = parseClusterSpec(named);
-  return { spec, plan: planCluster(spec, planContext({ stack, project, registry: registry ?? loadRegistry(root), target: spec.target })), notes };
+  return { project, stack, spec: parseClusterSpec(named), notes };
+}
+
+function planStackSpec({ project, stack, spec, notes }: StackSpec, registry: PortRegistry): StackPlan {
+  return { spec, plan: planCluster(spec, planContext({ stack, project, registry, target: spec.target })), notes };
+}
+
+/**
+ * Plans a stack from the files on disk, the way every `fluvio-ports` command does: the stack
+ * file's cluster config, the project's name and port registry, and this host's facts.
+ */
+export function planStackFiles(root: string, stackName: string, registry?: PortRegistry, source: ClusterSource = {}): StackPlan {
+  const read = readStackSpec(root, stackName, source);
+  return planStackSpec(read, registry ?? loadRegistry(root));
 }
 
 /**
@@ -126,8 +151,12 @@ export function planStackFiles(root: string, stackName: string, registry?: PortR
  * minus this stack's own. Its notes also say which source could not be read.
  */
 export async function planStack(root: string, stackName: string, registry: PortRegistry = loadRegistry(root), source: ClusterSource = {}): Promise<StackPlan> {
-  await askEngineOnce();
-  const base = planStackFiles(root, stackName, registry, source);
+  // The engine answers while the files are read and validated.
+  const asked = askEngineOnce();
+  await nextTurn();
+  const read = readStackSpec(root, stackName, source);
+  await asked;
+  const base = planStackSpec(read, registry);
   if (base.spec.strategy !== "isolated") return base;
   const stack = base.plan.stack;
   const otherStacks = listStacks(root)

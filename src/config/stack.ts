@@ -29,6 +29,18 @@ export function readProjectFile(projectRoot: string): ProjectFile | undefined {
   const file = join(projectRoot, "Pulumi.yaml");
   const text = readOptionalText(file);
   if (text === undefined) return undefined;
+  // A command reads the file several times (stack folder, stack name, registry); it is parsed once per text.
+  const known = projectFiles.get(file);
+  if (known?.text === text) return known.project;
+  const project = parseProjectFile(file, text);
+  projectFiles.set(file, { text, project });
+  return project;
+}
+
+/** The last text read of each Pulumi.yaml, and what it says. */
+const projectFiles = new Map<string, { text: string; project: ProjectFile }>();
+
+function parseProjectFile(file: string, text: string): ProjectFile {
   let doc: unknown;
   try {
     doc = parseYaml(text, { logLevel: "error" });

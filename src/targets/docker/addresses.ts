@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { ipFamily } from "../../config/hosts";
 import { HOST_GATEWAY } from "../../plan/layout";
 
 export { HOST_GATEWAY };
@@ -16,9 +16,9 @@ export interface IpamEntry {
  * Undefined when the bridge has no IPv4 subnet.
  */
 export function bridgeGatewayAddress(ipam: readonly IpamEntry[]): string | undefined {
-  const explicit = ipam.find((entry) => entry.gateway !== undefined && isIP(entry.gateway) === 4)?.gateway;
+  const explicit = ipam.find((entry) => entry.gateway !== undefined && ipFamily(entry.gateway) === 4)?.gateway;
   if (explicit) return explicit;
-  const subnet = ipam.map((entry) => entry.subnet).find((value) => value !== undefined && isIP(value.split("/")[0] ?? "") === 4);
+  const subnet = ipam.map((entry) => entry.subnet).find((value) => value !== undefined && ipFamily(value.split("/")[0] ?? "") === 4);
   if (!subnet) return undefined;
   const [base, bits] = subnet.split("/");
   const octets = (base ?? "").split(".").map(Number);

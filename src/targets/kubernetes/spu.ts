@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { ipFamily } from "../../config/hosts";
 import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH } from "../../plan/layout";
 import type { ClusterPlan, SpuPlan } from "../../plan/types";
 import { SPU_API_VERSION } from "./crds";
@@ -163,7 +163,7 @@ function spuServices(inputs: SpuObjectInputs): [Service, Service] {
 
 /** An ingress address as the `Spu` spec wants it: `ip` for an IP address, `hostname` otherwise. */
 function spuIngress(host: string): SpuIngress {
-  return isIP(host) !== 0 ? { ip: host } : { hostname: host };
+  return ipFamily(host) !== 0 ? { ip: host } : { hostname: host };
 }
 
 /**
