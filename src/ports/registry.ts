@@ -158,7 +158,7 @@ function registryFromData(data: RegistryData, where: string): PortRegistry {
   issues.push(...hostGroupIssues(registry.hostGroups, where));
   if (issues.length === 0) issues.push(...duplicateRecordIssues(registry, where), ...overlapIssues(registry, where));
   if (issues.length > 0) throw new ConfigError(issues, `invalid port registry (${where})`);
-  deepFreeze(registry);
+  freezeRegistry(registry);
   validated.add(registry);
   return registry;
 }
@@ -304,12 +304,23 @@ function overlapIssues(registry: PortRegistry, where: string): ConfigIssue[] {
   });
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+/** Freezes every object of a registry, level by level (its shape is known: no walk over every value). */
+function freezeRegistry(registry: PortRegistry): void {
+  for (const members of Object.values(registry.hostGroups)) Object.freeze(members);
+  Object.freeze(registry.hostGroups);
+  for (const claim of registry.claims) {
+    Object.freeze(claim.ports);
+    Object.freeze(claim.hosts);
+    Object.freeze(claim);
   }
-  return value;
+  for (const record of registry.records) {
+    for (const node in record.nodes) Object.freeze(record.nodes[node]);
+    Object.freeze(record.nodes);
+    Object.freeze(record);
+  }
+  Object.freeze(registry.claims);
+  Object.freeze(registry.records);
+  Object.freeze(registry);
 }
 
 /** Plain code-unit order (`<`), the same on every machine and in every locale. */
@@ -464,11 +475,29 @@ export interface RecordOverlap {
  * `validateRegistry` refuses. Bucketed by port, so a large registry costs one pass.
  */
 export function findRecordOverlaps(registry: PortRegistry): RecordOverlap[] {
+  // First how often each port is recorded at all (most are once): only those recorded twice or more get entries.
+  const counts = new Uint16Array(65_536);
+  let repeated = false;
+  for (const record of registry.records) {
+    for (const node in record.nodes) {
+      const ports = record.nodes[node] as RecordedPorts;
+      for (const role in ports) {
+        const port = ports[role as PortRole] as number;
+        // A port outside 0-65535 (never in a validated registry) goes the long way, like a repeated one.
+        if (!Number.isInteger(port) || port < 0 || port >= counts.length || ++counts[port]! > 1) repeated = true;
+      }
+    }
+  }
+  if (!repeated) return [];
   const byPort = new Map<number, { index: number; record: StackRecord; node: string; role: PortRole }[]>();
   let index = 0;
   for (const record of registry.records) {
     for (const [node, ports] of Object.entries(record.nodes)) {
       for (const [role, port] of Object.entries(ports) as [PortRole, number][]) {
+        if (Number.isInteger(port) && counts[port] === 1) {
+          index++;
+          continue;
+        }
         const bucket = byPort.get(port);
         const entry = { index: index++, record, node, role };
         if (bucket) bucket.push(entry);
