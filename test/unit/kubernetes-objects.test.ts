@@ -366,6 +366,25 @@ describe("Kubernetes objects: creation order (what each object waits for)", () =
     for (const object of objects) for (const prerequisite of prerequisitesOf(object)) expect(stageOf(prerequisite.kind)).toBeLessThan(stageOf(object.kind));
   });
 
+  it("every object is a prerequisite of a workload, directly or through another: the workloads' URNs alone say the cluster is in place", () => {
+    const configs = [{}, { tls: { enabled: true, clientAuth: true }, kubernetes: { serviceMonitor: true } }, { metrics: { enabled: false } }, { kubernetes: { installCrds: false } }, { kubernetes: { serviceType: "ClusterIP" }, localEndpoint: false }];
+    for (const config of configs) {
+      const built = build(config).objects;
+      const waits = prerequisites(built);
+      const reached = new Set<ClusterObject>();
+      const visit = (object: ClusterObject): void => {
+        for (const prerequisite of waits[built.indexOf(object)] ?? []) {
+          if (reached.has(prerequisite)) continue;
+          reached.add(prerequisite);
+          visit(prerequisite);
+        }
+      };
+      const workloads = built.filter((object) => stageOf(object.kind) === 2);
+      workloads.forEach(visit);
+      expect(built.filter((object) => stageOf(object.kind) !== 2 && !reached.has(object)).map((object) => `${object.kind} ${object.metadata.name}`)).toEqual([]);
+    }
+  });
+
   it("dependency links grow linearly with the SPU count, not with its square", () => {
     const links = (spus: number) => {
       const built = build({ spus, environment: undefined, ports: { public: "20000-20999", private: "21000-21999", metrics: "22000-22999", nodePort: "30000-32767" } });

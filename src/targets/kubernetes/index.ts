@@ -57,7 +57,11 @@ export function deployKubernetes(inputs: TargetInputs, options: KubernetesTarget
       );
     });
   }
-  return { ready: pulumi.all([...created.values()].map((resource) => resource.urn)) };
+  // The workloads wait, directly or through their prerequisites, for every other object (the SC
+  // for all of stages 0 and 1 but other SPUs' own objects, each SPU for its own): once their
+  // URNs resolve, everything is in place. Combining one URN per workload, not per object.
+  const workloads = objects.filter((object) => stageOf(object.kind) === 2).map((object) => (created.get(object) as pulumi.CustomResource).urn);
+  return { ready: pulumi.all(workloads) };
 }
 
 /** The Pulumi name of an object: its Kubernetes name, qualified by the plan's prefix where it lacks it. */
