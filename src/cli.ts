@@ -9,6 +9,7 @@ import { parseCommandLine, UsageError, type CommandLine } from "./cli/args";
 import { describeFailure, EXIT } from "./cli/failure";
 import type { CliStreams } from "./cli/input";
 import { commandUsage, programUsage } from "./cli/usage";
+import { askHostFactsOnce } from "./preflight/host-facts";
 
 export type { CliStreams } from "./cli/input";
 export { formatPlanTable } from "./cli/plan-table";
@@ -50,6 +51,12 @@ export async function main(argv: string[], streams: CliStreams = processStreams(
     }
     const root = typeof line.flags.root === "string" ? resolve(line.flags.root) : findProjectRoot(process.cwd());
     if (typeof line.flags.root === "string" && !existsSync(root)) throw new UsageError(line.command.name, `--root ${line.flags.root}: there is no such folder (give the project folder, the one with Pulumi.yaml)`);
+    // The engine answers while the command's code loads and its files are read: the question
+    // goes out on this turn of the event loop (its connection completes on the next one).
+    if (line.command.asksEngine) {
+      void askHostFactsOnce();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const run = await line.command.load();
     return await run({ command: line.command.name, flags: line.flags, positionals: line.positionals, output: line.output, streams, root });
   } catch (error) {

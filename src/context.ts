@@ -11,7 +11,7 @@ import { parseClusterSpec, type ClusterSpec } from "./config/schema";
 import type { HostFactsAnswer } from "./plan/host-access";
 import { DEFAULT_PROJECT, planCluster, type PlanContext } from "./plan/plan";
 import { nodeLabel } from "./plan/names";
-import { askHostFacts, askHostFactsAsync } from "./preflight/host-facts";
+import { askHostFacts, askHostFactsOnce } from "./preflight/host-facts";
 import { occupiedPorts } from "./preflight/occupied";
 import type { ClusterPlan } from "./plan/types";
 import { findRecord, hostsShareMachine, type PortRegistry } from "./ports/registry";
@@ -31,9 +31,8 @@ export interface ContextInput {
   dockerHost?: string | undefined;
 }
 
-/** The engine's answer, asked once per process (`check` plans every stack of the project). */
+/** The engine's answer, once it came (`check` plans every stack of the project). */
 let engineAnswer: HostFactsAnswer | undefined;
-let engineQuestion: Promise<HostFactsAnswer> | undefined;
 
 /**
  * Asks the local engine in this process and without blocking, once, so that the plans made
@@ -42,8 +41,9 @@ let engineQuestion: Promise<HostFactsAnswer> | undefined;
  * next turn of the event loop; await it after the synchronous work it should overlap.
  */
 export function askEngineOnce(): Promise<void> {
-  engineQuestion ??= askHostFactsAsync().then((answer) => (engineAnswer ??= answer));
-  return engineQuestion.then(() => undefined);
+  return askHostFactsOnce().then((answer) => {
+    engineAnswer ??= answer;
+  });
 }
 
 /** One turn of the event loop: lets a question that was just asked go out before synchronous work. */

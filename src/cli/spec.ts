@@ -56,6 +56,8 @@ export interface CommandSpec {
   details?: string;
   /** Loads the command's code (lazily: start-up stays fast). */
   load: () => Promise<CommandRunner>;
+  /** It plans stacks for this host, so it asks the container engine what it is (`plan.hostAccess`): asked before `load`. */
+  asksEngine?: boolean;
 }
 
 /** Every command's flags: help, output, and which project, stack and cluster to read. */
@@ -89,6 +91,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "table fits 120 columns (cluster-internal hosts are shown as their port); wide shows every column in full;\n" +
       "json and yaml print the ClusterPlan; mermaid draws the port map.\n" +
       "Exit codes: 0 ok; 1 --record --check found the record out of date; 2 usage or config error.",
+    asksEngine: true,
     load: async () => (await import("./plan.js")).runPlan,
   },
   {
@@ -108,6 +111,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "json: { conflicts: [{ port, wantedBy, holder, fix, message }], unchecked: [{ source, reason }], ... }.\n" +
       "Exit codes: 0 every port is free; 1 conflicts; 2 usage or config error; 3 could not check (listener tables or\n" +
       "Docker engine unreadable; what was not checked is named on stderr and in `unchecked`).",
+    asksEngine: true,
     load: async () => (await import("./check.js")).runCheck,
   },
   {
@@ -124,6 +128,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "--stack limits the stacks asked to that one; without --host every host's stacks, records and claims are listed.\n" +
       "json: { port, host, owners: [{ kind, description, ... }], unchecked: [{ source, reason }] }.\n" +
       "Exit codes: 0 answered (owners or nobody); 2 usage or config error; 3 this host's listeners or engine could not be read.",
+    asksEngine: true,
     load: async () => (await import("./who.js")).runWho,
   },
   {
@@ -140,6 +145,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     details:
       "Prints the paths it wrote (json/yaml: { files, warnings }).\n" +
       "Refuses, before writing anything, to replace a file it did not write, or a link; --force overrides.",
+    asksEngine: true,
     load: async () => (await import("./render.js")).runRender,
   },
   {
@@ -154,6 +160,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Docker stacks: asks the engine for the stack's containers (by label), their health and the SPUs' logs, names who\n" +
       "holds a port an SPU could not bind, and compares each registration with the plan. Kubernetes stacks: the kubectl commands.\n" +
       "Exit codes: 0 nothing wrong; 1 problems found; 2 usage or config error; 3 could not look (no engine, or a Kubernetes stack).",
+    asksEngine: true,
     load: async () => (await import("./doctor.js")).runDoctor,
   },
   {

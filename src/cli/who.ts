@@ -5,7 +5,7 @@
  */
 import { hostname } from "node:os";
 import { listStacks } from "../config/stack";
-import { planStackFiles } from "../context";
+import { askEngineOnce, planStackFiles } from "../context";
 import { nodeLabel } from "../plan/names";
 import type { ClusterPlan } from "../plan/types";
 import type { PortSource } from "../ports/allocator";
@@ -64,6 +64,7 @@ export async function runWho(input: CommandInput): Promise<number> {
   const host = stringFlag(input, "host") ?? null;
   const registry = readRegistry(input.root);
   const onlyStack = stringFlag(input, "stack");
+  await askEngineOnce(); // asked when the command started: the plans take its answer, no child process
   const plans = plannedStacks(input, registry, onlyStack);
   const owners: PortOwner[] = [...nodeOwners(port, host, registry, plans), ...claimOwners(port, host, registry)];
   const unchecked: UncheckedSource[] = [];

@@ -93,6 +93,18 @@ export async function askHostFactsAsync(options: HostFactsOptions = {}): Promise
   }
 }
 
+/** The local engine's answer, asked once per process (`askHostFactsOnce`). */
+let localQuestion: Promise<HostFactsAnswer> | undefined;
+
+/**
+ * Asks the local engine (DOCKER_HOST or the default socket) once per process, in this process;
+ * later calls share the answer. The CLI asks as soon as it knows the command plans a stack,
+ * before loading that command's code, so the engine answers while the code loads.
+ */
+export function askHostFactsOnce(): Promise<HostFactsAnswer> {
+  return (localQuestion ??= askHostFactsAsync());
+}
+
 /** Asks the engine, synchronously (in a child process, bounded by the timeout); never throws. */
 export function askHostFacts(options: HostFactsOptions = {}): HostFactsAnswer {
   const where = dockerSocketPath(options.socketPath, options.dockerHost ?? process.env.DOCKER_HOST);
