@@ -92,21 +92,32 @@ function flowMap(text: string): [string, Scalar][] | undefined {
   });
 }
 
-/** One line: its indent and its text; tabs, trailing spaces and stray characters make the fast path give up. */
-interface Line {
-  indent: number;
-  text: string;
+/**
+ * The significant lines: each one's indent and its text after the indent, in two parallel
+ * arrays (a registry of 1,000 records and claims has some 12,000 lines: no object per line).
+ * Tabs, trailing spaces and stray characters make the fast path give up.
+ */
+interface Lines {
+  indent: number[];
+  text: string[];
 }
 
-function significantLines(text: string): Line[] {
+function significantLines(text: string): Lines {
   if (/[\t\r\uFEFF]/.test(text)) giveUp();
-  const lines: Line[] = [];
-  for (const raw of text.split("\n")) {
-    let indent = 0;
-    while (raw.charCodeAt(indent) === 0x20) indent++;
-    if (indent === raw.length || raw.charCodeAt(indent) === 0x23) continue; // blank, or a comment line
-    if (!visible(raw.charCodeAt(indent)) || !visible(raw.charCodeAt(raw.length - 1))) giveUp();
-    lines.push({ indent, text: raw.slice(indent) });
+  const lines: Lines = { indent: [], text: [] };
+  let start = 0;
+  while (start <= text.length) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline;
+    let first = start;
+    while (first < end && text.charCodeAt(first) === 0x20) first++;
+    if (first < end && text.charCodeAt(first) !== 0x23) {
+      // not blank, not a comment line
+      if (!visible(text.charCodeAt(first)) || !visible(text.charCodeAt(end - 1))) giveUp();
+      lines.indent.push(first - start);
+      lines.text.push(text.slice(first, end));
+    }
+    start = end + 1;
   }
   return lines;
 }
@@ -156,31 +167,43 @@ const ROLE = "(public|private|metrics|nodePort): ([1-9][0-9]{0,4})";
 /** A node line as `formatRegistry` writes it: `spu-5001: { public: 9010, private: 9111 }` (up to four roles); other spellings take the general path. */
 const NODE_LINE = new RegExp(`^([A-Za-z_][A-Za-z0-9_./-]*): \\{ ${ROLE}(?:, ${ROLE})?(?:, ${ROLE})?(?:, ${ROLE})? \\}$`);
 
+/** A node line's ports straight from its match (role, port; up to four times), as `nodePorts` gives them: roles in the schema's order, each once. */
+function matchedPorts(match: RegExpExecArray): NodePorts {
+  const given: (number | undefined)[] = [undefined, undefined, undefined, undefined];
+  for (let group = 2; group < 10 && match[group] !== undefined; group += 2) {
+    const role = ROLE_KEYS.indexOf(match[group] as (typeof ROLE_KEYS)[number]);
+    const port = Number(match[group + 1]);
+    if (given[role] !== undefined || port > 65535) giveUp();
+    given[role] = port;
+  }
+  const ports: NodePorts = {};
+  if (given[0] !== undefined) ports.public = given[0];
+  if (given[1] !== undefined) ports.private = given[1];
+  if (given[2] !== undefined) ports.metrics = given[2];
+  if (given[3] !== undefined) ports.nodePort = given[3];
+  return ports;
+}
+
 /** One node line: its key and ports. */
 function nodeLine(text: string): [string, NodePorts] {
   const match = NODE_LINE.exec(text);
-  if (match && !NOT_STRINGS.has(match[1] as string) && !UNSAFE_KEYS.has(match[1] as string)) {
-    const pairs: [string, Scalar][] = [];
-    for (let group = 2; group < 10 && match[group] !== undefined; group += 2) pairs.push([match[group] as string, Number(match[group + 1])]);
-    return [match[1] as string, nodePorts(pairs)];
-  }
+  if (match && !NOT_STRINGS.has(match[1] as string) && !UNSAFE_KEYS.has(match[1] as string)) return [match[1] as string, matchedPorts(match)];
   const [name, ports] = pair(text);
   if (ports === undefined) giveUp();
   return [name, nodePorts(flowMap(ports) ?? giveUp())];
 }
 
 /** Reads `lines[start]` and the lines under it (before `end`) as one list item's `key: value` pairs (indent: the item's keys). */
-function itemPairs(lines: readonly Line[], start: number, end: number, indent: number): { pairs: [string, string | undefined, number][]; next: number } {
-  const first = lines[start] as Line;
+function itemPairs(lines: Lines, start: number, end: number, indent: number): { pairs: [string, string | undefined, number][]; next: number } {
   const pairs: [string, string | undefined, number][] = [];
-  const [firstKey, firstValue] = pair(first.text.slice(2));
+  const [firstKey, firstValue] = pair((lines.text[start] as string).slice(2));
   pairs.push([firstKey, firstValue, start]);
   let index = start + 1;
   while (index < end) {
-    const line = lines[index] as Line;
-    if (line.indent < indent) break;
-    if (line.indent === indent) {
-      const [name, value] = pair(line.text);
+    const lineIndent = lines.indent[index] as number;
+    if (lineIndent < indent) break;
+    if (lineIndent === indent) {
+      const [name, value] = pair(lines.text[index] as string);
       pairs.push([name, value, index]);
       index++;
       continue;
@@ -191,20 +214,19 @@ function itemPairs(lines: readonly Line[], start: number, end: number, indent: n
   return { pairs, next: index };
 }
 
-function readHostGroups(lines: readonly Line[], start: number, end: number): RegistryData["hostGroups"] {
+function readHostGroups(lines: Lines, start: number, end: number): RegistryData["hostGroups"] {
   const groups: RegistryData["hostGroups"] = {};
   let index = start;
   while (index < end) {
-    const line = lines[index] as Line;
-    if (line.indent !== 2) giveUp();
-    const [name, value] = pair(line.text);
+    if (lines.indent[index] !== 2) giveUp();
+    const [name, value] = pair(lines.text[index] as string);
     if (Object.hasOwn(groups, name)) giveUp();
     index++;
     let members: Scalar[];
     if (value === undefined) {
       members = [];
-      while (index < end && (lines[index] as Line).indent === 4 && (lines[index] as Line).text.startsWith("- ")) {
-        members.push(scalar((lines[index] as Line).text.slice(2)));
+      while (index < end && lines.indent[index] === 4 && (lines.text[index] as string).startsWith("- ")) {
+        members.push(scalar((lines.text[index] as string).slice(2)));
         index++;
       }
       if (members.length === 0) giveUp();
@@ -217,12 +239,17 @@ function readHostGroups(lines: readonly Line[], start: number, end: number): Reg
   return groups;
 }
 
-function readClaims(lines: readonly Line[], start: number, end: number): ClaimData[] {
+function readClaims(lines: Lines, start: number, end: number): ClaimData[] {
   const claims: ClaimData[] = [];
   let index = start;
   while (index < end) {
-    const line = lines[index] as Line;
-    if (line.indent !== 2 || !line.text.startsWith("- ")) giveUp();
+    if (lines.indent[index] !== 2 || !(lines.text[index] as string).startsWith("- ")) giveUp();
+    const canonical = canonicalClaim(lines, index, end);
+    if (canonical) {
+      claims.push(canonical.claim);
+      index = canonical.next;
+      continue;
+    }
     const { pairs, next } = itemPairs(lines, index, end, 4);
     if (next !== index + pairs.length) giveUp(); // no nested lines in a claim
     const values = new Map<string, Scalar | Scalar[]>();
@@ -230,42 +257,60 @@ function readClaims(lines: readonly Line[], start: number, end: number): ClaimDa
       if (!CLAIM_KEYS.has(name) || values.has(name) || value === undefined) giveUp();
       values.set(name, inlineValue(value));
     }
-    const owner = values.get("owner");
-    const ports = values.get("ports");
-    const hosts = values.has("hosts") ? values.get("hosts") : "*";
-    const note = values.get("note");
-    if (!nonEmptyString(owner)) giveUp();
-    if (!(isPort(ports) || typeof ports === "string")) giveUp();
-    if (!(nonEmptyString(hosts) || (Array.isArray(hosts) && hosts.length > 0 && hosts.every(nonEmptyString)))) giveUp();
-    if (note !== undefined && typeof note !== "string") giveUp();
-    claims.push({ owner, ports, hosts: hosts as string | string[], ...(note !== undefined ? { note } : {}) });
+    claims.push(claimOf(values.get("owner"), values.get("ports"), values.has("hosts") ? values.get("hosts") : "*", values.get("note")));
     index = next;
   }
   return claims;
 }
 
+/** A claim as `formatRegistry` writes it: `- owner:`, `ports:`, `hosts:` and maybe `note:`; undefined when it is spelt otherwise. */
+function canonicalClaim(lines: Lines, index: number, end: number): { claim: ClaimData; next: number } | undefined {
+  if (index + 2 >= end) return undefined;
+  const [ownerLine, portsLine, hostsLine] = lines.text.slice(index, index + 3) as [string, string, string];
+  if (!ownerLine.startsWith("- owner: ") || lines.indent[index + 1] !== 4 || lines.indent[index + 2] !== 4) return undefined;
+  if (!portsLine.startsWith("ports: ") || !hostsLine.startsWith("hosts: ")) return undefined;
+  const noted = index + 3 < end && lines.indent[index + 3] === 4;
+  const noteLine = noted ? (lines.text[index + 3] as string) : undefined;
+  if (noteLine !== undefined && !noteLine.startsWith("note: ")) return undefined;
+  const next = index + (noted ? 4 : 3);
+  if (next < end && (lines.indent[next] as number) > 2) return undefined;
+  const owner = inlineValue(ownerLine.slice(9));
+  const ports = inlineValue(portsLine.slice(7));
+  const hosts = inlineValue(hostsLine.slice(7));
+  const note = noteLine === undefined ? undefined : inlineValue(noteLine.slice(6));
+  return { claim: claimOf(owner, ports, hosts, note), next };
+}
+
+/** A claim's values as the schema outputs them (`hosts` defaults to every host); gives up on a value it would refuse. */
+function claimOf(owner: Scalar | Scalar[] | undefined, ports: Scalar | Scalar[] | undefined, hosts: Scalar | Scalar[] | undefined, note: Scalar | Scalar[] | undefined): ClaimData {
+  if (!nonEmptyString(owner)) giveUp();
+  if (!(isPort(ports) || typeof ports === "string")) giveUp();
+  if (!(nonEmptyString(hosts) || (Array.isArray(hosts) && hosts.length > 0 && hosts.every(nonEmptyString)))) giveUp();
+  if (note !== undefined && typeof note !== "string") giveUp();
+  return { owner, ports, hosts: hosts as string | string[], ...(note !== undefined ? { note } : {}) };
+}
+
 /** A record as `formatRegistry` writes it: `- stack:`, `cluster:`, `host:`, `nodes:` and its node lines; undefined when it is spelt otherwise. */
-function canonicalRecord(lines: readonly Line[], index: number, end: number): { record: RecordData; next: number } | undefined {
+function canonicalRecord(lines: Lines, index: number, end: number): { record: RecordData; next: number } | undefined {
   if (index + 3 >= end) return undefined;
-  const [stackLine, clusterLine, hostLine, nodesLine] = [lines[index], lines[index + 1], lines[index + 2], lines[index + 3]] as Line[];
-  if (!stackLine?.text.startsWith("- stack: ") || clusterLine?.indent !== 4 || hostLine?.indent !== 4 || nodesLine?.indent !== 4) return undefined;
-  if (!clusterLine.text.startsWith("cluster: ") || !hostLine.text.startsWith("host: ") || (nodesLine.text !== "nodes:" && nodesLine.text !== "nodes: {}")) return undefined;
+  const [stackLine, clusterLine, hostLine, nodesLine] = lines.text.slice(index, index + 4) as [string, string, string, string];
+  if (!stackLine.startsWith("- stack: ") || lines.indent[index + 1] !== 4 || lines.indent[index + 2] !== 4 || lines.indent[index + 3] !== 4) return undefined;
+  if (!clusterLine.startsWith("cluster: ") || !hostLine.startsWith("host: ") || (nodesLine !== "nodes:" && nodesLine !== "nodes: {}")) return undefined;
   let next = index + 4;
-  while (next < end && (lines[next] as Line).indent > 4) next++;
-  const stack = scalar(stackLine.text.slice(9));
-  const cluster = scalar(clusterLine.text.slice(9));
-  const host = scalar(hostLine.text.slice(6));
+  while (next < end && (lines.indent[next] as number) > 4) next++;
+  const stack = scalar(stackLine.slice(9));
+  const cluster = scalar(clusterLine.slice(9));
+  const host = scalar(hostLine.slice(6));
   if (!nonEmptyString(stack) || !nonEmptyString(cluster) || !nonEmptyString(host)) giveUp();
-  const nodes = readNodes(lines, nodesLine.text === "nodes:" ? undefined : "{}", index + 4, next);
+  const nodes = readNodes(lines, nodesLine === "nodes:" ? undefined : "{}", index + 4, next);
   return { record: { stack, cluster, host, nodes }, next };
 }
 
-function readRecords(lines: readonly Line[], start: number, end: number): RecordData[] {
+function readRecords(lines: Lines, start: number, end: number): RecordData[] {
   const records: RecordData[] = [];
   let index = start;
   while (index < end) {
-    const line = lines[index] as Line;
-    if (line.indent !== 2 || !line.text.startsWith("- ")) giveUp();
+    if (lines.indent[index] !== 2 || !(lines.text[index] as string).startsWith("- ")) giveUp();
     const canonical = canonicalRecord(lines, index, end);
     if (canonical) {
       records.push(canonical.record);
@@ -302,7 +347,7 @@ function nextPairLine(pairs: readonly [string, string | undefined, number][], at
 }
 
 /** `nodes: {}` or `nodes:` followed by `      sc: { public: 9002, private: 9103 }` lines. */
-function readNodes(lines: readonly Line[], value: string | undefined, start: number, end: number): RecordData["nodes"] {
+function readNodes(lines: Lines, value: string | undefined, start: number, end: number): RecordData["nodes"] {
   const nodes: RecordData["nodes"] = {};
   if (value !== undefined) {
     const pairs = flowMap(value);
@@ -311,9 +356,8 @@ function readNodes(lines: readonly Line[], value: string | undefined, start: num
   }
   if (start === end) giveUp(); // `nodes:` with nothing under it is null
   for (let index = start; index < end; index++) {
-    const line = lines[index] as Line;
-    if (line.indent !== 6) giveUp();
-    const [name, ports] = nodeLine(line.text);
+    if (lines.indent[index] !== 6) giveUp();
+    const [name, ports] = nodeLine(lines.text[index] as string);
     if (Object.hasOwn(nodes, name)) giveUp();
     nodes[name] = ports;
   }
@@ -337,13 +381,13 @@ function read(text: string): RegistryData {
   const lines = significantLines(text);
   const sections = new Map<string, { value: string | undefined; start: number; end: number }>();
   let index = 0;
-  while (index < lines.length) {
-    const line = lines[index] as Line;
-    if (line.indent !== 0) giveUp();
-    const [name, value] = pair(line.text);
+  const count = lines.text.length;
+  while (index < count) {
+    if (lines.indent[index] !== 0) giveUp();
+    const [name, value] = pair(lines.text[index] as string);
     if (sections.has(name)) giveUp();
     let end = index + 1;
-    while (end < lines.length && (lines[end] as Line).indent > 0) end++;
+    while (end < count && (lines.indent[end] as number) > 0) end++;
     sections.set(name, { value, start: index + 1, end });
     index = end;
   }

@@ -1,10 +1,12 @@
 /**
  * Preflight: which planned host ports are already taken on this machine, and by whom —
- * before anything is deployed. Two sources, asked in parallel: the OS's TCP listener tables
- * (IPv4 and IPv6, one read each, rows on other ports skipped unparsed; the processes behind
- * the listeners on planned ports found by one pass over /proc/<pid>/fd) and the
- * Docker engine's published ports (which exist even without a listener, when Docker
- * publishes through NAT only). The plan is only read: the core never imports this room.
+ * before anything is deployed. Three sources: the kernel itself (one bind probe per port:
+ * whatever holds a port, listening or only bound), the OS's TCP listener tables (IPv4 and
+ * IPv6, one read each, rows on other ports skipped unparsed; the processes behind the sockets
+ * on planned ports found by one pass over /proc/<pid>/fd), read only to name what holds a
+ * port, and the Docker engine's published ports (which exist even without a listener, when
+ * Docker publishes through NAT only), asked while the probes run. The plan is only read: the
+ * core never imports this room.
  */
 import type { ClusterPlan } from "../plan/types";
 import { askEngine, dockerSocketPath, type EngineAnswer } from "./docker";
