@@ -239,32 +239,39 @@ function readHostGroups(lines: Lines, start: number, end: number): RegistryData[
   return groups;
 }
 
-function readClaims(lines: Lines, start: number, end: number): ClaimData[] {
-  const claims: ClaimData[] = [];
+/** One list item read: its value, and the line after it. */
+type ItemRead<T> = { item: T; next: number };
+
+/**
+ * The items of a list section (`claims:`, `records:`), each at indent 2 after `- `: read in the
+ * layout `formatRegistry` writes where it is (`canonical`), else the general way.
+ */
+function readItems<T>(lines: Lines, start: number, end: number, canonical: (lines: Lines, index: number, end: number) => ItemRead<T> | undefined, general: (lines: Lines, index: number, end: number) => ItemRead<T>): T[] {
+  const items: T[] = [];
   let index = start;
   while (index < end) {
     if (lines.indent[index] !== 2 || !(lines.text[index] as string).startsWith("- ")) giveUp();
-    const canonical = canonicalClaim(lines, index, end);
-    if (canonical) {
-      claims.push(canonical.claim);
-      index = canonical.next;
-      continue;
-    }
-    const { pairs, next } = itemPairs(lines, index, end, 4);
-    if (next !== index + pairs.length) giveUp(); // no nested lines in a claim
-    const values = new Map<string, Scalar | Scalar[]>();
-    for (const [name, value] of pairs) {
-      if (!CLAIM_KEYS.has(name) || values.has(name) || value === undefined) giveUp();
-      values.set(name, inlineValue(value));
-    }
-    claims.push(claimOf(values.get("owner"), values.get("ports"), values.has("hosts") ? values.get("hosts") : "*", values.get("note")));
-    index = next;
+    const read = canonical(lines, index, end) ?? general(lines, index, end);
+    items.push(read.item);
+    index = read.next;
   }
-  return claims;
+  return items;
+}
+
+/** A claim spelt any way the reader knows: its `key: value` lines, each once, no nested lines. */
+function generalClaim(lines: Lines, index: number, end: number): ItemRead<ClaimData> {
+  const { pairs, next } = itemPairs(lines, index, end, 4);
+  if (next !== index + pairs.length) giveUp(); // no nested lines in a claim
+  const values = new Map<string, Scalar | Scalar[]>();
+  for (const [name, value] of pairs) {
+    if (!CLAIM_KEYS.has(name) || values.has(name) || value === undefined) giveUp();
+    values.set(name, inlineValue(value));
+  }
+  return { item: claimOf(values.get("owner"), values.get("ports"), values.has("hosts") ? values.get("hosts") : "*", values.get("note")), next };
 }
 
 /** A claim as `formatRegistry` writes it: `- owner:`, `ports:`, `hosts:` and maybe `note:`; undefined when it is spelt otherwise. */
-function canonicalClaim(lines: Lines, index: number, end: number): { claim: ClaimData; next: number } | undefined {
+function canonicalClaim(lines: Lines, index: number, end: number): ItemRead<ClaimData> | undefined {
   if (index + 2 >= end) return undefined;
   const [ownerLine, portsLine, hostsLine] = lines.text.slice(index, index + 3) as [string, string, string];
   if (!ownerLine.startsWith("- owner: ") || lines.indent[index + 1] !== 4 || lines.indent[index + 2] !== 4) return undefined;
@@ -278,7 +285,7 @@ function canonicalClaim(lines: Lines, index: number, end: number): { claim: Clai
   const ports = inlineValue(portsLine.slice(7));
   const hosts = inlineValue(hostsLine.slice(7));
   const note = noteLine === undefined ? undefined : inlineValue(noteLine.slice(6));
-  return { claim: claimOf(owner, ports, hosts, note), next };
+  return { item: claimOf(owner, ports, hosts, note), next };
 }
 
 /** A claim's values as the schema outputs them (`hosts` defaults to every host); gives up on a value it would refuse. */
@@ -291,7 +298,7 @@ function claimOf(owner: Scalar | Scalar[] | undefined, ports: Scalar | Scalar[] 
 }
 
 /** A record as `formatRegistry` writes it: `- stack:`, `cluster:`, `host:`, `nodes:` and its node lines; undefined when it is spelt otherwise. */
-function canonicalRecord(lines: Lines, index: number, end: number): { record: RecordData; next: number } | undefined {
+function canonicalRecord(lines: Lines, index: number, end: number): ItemRead<RecordData> | undefined {
   if (index + 3 >= end) return undefined;
   const [stackLine, clusterLine, hostLine, nodesLine] = lines.text.slice(index, index + 4) as [string, string, string, string];
   if (!stackLine.startsWith("- stack: ") || lines.indent[index + 1] !== 4 || lines.indent[index + 2] !== 4 || lines.indent[index + 3] !== 4) return undefined;
@@ -303,41 +310,29 @@ function canonicalRecord(lines: Lines, index: number, end: number): { record: Re
   const host = scalar(hostLine.slice(6));
   if (!nonEmptyString(stack) || !nonEmptyString(cluster) || !nonEmptyString(host)) giveUp();
   const nodes = readNodes(lines, nodesLine === "nodes:" ? undefined : "{}", index + 4, next);
-  return { record: { stack, cluster, host, nodes }, next };
+  return { item: { stack, cluster, host, nodes }, next };
 }
 
-function readRecords(lines: Lines, start: number, end: number): RecordData[] {
-  const records: RecordData[] = [];
-  let index = start;
-  while (index < end) {
-    if (lines.indent[index] !== 2 || !(lines.text[index] as string).startsWith("- ")) giveUp();
-    const canonical = canonicalRecord(lines, index, end);
-    if (canonical) {
-      records.push(canonical.record);
-      index = canonical.next;
+/** A record spelt any way the reader knows: `stack`, `cluster`, `host` once each on one line, `nodes` with its node lines. */
+function generalRecord(lines: Lines, index: number, end: number): ItemRead<RecordData> {
+  const { pairs, next } = itemPairs(lines, index, end, 4);
+  const values = new Map<string, Scalar>();
+  let nodes: RecordData["nodes"] | undefined;
+  for (const [name, value, at] of pairs) {
+    if (!RECORD_KEYS.has(name) || values.has(name) || (name === "nodes" && nodes !== undefined)) giveUp();
+    if (name === "nodes") {
+      nodes = readNodes(lines, value, at + 1, nextPairLine(pairs, at, next));
       continue;
     }
-    const { pairs, next } = itemPairs(lines, index, end, 4);
-    const values = new Map<string, Scalar>();
-    let nodes: RecordData["nodes"] | undefined;
-    for (const [name, value, at] of pairs) {
-      if (!RECORD_KEYS.has(name) || values.has(name) || (name === "nodes" && nodes !== undefined)) giveUp();
-      if (name === "nodes") {
-        nodes = readNodes(lines, value, at + 1, nextPairLine(pairs, at, next));
-        continue;
-      }
-      const following = nextPairLine(pairs, at, next);
-      if (value === undefined || following !== at + 1) giveUp();
-      values.set(name, scalar(value));
-    }
-    const stack = values.get("stack");
-    const cluster = values.get("cluster");
-    const host = values.get("host");
-    if (!nonEmptyString(stack) || !nonEmptyString(cluster) || !nonEmptyString(host) || nodes === undefined) giveUp();
-    records.push({ stack, cluster, host, nodes });
-    index = next;
+    const following = nextPairLine(pairs, at, next);
+    if (value === undefined || following !== at + 1) giveUp();
+    values.set(name, scalar(value));
   }
-  return records;
+  const stack = values.get("stack");
+  const cluster = values.get("cluster");
+  const host = values.get("host");
+  if (!nonEmptyString(stack) || !nonEmptyString(cluster) || !nonEmptyString(host) || nodes === undefined) giveUp();
+  return { item: { stack, cluster, host, nodes }, next };
 }
 
 /** The line after a pair's own lines: the next pair's line, or the end of the item. */
@@ -402,8 +397,8 @@ function read(text: string): RegistryData {
     } else if (name === "claims" || name === "records") {
       if (section.value !== undefined && section.value !== "[]") giveUp();
       if (section.value === undefined && empty) giveUp();
-      if (name === "claims") data.claims = readClaims(lines, section.start, section.end);
-      else data.records = readRecords(lines, section.start, section.end);
+      if (name === "claims") data.claims = readItems(lines, section.start, section.end, canonicalClaim, generalClaim);
+      else data.records = readItems(lines, section.start, section.end, canonicalRecord, generalRecord);
     } else {
       giveUp();
     }
