@@ -6,7 +6,7 @@
  */
 import { join, relative } from "node:path";
 import { listStacks, stackConfigDir } from "../config/stack";
-import { planStackFiles, type ClusterSource } from "../context";
+import { nextTurn, planStackFiles, type ClusterSource } from "../context";
 import { nodeLabel } from "../plan/names";
 import type { ClusterPlan } from "../plan/types";
 import { checkPorts } from "../preflight";
@@ -78,7 +78,7 @@ export async function runCheck(input: CommandInput): Promise<number> {
   for (const warning of plan.warnings) input.streams.err(`warning: ${warning}\n`);
   const asked = noHost ? Promise.resolve(undefined) : checkPorts(plan);
   // The other stacks are planned while the Docker engine answers (its question has gone out).
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   const recorded = recordConflicts(plan, registry);
   const seen = new Set(recorded.map((conflict) => `${conflict.port} ${conflict.holder.stack}`));
   const planned = stackConflicts(input.root, plan, registry, sourceOf(input)).filter((conflict) => !seen.has(`${conflict.port} ${conflict.holder.stack}`));

@@ -32,15 +32,29 @@ export function engineGet(socketPath: string, path: string, timeoutMs: number): 
     socket.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${timeoutMs} ms`)));
     // Written, not ended: an engine may take a half-closed connection for a client that left.
     socket.on("connect", () => socket.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: fluvio-ports\r\n\r\n`));
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.on("error", fail);
-    socket.on("end", () => {
+    const finish = (raw: Buffer): void => {
       socket.destroy();
-      const response = parseHttpResponse(Buffer.concat(chunks));
+      const response = parseHttpResponse(raw);
       if (typeof response === "string") reject(new Error(response));
       else resolve(response);
+    };
+    socket.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      // An engine that keeps the connection open after a Content-Length body is done all the same.
+      const raw = chunks.length === 1 ? chunk : Buffer.concat(chunks);
+      if (isComplete(raw)) finish(raw);
     });
+    socket.on("error", fail);
+    socket.on("end", () => finish(Buffer.concat(chunks)));
   });
+}
+
+/** Whether a response so far has its headers and the whole body its Content-Length gives (false without one). */
+function isComplete(raw: Buffer): boolean {
+  const headerEnd = raw.indexOf("\r\n\r\n");
+  if (headerEnd < 0) return false;
+  const length = /\r\ncontent-length: *(\d+)\r\n/i.exec(`${raw.subarray(0, headerEnd).toString("latin1")}\r\n`);
+  return length !== null && raw.length >= headerEnd + 4 + Number(length[1]);
 }
 
 /** Pure: a whole HTTP/1.x response → its status and body, or why it is not one. */

@@ -58,7 +58,8 @@ export interface FurtherFindings {
  * are unreadable). A port the kernel refuses to bind is taken — by a listener the tables could
  * not show, or by a socket that is bound but not listening, which blocks Docker's bind all the
  * same — unless Docker publishes it (the engine's answer already covers that port). A taken
- * port's holder is named from the tables' bound-socket rows, else by lsof where present. Whatever neither the tables nor a probe could see is `unchecked`.
+ * port's holder is named from the tables' bound-socket rows, else by lsof where present.
+ * Whatever neither the tables nor a probe could see is `unchecked`.
  */
 export async function lookFurther(input: FurtherInput): Promise<FurtherFindings> {
   const { plan, ports, tables, engine } = input;

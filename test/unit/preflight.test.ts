@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -373,6 +374,18 @@ describe("Docker's published ports", () => {
       expect(parseHttpResponse(Buffer.alloc(0))).toBe("the connection closed without an answer");
       // Node's own server, asked in HTTP/1.0, answers and closes: the whole list arrives.
       expect(await engineGet(socketPath, "/containers/json", 1_000)).toEqual({ status: 200, body: JSON.stringify(ENGINE_ANSWER) });
+    });
+
+    it("takes an answer whose Content-Length is met even when the engine keeps the connection open", async () => {
+      const openPath = join(dir, "keeps-open.sock");
+      const server = createNetServer((socket) => socket.once("data", () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]')));
+      await new Promise<void>((resolve) => server.listen(openPath, resolve));
+      try {
+        // Waiting for the engine to close would run past the test's own time limit (5 s) to the 30 s idle timeout.
+        expect(await engineGet(openPath, "/containers/json", 30_000)).toEqual({ status: 200, body: "[]" });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it("goes on with /proc alone and says why when no engine answers", async () => {
