@@ -4,12 +4,14 @@
  * from each engine's documented fields), decides the local endpoints' host, the extra hosts and
  * the publish addresses, in the plan and in the Docker target's containers.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseClusterSpec, planCluster } from "../../src";
 import { PLATFORM_ACCESS, detectPlatform, planHostAccess, type ContainerPlatform, type HostFactsAnswer } from "../../src/plan/host-access";
-import { hostFactsOf } from "../../src/preflight/host-facts";
+import { askHostFacts, askHostFactsAsync, hostFactsOf } from "../../src/preflight/host-facts";
 import { composeFile, planImages } from "../../src/render/compose";
 import { buildDockerSpecs } from "../../src/targets/docker/spec";
 
@@ -115,5 +117,41 @@ describe("the choice, beyond the table", () => {
     expect(facts).toEqual({ info: { OperatingSystem: "OrbStack", Name: "orbstack", SecurityOptions: ["name=cgroupns"] }, version: { Components: [{ Name: "Engine" }] } });
     expect(detectPlatform(facts)).toBe("orbstack");
     expect(detectPlatform(hostFactsOf(null, "garbage"))).toBeUndefined();
+  });
+});
+
+describe("asking the engine what it is: in process (the CLI) and through a child process (a program) read it alike", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fluvio-spu-facts-"));
+  const socketPath = join(dir, "docker.sock");
+  const INFO = { OperatingSystem: "Docker Desktop", OSType: "linux", Name: "docker-desktop", KernelVersion: "6.10.14-linuxkit", SecurityOptions: ["name=seccomp,profile=unconfined"], Containers: 3 };
+  const VERSION = { Platform: { Name: "Docker Desktop 4.37.1 (178610)" }, Components: [{ Name: "Engine", Version: "27.4.0" }], ApiVersion: "1.47" };
+  // In a process of its own: the child process askHostFacts starts asks it while this one waits.
+  let engine: ChildProcess;
+  beforeAll(async () => {
+    const answers = JSON.stringify({ "/info": INFO, "/version": VERSION });
+    engine = spawn(
+      process.execPath,
+      ["-e", `const a=${answers};require("node:http").createServer((q,r)=>a[q.url]?r.writeHead(200).end(JSON.stringify(a[q.url])):r.writeHead(404).end("{}")).listen(${JSON.stringify(socketPath)},()=>console.log("ready"))`],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await new Promise<void>((resolve) => engine.stdout?.once("data", () => resolve()));
+  });
+  afterAll(() => {
+    engine.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives the same facts both ways, the fields the choice reads and no others", async () => {
+    const inProcess = await askHostFactsAsync({ socketPath });
+    expect(inProcess).toEqual({ ok: true, facts: hostFactsOf(INFO, VERSION) });
+    expect(askHostFacts({ socketPath })).toEqual(inProcess);
+    expect(JSON.stringify(inProcess)).not.toContain("Containers");
+  });
+
+  it("says why when there is no engine, both ways, and never throws", async () => {
+    const absent = join(dir, "absent.sock");
+    const inProcess = await askHostFactsAsync({ socketPath: absent });
+    expect(inProcess).toEqual({ ok: false, reason: expect.stringContaining(`the engine at ${absent} did not answer (ENOENT`) });
+    expect(askHostFacts({ socketPath: absent })).toMatchObject({ ok: false, reason: expect.stringContaining(absent) });
   });
 });
