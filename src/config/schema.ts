@@ -28,6 +28,13 @@ import {
 // `SpuCluster` args). Every field is documented here once, with its default; the TypeScript
 // types below are derived from it, and `fluvio-ports schema` prints it as JSON Schema for editors.
 
+/**
+ * How a config is parsed: without zod's compiled fast path, which generates and compiles a
+ * parser per object schema on its first use; a process parses a config once or twice, so the
+ * compiling would cost more than it saves (the same answers either way).
+ */
+export const ONE_PARSE = { jitless: true } as const;
+
 const port = z.number().int().min(1).max(MAX_PORT);
 const rangeInput = z
   .union([
@@ -320,7 +327,7 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError({ path: "fluvio-spu:cluster", message: `must be an object such as { environment: dev, spus: 3 }, not ${describeValue(raw)}` });
   }
-  const parsed = clusterInput.safeParse(raw);
+  const parsed = clusterInput.safeParse(raw, ONE_PARSE);
   if (!parsed.success) {
     // Report the SPU list's problems beside the others: every problem at once.
     const spuIssues: ConfigIssue[] = [];
@@ -386,7 +393,7 @@ function parseSpusValue(value: unknown, firstSpuId: number, issues: ConfigIssue[
     return [];
   }
   if (typeof value === "number") {
-    const parsed = spuCount.safeParse(value);
+    const parsed = spuCount.safeParse(value, ONE_PARSE);
     if (!parsed.success) {
       issues.push({ path: "spus", message: `${value} is not a count of SPUs: give a whole number from 1 to 10000, or a list ([{ id: 5001 }, ...])` });
       return [];
@@ -397,7 +404,7 @@ function parseSpusValue(value: unknown, firstSpuId: number, issues: ConfigIssue[
     issues.push({ path: "spus", message: `must be a count (spus: 3) or a list of SPUs ([{ id: 5001 }, ...]), not ${describeValue(value)}` });
     return [];
   }
-  const parsed = spuList.safeParse(value);
+  const parsed = spuList.safeParse(value, ONE_PARSE);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push(...toConfigIssues({ ...issue, path: ["spus", ...issue.path] }));
     return [];

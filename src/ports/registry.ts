@@ -136,7 +136,8 @@ export function validateRegistry(value: unknown, where = "registry"): PortRegist
 
 /** The schema's reading of a registry value; a shape error names the entry and what the field takes. */
 function registryData(value: unknown, where: string): RegistryData {
-  const parsed = registryShape.safeParse(withoutNullLists(value));
+  // Parsed once per process: without zod's compiled fast path (see ONE_PARSE in config/schema.ts).
+  const parsed = registryShape.safeParse(withoutNullLists(value), { jitless: true });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => ({ path: `${where}: ${formatIssuePath(issue.path)}`, message: `${issue.message}${entryLabel(value, issue.path)}${fixFor(issue)}` })),
