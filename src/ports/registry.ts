@@ -151,11 +151,9 @@ function registryData(value: unknown, where: string): RegistryData {
 function registryFromData(data: RegistryData, where: string): PortRegistry {
   const issues: ConfigIssue[] = [];
   const claims = data.claims.map((entry, index) => toClaim(entry, index, where, issues));
-  const registry: PortRegistry = {
-    hostGroups: Object.fromEntries(Object.entries(data.hostGroups).map(([group, members]) => [group, [...members]])),
-    claims,
-    records: data.records.map((record) => ({ ...record, nodes: { ...(record.nodes as Record<string, RecordedPorts>) } })),
-  };
+  // The data is the fast reader's or the schema's own output (new objects, never the caller's),
+  // so its host groups and records are frozen as they are rather than copied.
+  const registry: PortRegistry = { hostGroups: data.hostGroups, claims, records: data.records as StackRecord[] };
   issues.push(...hostGroupIssues(registry.hostGroups, where));
   if (issues.length === 0) issues.push(...duplicateRecordIssues(registry, where), ...overlapIssues(registry, where));
   if (issues.length > 0) throw new ConfigError(issues, `invalid port registry (${where})`);
