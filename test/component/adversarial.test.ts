@@ -28,7 +28,7 @@ vi.mock("../../src/preflight", async (importOriginal) => ({
 
 import { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "../../src/component";
 import { isConfigError, isHostError } from "../../src/errors";
-import { runUnderMocks, type MockRun } from "../support/pulumi";
+import { runRefused, runUnderMocks, type MockRun } from "../support/pulumi";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -246,18 +246,7 @@ describe("family 4: renaming never strands data; a resource name that cannot nam
   ];
   for (const [what, make, message] of refusals) {
     it(`${what}: a ConfigError Pulumi prints without a stack (RunError), and nothing registered, not even the component`, async () => {
-      let thrown: unknown;
-      const run = await runUnderMocks({
-        stack: "dev",
-        stackFile: false,
-        program: () => {
-          try {
-            make();
-          } catch (error) {
-            thrown = error;
-          }
-        },
-      });
+      const { run, thrown } = await runRefused({ stack: "dev", stackFile: false }, make);
       expect(isConfigError(thrown)).toBe(true);
       expect(pulumi.RunError.isInstance(thrown)).toBe(true);
       expect((thrown as Error).message).toMatch(message);

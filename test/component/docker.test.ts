@@ -24,7 +24,7 @@ import {
   registrationProfile,
 } from "../../src/targets/docker";
 import { REGISTRATION_TLS_PATHS } from "../../src/targets/docker/registration";
-import { MOCK_BRIDGE_GATEWAY, PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
+import { MOCK_BRIDGE_GATEWAY, PROJECT_ROOT, runRefused, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -479,19 +479,10 @@ describe("TLS keys must be PKCS#8 (Fluvio 0.18.1 loads no other kind)", () => {
   const cluster = { target: "docker", environment: "dev", spus: 1, tls: { enabled: true } };
 
   it("a plain-string key through SpuCluster args is a ConfigError at once, naming the arg and the conversion, before any container", async () => {
-    let thrown: unknown;
-    const run = await runUnderMocks({
-      stack: "dev",
-      stackFile: false,
-      program: () => {
-        try {
-          return new SpuCluster("fluvio", { ...(cluster as object), preflight: false, tlsCertificates: { serverCert: cert, serverKey: rsaKey } } as SpuClusterArgs);
-        } catch (error) {
-          thrown = error;
-          return undefined;
-        }
-      },
-    });
+    const { run, thrown } = await runRefused(
+      { stack: "dev", stackFile: false },
+      () => new SpuCluster("fluvio", { ...(cluster as object), preflight: false, tlsCertificates: { serverCert: cert, serverKey: rsaKey } } as SpuClusterArgs),
+    );
     expect(isConfigError(thrown)).toBe(true);
     const message = (thrown as Error).message;
     expect(message).toContain("tlsCertificates.serverKey (config fluvio-spu:tlsServerKey): is a PKCS#1 RSA key (BEGIN RSA PRIVATE KEY)");

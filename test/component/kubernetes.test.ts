@@ -16,7 +16,7 @@ import { declareCluster } from "../../src/program";
 import { buildKubernetesObjects } from "../../src/targets/kubernetes/build";
 import { logicalName, tlsSecretData } from "../../src/targets/kubernetes";
 import type { ClusterObject } from "../../src/targets/kubernetes/model";
-import { PROJECT_ROOT, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
+import { PROJECT_ROOT, runRefused, runUnderMocks, valueOf, type MockRun, type RecordedResource } from "../support/pulumi";
 
 type Raw = Record<string, unknown>;
 type StringMap = Record<string, string>;
@@ -174,17 +174,7 @@ describe("SpuCluster on Kubernetes: provider, options and errors", () => {
   });
 
   it("throws a ConfigError and sends nothing when TLS is on without certificates", async () => {
-    let thrown: unknown;
-    const run = await runUnderMocks({
-      stack: "prod",
-      program: () => {
-        try {
-          new SpuCluster("fluvio", { ...(config as object as ConstructorParameters<typeof SpuCluster>[1]), tls: { enabled: true } });
-        } catch (error) {
-          thrown = error;
-        }
-      },
-    });
+    const { run, thrown } = await runRefused({ stack: "prod" }, () => new SpuCluster("fluvio", { ...(config as object as ConstructorParameters<typeof SpuCluster>[1]), tls: { enabled: true } }));
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as ConfigError).issues.map((issue) => issue.path)).toEqual(["tls.enabled"]);
     expect(kubernetesResources(run)).toEqual([]);

@@ -155,6 +155,26 @@ export async function runUnderMocks<T>(options: {
   };
 }
 
+/**
+ * Runs, under mocks, a program whose declaration should be refused (`declare` throws), and
+ * returns the run and what was thrown, so a test can check both the error and that nothing
+ * was registered.
+ */
+export async function runRefused(options: { stack: string; stackFile?: boolean }, declare: () => unknown): Promise<{ run: MockRun; thrown: unknown }> {
+  let thrown: unknown;
+  const run = await runUnderMocks({
+    ...options,
+    program: () => {
+      try {
+        declare();
+      } catch (error) {
+        thrown = error;
+      }
+    },
+  });
+  return { run, thrown };
+}
+
 /** Resolves an output's value under mocks. */
 export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(output).apply((value) => { resolve(value as T); return value; }));
