@@ -1,6 +1,5 @@
 /** `fluvio-ports plan`: print the plan, record it, check the record, diff it, draw it. */
 import { relative } from "node:path";
-import { stringify as stringifyYaml } from "yaml";
 import { loadRegistry, registryPath } from "../config/stack";
 import { planStack, type ClusterSource, type StackPlan } from "../context";
 import { recordOf } from "../plan/record";
@@ -63,10 +62,8 @@ export async function runPlan(input: CommandInput): Promise<number> {
 function printPlan(input: CommandInput, plan: ClusterPlan): void {
   switch (input.output) {
     case "json":
-      input.streams.out(`${JSON.stringify(plan, null, 2)}\n`);
-      return;
     case "yaml":
-      input.streams.out(stringifyYaml(plan));
+      printData(input, plan);
       return;
     case "mermaid":
       input.streams.out(planMermaid(plan));
