@@ -98,6 +98,14 @@ engine() {
   summary+=("$name ($folder): checked against SHA256SUMS")
 }
 
+# beside NAME HOST: put NAME's checked copy in HOST's cache folder too, for a host that looks
+# for a helper beside its own resolved path (the Python host runs pulumi-language-python-exec).
+beside() {
+  local name="$1" host="$2" target host_target
+  target="$(readlink "$BIN/$name" 2>/dev/null)" && host_target="$(readlink "$BIN/$host" 2>/dev/null)" || return 0
+  ln -sfn "$target" "$(dirname "$host_target")/$name"
+}
+
 # ---------------------------------------------------------------- Go modules
 # module_json MODULE@VERSION -> `go mod download -json` (Dir, GoMod, Origin?), or fails.
 module_json() { go mod download -json "$1"; }
@@ -277,6 +285,7 @@ engine pulumi-resource-kubernetes-4.34.2 pulumi-resource-kubernetes
 engine pulumi-language-nodejs-3.248.0 pulumi-language-nodejs
 engine pulumi-language-python-3.248.0 pulumi-language-python
 engine pulumi-language-python-3.248.0 pulumi-language-python-exec
+beside pulumi-language-python-exec pulumi-language-python
 engine pulumi-language-yaml-1.25.0 pulumi-language-yaml
 engine fluvio-0.18.1 fluvio-run
 engine fluvio-0.18.1 fluvio
