@@ -19,7 +19,9 @@
 #   and renamed into place when complete, under a per-piece lock; links are replaced atomically.
 # - A piece's build is bounded in time (FLUVIO_SPU_TOOLCHAIN_TIMEOUT seconds, default 3600).
 set -uo pipefail
-
+# The whole script is one compound command, read before it runs: a checkout that changes this file
+# while a long build runs (git pull, a branch switch) cannot make the running copy read half a line.
+{
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${FLUVIO_SPU_TOOLCHAIN_CACHE:-$HOME/.cache/fluvio-spu/toolchain}"
 ENGINES="${FLUVIO_SPU_ENGINES:-$ROOT/../shared/engines}"
@@ -298,3 +300,4 @@ piece kwok "$KWOK_VERSION" kwok -- build_kwok
 echo "toolchain: .toolchain/bin/ ($CACHE), this run took $(( $(date +%s) - run_start ))s"
 for s in "${summary[@]}"; do echo "  $s"; done
 exit 0
+}
