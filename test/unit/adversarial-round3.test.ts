@@ -9,6 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseClusterSpec } from "../../src/config/schema";
+import { planCluster } from "../../src/plan/plan";
 import { runCli } from "../support/cli";
 import { makeProject } from "../support/project";
 import { configErrorOf, issueAt } from "../support/errors";
@@ -146,5 +147,27 @@ describe("values at their limits", () => {
     expect(outside.err).toMatch(/Pulumi\.yaml: does not exist: this is not a Pulumi project.*--root/);
     expect(outside.err).not.toMatch(/stack file/);
     expect(outside.err).not.toMatch(STACK_TRACE);
+  });
+});
+
+describe("stability: adding an SPU never moves another service's port", () => {
+  it(`the Docker Prometheus under stack-hash with reserved ports keeps its port as SPUs are added (property, 150 clusters)`, () => {
+    const config = fc.record({
+      stack: fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/),
+      spus: fc.integer({ min: 1, max: 40 }),
+      strategy: fc.constantFrom("stack-hash", "sequential", "isolated"),
+      reserved: fc.uniqueArray(fc.integer({ min: 9201, max: 9300 }), { maxLength: 20 }),
+    });
+    fc.assert(
+      fc.property(config, ({ stack, spus, strategy, reserved }) => {
+        const plan = (count: number) => planCluster({ environment: "dev", spus: count, strategy, reserved, monitoring: { prometheus: true } }, { stack });
+        const before = plan(spus);
+        const after = plan(spus + 1);
+        expect(after.monitoring.prometheus?.port).toBe(before.monitoring.prometheus?.port);
+        // Every port of the smaller plan stays where it was (the SC's, every SPU's, the Prometheus's).
+        for (const row of before.ports) expect(after.ports).toContainEqual(row);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
