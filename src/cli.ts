@@ -42,7 +42,7 @@ export async function main(argv: string[], streams: CliStreams = processStreams(
   try {
     line = parseCommandLine(argv);
     if (line.kind === "help") {
-      streams.out(line.command ? commandUsage(line.command) : programUsage());
+      streams.out(line.command ? commandUsage(line.command) : line.group ? line.group.map(commandUsage).join("\n") : programUsage());
       return EXIT.ok;
     }
     if (line.kind === "version") {
@@ -66,10 +66,10 @@ export async function main(argv: string[], streams: CliStreams = processStreams(
   }
 }
 
-/** The nearest folder at or above `start` holding Pulumi.yaml (else `start`). */
+/** The nearest folder at or above `start` holding Pulumi.yaml or Pulumi.yml, the project files Pulumi reads (else `start`). */
 export function findProjectRoot(start: string): string {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+    if (existsSync(join(dir, "Pulumi.yaml")) || existsSync(join(dir, "Pulumi.yml"))) return dir;
     if (dirname(dir) === dir) return resolve(start);
   }
 }

@@ -113,11 +113,15 @@ function readStackSpec(root: string, stackName: string, source: ClusterSource): 
   const project = readProjectName(root);
   const stack = stackOf(stackName, project);
   const configKey = source.configKey ?? CLUSTER_CONFIG_KEY;
-  const value = readStackConfig(root, stack)[configKey];
+  const config = readStackConfig(root, stack);
+  const value = config[configKey];
   if (value === undefined) {
+    // A bare `cluster:` is read under the project's own namespace, as Pulumi reads it.
+    const projectKey = `${project}:cluster`;
+    const hint = !source.configKey && project !== DEFAULT_PROJECT && config[projectKey] !== undefined ? `; the stack file has ${projectKey} (a bare cluster: key is project ${project}'s): read it with --key ${projectKey}` : "";
     throw new ConfigError({
       path: configKey,
-      message: `is missing from the ${stack} stack file: add it, for example { environment: dev, spus: 3 }${source.configKey ? "" : ", or name the key a program reads with --key"}`,
+      message: `is missing from the ${stack} stack file: add it, for example { environment: dev, spus: 3 }${source.configKey ? "" : ", or name the key a program reads with --key"}${hint}`,
     });
   }
   const raw = parseClusterValue(value, configKey, stackFilePath(root, stack));
