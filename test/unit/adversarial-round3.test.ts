@@ -4,12 +4,15 @@
  * ports, errors that say one true thing each. Each family is tried as a careless teammate would.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseClusterSpec } from "../../src/config/schema";
 import { planCluster } from "../../src/plan/plan";
+import { checkPorts } from "../../src/preflight";
+import { recordOf } from "../../src/plan/record";
+import { EMPTY_REGISTRY, withRecord } from "../../src/ports/registry";
 import { runCli } from "../support/cli";
 import { makeProject } from "../support/project";
 import { configErrorOf, issueAt } from "../support/errors";
@@ -169,5 +172,54 @@ describe("stability: adding an SPU never moves another service's port", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("two clusters never share a port: preflights of one program", () => {
+  it("two checks of one program at once never take each other's bind probes for holders (5 rounds, 180 ports each)", async () => {
+    const plan = planCluster({ spus: 60, ports: { public: "23000-23200", private: "23201-23400", metrics: "23401-23600" } }, { stack: "dev" });
+    for (let round = 0; round < 5; round++) {
+      const reports = await Promise.all([checkPorts(plan, { docker: false, lsof: false }), checkPorts(plan, { docker: false, lsof: false })]);
+      for (const report of reports) expect(report.conflicts.filter((conflict) => /bound but not listening/.test(conflict.message)).map((conflict) => conflict.message)).toEqual([]);
+    }
+  });
+});
+
+describe("one machine is one host", () => {
+  const dev = (host: string) => ({ environment: "dev", spus: 2, host, metrics: { publish: false } });
+
+  it("LOCALHOST, 'localhost ', localhost., 127.0.0.1, ::1 and this machine's own name are one machine: check names the other stack", async () => {
+    for (const spelling of ["LOCALHOST", "localhost ", "localhost.", "127.0.0.1", "::1", "[::1]", hostname(), `${hostname().toUpperCase()}.`]) {
+      const root = makeProject({ a: dev("localhost"), b: dev(spelling) }, "claims: []\n");
+      const result = await runCli(["check", "--stack", "b", "--root", root, "--no-host"]);
+      expect(result.code, `${JSON.stringify(spelling)}: ${result.out}${result.err}`).toBe(1);
+      expect(result.out).toMatch(/is planned by stack a too/);
+      expect(result.out).not.toMatch(/^ok/m);
+    }
+  });
+
+  it("a recorded stack on another spelling of this machine is planned around", () => {
+    const first = planCluster(dev("localhost"), { stack: "a" });
+    const registry = withRecord(EMPTY_REGISTRY, recordOf(first));
+    const second = planCluster(dev("LocalHost."), { stack: "b", registry });
+    for (const row of second.ports) expect(first.ports.map((other) => other.port)).not.toContain(row.port);
+    const mine = planCluster(dev(hostname()), { stack: "c", registry, machineNames: [hostname()] });
+    for (const row of mine.ports) expect(first.ports.map((other) => other.port)).not.toContain(row.port);
+  });
+
+  it("where sameness cannot be told (a name and an address), check says so and exits 3, never 'ok'", async () => {
+    const root = makeProject({ a: dev("10.11.12.13"), b: dev("build-box") }, "claims: []\n");
+    const result = await runCli(["check", "--stack", "b", "--root", root, "--no-host"]);
+    expect(result.code, result.out + result.err).toBe(3);
+    expect(result.err).toMatch(/whether 10\.11\.12\.13 and build-box are one machine cannot be told/);
+    expect(result.out).not.toMatch(/^ok/m);
+  });
+
+  it("a stack whose host is another machine gets a note that this machine's listeners don't apply", async () => {
+    const root = makeProject({ far: dev("ci-runner-77") }, "claims: []\n");
+    const result = await runCli(["check", "--stack", "far", "--root", root]);
+    expect(result.code, result.err).toBe(0);
+    expect(result.err).toMatch(/note: stack far deploys to host ci-runner-77, not this machine .*don't apply/);
+    expect(result.out).toMatch(/host ci-runner-77 is another machine: its listeners were not checked here/);
   });
 });
