@@ -5,8 +5,12 @@ import { readCanonicalRegistry } from "./registry-text";
 import { registryShape, type RegistryData } from "./registry-shape";
 
 export type { RegistryData } from "./registry-shape";
+
+/** What the schema sees in place of a `__proto__` key (see `escapeProtoKeys`). */
+const PROTO_STAND_IN = "\u0000__proto__";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
+import { machineKey } from "./machines";
 
 /**
  * A port (or range) some other software owns: a service on the host (Redis on 6379), another
@@ -95,14 +99,63 @@ export function validateRegistry(value: unknown, where = "registry"): PortRegist
 /** The schema's reading of a registry value; a shape error names the entry and what the field takes. */
 function registryData(value: unknown, where: string): RegistryData {
   // Parsed once per process: without zod's compiled fast path (see ONE_PARSE in config/schema.ts).
-  const parsed = registryShape.safeParse(withoutNullLists(value), { jitless: true });
+  const parsed = registryShape.safeParse(escapeProtoKeys(withoutNullLists(value)), { jitless: true });
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ path: `${where}: ${formatIssuePath(issue.path)}`, message: `${issue.message}${entryLabel(value, issue.path)}${fixFor(issue)}` })),
+      parsed.error.issues.map((issue) => {
+        const path = issue.path.map((key) => (key === PROTO_STAND_IN ? "__proto__" : key));
+        return { path: `${where}: ${formatIssuePath(path)}`, message: `${issueWords(issue)}${entryLabel(value, path)}${fixFor(issue)}` };
+      }),
       `invalid port registry (${where})`,
     );
   }
-  return parsed.data;
+  return restoreProtoKeys(parsed.data);
+}
+
+/**
+ * `__proto__` as a host group or a node name is a name like any other, but a plain object
+ * cannot hold it as a key (assigning it sets the prototype): the schema sees a stand-in, and
+ * the data comes back in objects without a prototype, where it is an own key again.
+ */
+
+function escapeProtoKeys(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const registry = value as { hostGroups?: unknown; records?: unknown };
+  const rename = (map: unknown): unknown =>
+    typeof map === "object" && map !== null && !Array.isArray(map) ? Object.fromEntries(Object.entries(map).map(([key, entry]) => [key === "__proto__" ? PROTO_STAND_IN : key, entry])) : map;
+  return {
+    ...registry,
+    ...(registry.hostGroups !== undefined ? { hostGroups: rename(registry.hostGroups) } : {}),
+    ...(Array.isArray(registry.records)
+      ? { records: registry.records.map((record: unknown) => (typeof record === "object" && record !== null && !Array.isArray(record) ? { ...record, nodes: rename((record as { nodes?: unknown }).nodes) } : record)) }
+      : {}),
+  };
+}
+
+function restoreProtoKeys(data: RegistryData): RegistryData {
+  const restore = <T>(map: Record<string, T>): Record<string, T> => {
+    if (!Object.hasOwn(map, PROTO_STAND_IN)) return map;
+    const plain = Object.create(null) as Record<string, T>;
+    for (const [key, entry] of Object.entries(map)) plain[key === PROTO_STAND_IN ? "__proto__" : key] = entry;
+    return plain;
+  };
+  return { ...data, hostGroups: restore(data.hostGroups), records: data.records.map((record) => ({ ...record, nodes: restore(record.nodes) })) };
+}
+
+/** What is wrong with a field, in this tool's words (the schema library's own are for programmers). */
+function issueWords(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((key) => `'${key === PROTO_STAND_IN ? "__proto__" : key}'`).join(", ")}`;
+    case "invalid_type":
+      return /received undefined$/.test(issue.message) ? "is missing" : "has the wrong kind of value";
+    case "too_small":
+      return issue.origin === "string" ? "is empty" : issue.origin === "array" ? "is an empty list" : "is too small";
+    case "too_big":
+      return "is too big";
+    default:
+      return "is not valid";
+  }
 }
 
 /** Ranges read, host groups and records checked; the result frozen and remembered as validated. */
@@ -378,46 +431,57 @@ export function withRecord(registry: PortRegistry, record: StackRecord): PortReg
 const expansions = new WeakMap<object, Map<string, ReadonlySet<string>>>();
 
 /**
- * The set of machine names a host or host group stands for. A group may name other groups
- * (expanded, depth first); a group met again on the way (a cycle, which `validateRegistry`
- * refuses) adds nothing more. An empty group stands for the name itself.
+ * The set of machines (`machineKey`s) a host or host group stands for. A group may name other
+ * groups (expanded, depth first); a group met again on the way (a cycle, which
+ * `validateRegistry` refuses) adds nothing more. An empty group stands for the name itself.
+ * Spellings of one machine are one (`LOCALHOST`, `localhost.`, `127.0.0.1`: `machineKey`), and
+ * `here` names this machine (its host name, its addresses) where the caller knows them.
  */
-export function expandHost(registry: Pick<PortRegistry, "hostGroups">, host: string): ReadonlySet<string> {
+export function expandHost(registry: Pick<PortRegistry, "hostGroups">, host: string, here?: ReadonlySet<string>): ReadonlySet<string> {
   const groups = registry.hostGroups;
+  const cacheKey = here === undefined || here.size === 0 ? host : `${host}\u0000${[...here].join("\u0000")}`;
   const cache = Object.isFrozen(groups) ? (expansions.get(groups) ?? new Map<string, ReadonlySet<string>>()) : undefined;
   if (cache && !expansions.has(groups)) expansions.set(groups, cache);
-  const cached = cache?.get(host);
+  const cached = cache?.get(cacheKey);
   if (cached) return cached;
   const machines = new Set<string>();
-  collectMachines(groups, host, new Set(), machines);
-  cache?.set(host, machines);
+  collectMachines(groups, host, new Set(), machines, here);
+  cache?.set(cacheKey, machines);
   return machines;
 }
 
-function collectMachines(groups: Readonly<Record<string, readonly string[]>>, name: string, seen: Set<string>, into: Set<string>): void {
-  const members = Object.hasOwn(groups, name) ? groups[name]! : undefined;
+/** A group by its name as written, else by the name's machine key (`CI-Runners.` finds `ci-runners`). */
+function groupMembers(groups: Readonly<Record<string, readonly string[]>>, name: string): readonly string[] | undefined {
+  if (Object.hasOwn(groups, name)) return groups[name];
+  const key = machineKey(name);
+  for (const group of Object.keys(groups)) if (machineKey(group) === key) return groups[group];
+  return undefined;
+}
+
+function collectMachines(groups: Readonly<Record<string, readonly string[]>>, name: string, seen: Set<string>, into: Set<string>, here: ReadonlySet<string> | undefined): void {
+  const members = groupMembers(groups, name);
   if (!members || members.length === 0) {
-    into.add(name);
+    into.add(machineKey(name, here));
     return;
   }
   if (seen.has(name)) return;
   seen.add(name);
-  for (const member of members) collectMachines(groups, member, seen, into);
+  for (const member of members) collectMachines(groups, member, seen, into, here);
 }
 
-/** Whether two host names (or groups, or `*`) share a machine. */
-export function hostsShareMachine(registry: Pick<PortRegistry, "hostGroups">, a: string, b: string): boolean {
-  if (a === "*" || b === "*") return true;
-  const left = expandHost(registry, a);
-  const right = expandHost(registry, b);
+/** Whether two host names (or groups, or `*`) share a machine; `here`: this machine's own names, where known. */
+export function hostsShareMachine(registry: Pick<PortRegistry, "hostGroups">, a: string, b: string, here?: ReadonlySet<string>): boolean {
+  if (a.trim() === "*" || b.trim() === "*") return true;
+  const left = expandHost(registry, a, here);
+  const right = expandHost(registry, b, here);
   if (left.has("*") || right.has("*")) return true; // a group that lists `*` stands for every host
   for (const machine of right) if (left.has(machine)) return true;
   return false;
 }
 
 /** Whether a claim applies to a stack deployed on `host`. */
-export function claimApplies(registry: Pick<PortRegistry, "hostGroups">, claim: PortClaim, host: string): boolean {
-  return claim.hosts.some((claimHost) => hostsShareMachine(registry, claimHost, host));
+export function claimApplies(registry: Pick<PortRegistry, "hostGroups">, claim: PortClaim, host: string, here?: ReadonlySet<string>): boolean {
+  return claim.hosts.some((claimHost) => hostsShareMachine(registry, claimHost, host, here));
 }
 
 /** One port two records on a shared host both hold. */
