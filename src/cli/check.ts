@@ -15,7 +15,7 @@ import { describeHolder } from "../preflight/match";
 import type { PortCheckReport, PortHolder } from "../preflight/types";
 import { findRecordOverlaps, hostsShareMachine, type PortRegistry } from "../ports/registry";
 import type { PortRole } from "../ports/range";
-import { UsageError } from "./args";
+import { UsageError } from "./usage-error";
 import { EXIT } from "./failure";
 import { booleanFlag, stringFlag, type CommandInput } from "./input";
 import { planFor, readRegistry, sourceOf } from "./plan";

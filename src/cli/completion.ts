@@ -5,19 +5,21 @@
  */
 import { EXIT } from "./failure";
 import type { CommandInput } from "./input";
-import { COMMANDS, optionsOf, type CommandSpec, type OptionSpec } from "./spec";
+import { optionsOf, type CommandRunner, type CommandSpec, type OptionSpec } from "./command";
 
 /** The shells there is a script for. */
 export type Shell = "bash" | "zsh" | "fish";
 
-/** Runs `completion <shell>`. */
-export async function runCompletion(input: CommandInput): Promise<number> {
-  input.streams.out(completionScript(input.positionals[0] as Shell));
-  return EXIT.ok;
+/** The runner of `completion <shell>` for a command table (the table passes itself: it is not imported here). */
+export function completionRunner(commands: readonly CommandSpec[]): CommandRunner {
+  return async (input: CommandInput) => {
+    input.streams.out(completionScript(input.positionals[0] as Shell, commands));
+    return EXIT.ok;
+  };
 }
 
-/** The completion script for a shell, for a command table (default: fluvio-ports' own). */
-export function completionScript(shell: Shell, commands: readonly CommandSpec[] = COMMANDS): string {
+/** The completion script for a shell, for a command table. */
+export function completionScript(shell: Shell, commands: readonly CommandSpec[]): string {
   switch (shell) {
     case "bash":
       return bashScript(commands);

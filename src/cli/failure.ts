@@ -4,7 +4,7 @@
  * and the fix; anything else is a bug, said as such (exit 70, EX_SOFTWARE of sysexits.h).
  */
 import { HostError, isConfigError, isHostError } from "../errors";
-import { isUsageError } from "./args";
+import { isUsageError } from "./usage-error";
 
 /** The exit codes of `fluvio-ports` (README: "Exit codes"). */
 export const EXIT = {

@@ -2,7 +2,8 @@
  * What a command gets: its parsed flags and positionals, where to print, and the project root.
  * Types only, plus the few helpers every command shares; no heavy imports.
  */
-import type { OutputFormat } from "./spec";
+/** What a command prints on stdout: `-o/--output` (alias `--format`). */
+export type OutputFormat = "table" | "wide" | "json" | "yaml" | "mermaid";
 
 /** What the CLI prints to; tests pass their own. Data goes to `out`, diagnostics to `err`. */
 export interface CliStreams {

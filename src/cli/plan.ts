@@ -6,7 +6,7 @@ import { recordOf } from "../plan/record";
 import type { ClusterPlan } from "../plan/types";
 import { findRecord, type PortRegistry } from "../ports/registry";
 import { recordInRegistryAsync } from "../config/registry-file";
-import { UsageError } from "./args";
+import { UsageError } from "./usage-error";
 import { diffPorts, formatDiff, readDeployedPorts, againstText, type DiffBaselines } from "./diff";
 import { EXIT, withFile } from "./failure";
 import { booleanFlag, stackOf, stringFlag, type CommandInput } from "./input";

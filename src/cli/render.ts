@@ -1,7 +1,7 @@
 /** `fluvio-ports render`: the stack as files (Compose or Kubernetes YAML, plus plan.json). */
 import { askEngineOnce } from "../context";
 import { renderStack } from "../render/stack";
-import { UsageError } from "./args";
+import { UsageError } from "./usage-error";
 import { EXIT } from "./failure";
 import { booleanFlag, stackOf, stringFlag, type CommandInput } from "./input";
 import { sourceOf } from "./plan";

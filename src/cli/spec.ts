@@ -5,71 +5,10 @@
  *
  * This file is loaded on every run: it holds data only, and each command's module (with its
  * heavy imports: zod, yaml, the planner) is loaded lazily by `load` when that command runs.
+ * The table imports the commands and nothing imports the table back: what a command, the
+ * parser and usage share (the entry's type, the common flags) lives in `command.ts`.
  */
-import type { CommandInput } from "./input";
-
-/** What a command prints on stdout: `-o/--output` (alias `--format`). */
-export type OutputFormat = "table" | "wide" | "json" | "yaml" | "mermaid";
-
-/** One `--flag` of a command, as `node:util.parseArgs` takes it plus what usage and completion need. */
-export interface OptionSpec {
-  type: "string" | "boolean";
-  /** One letter: `-s` for `--stack`. */
-  short?: string;
-  /** The value's placeholder in usage (`<s>`); string options only. */
-  value?: string;
-  /** One line for the usage. */
-  description: string;
-  /** The values the parser accepts for a command's own flag, and completion offers (`-o` takes the command's `outputs`). */
-  choices?: readonly string[];
-  /** Completion offers stack names, files or directories for the value. */
-  complete?: "stacks" | "dirs" | "files";
-}
-
-/** A positional argument (`who <port>`). */
-export interface PositionalSpec {
-  name: string;
-  description: string;
-  choices?: readonly string[];
-}
-
-/** What a command module exports: its runner. */
-export type CommandRunner = (input: CommandInput) => Promise<number>;
-
-/** One `fluvio-ports` command. */
-export interface CommandSpec {
-  /** One word (`plan`), or several for a command of a group (`registry prune`). */
-  name: string;
-  /** One line for the command list. */
-  summary: string;
-  /** The usage line after `fluvio-ports <name> ` (`--stack <s> --out <dir>`). */
-  synopsis: string;
-  /** Flags of this command besides the common ones. */
-  options: Readonly<Record<string, OptionSpec>>;
-  /** Positionals, all required, in order. */
-  positionals: readonly PositionalSpec[];
-  /** The `-o` values it prints; the first is the default. */
-  outputs: readonly OutputFormat[];
-  /** Whether `--stack` is required. */
-  needsStack: boolean;
-  /** More lines for `--help`: what the output says, exit codes. */
-  details?: string;
-  /** Loads the command's code (lazily: start-up stays fast). */
-  load: () => Promise<CommandRunner>;
-  /** It plans stacks for this host, so it asks the container engine what it is (`plan.hostAccess`): asked before `load`. */
-  asksEngine?: boolean;
-}
-
-/** Every command's flags: help, output, and which project, stack and cluster to read. */
-export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  help: { type: "boolean", short: "h", description: "print this command's usage and exit" },
-  output: { type: "string", short: "o", value: "<format>", description: "what to print on stdout (see each command's formats)", choices: ["table", "wide", "json", "yaml", "mermaid"] },
-  format: { type: "string", value: "<format>", description: "the same as --output (kept for scripts)", choices: ["table", "wide", "json", "yaml", "mermaid"] },
-  stack: { type: "string", short: "s", value: "<s>", description: "the stack whose stacks/Pulumi.<s>.yaml to read", complete: "stacks" },
-  root: { type: "string", value: "<dir>", description: "the project root (default: the nearest folder above with Pulumi.yaml)", complete: "dirs" },
-  name: { type: "string", value: "<n>", description: "the cluster's name as a program declares it (new SpuCluster(\"<n>\", ...)); default fluvio" },
-  key: { type: "string", value: "<k>", description: "the config key the program reads the cluster from (default fluvio-spu:cluster)" },
-};
+import type { CommandSpec } from "./command";
 
 const DATA_OUTPUTS = ["table", "wide", "json", "yaml"] as const;
 
@@ -201,11 +140,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       "bash: source <(fluvio-ports completion bash)    zsh: fluvio-ports completion zsh > \"${fpath[1]}/_fluvio-ports\"\n" +
       "fish: fluvio-ports completion fish > ~/.config/fish/completions/fluvio-ports.fish\n" +
       "The script is the same for every -o.",
-    load: async () => (await import("./completion.js")).runCompletion,
+    load: async () => (await import("./completion.js")).completionRunner(COMMANDS),
   },
 ];
-
-/** A command's flags: the common ones, then its own. */
-export function optionsOf(command: CommandSpec): Record<string, OptionSpec> {
-  return { ...COMMON_OPTIONS, ...command.options };
-}

@@ -1,5 +1,6 @@
 /** Usage text, written from the command table so that it lists exactly what the parser accepts. */
-import { COMMANDS, COMMON_OPTIONS, type CommandSpec, type OptionSpec } from "./spec";
+import { COMMON_OPTIONS, type CommandSpec, type OptionSpec } from "./command";
+import { COMMANDS } from "./spec";
 
 /** The exit codes every command shares (README and DESIGN.md say the same). */
 const EXIT_CODES_TEXT =

@@ -16,7 +16,7 @@ import type { PortHolder } from "../preflight/types";
 import { claimApplies, expandHost, hostsShareMachine, type PortRegistry } from "../ports/registry";
 import { formatRange, type PortRole } from "../ports/range";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
-import { UsageError } from "./args";
+import { UsageError } from "./usage-error";
 import type { UncheckedSource } from "./check";
 import { EXIT } from "./failure";
 import { stringFlag, type CommandInput } from "./input";

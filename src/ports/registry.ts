@@ -2,6 +2,9 @@ import { z } from "zod";
 import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
 import { PORT_ROLES } from "./range";
 import { readCanonicalRegistry } from "./registry-text";
+import { registryShape, type RegistryData } from "./registry-shape";
+
+export type { RegistryData } from "./registry-shape";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
 
@@ -45,51 +48,6 @@ export interface PortRegistry {
   claims: PortClaim[];
   records: StackRecord[];
 }
-
-const portNumber = z.number().int().min(1).max(65535);
-const rangeValue = z.union([portNumber, z.string(), z.strictObject({ from: portNumber, to: portNumber })]);
-const hostName = z.string().min(1);
-const recordedPorts = z.strictObject({
-  public: portNumber.optional(),
-  private: portNumber.optional(),
-  metrics: portNumber.optional(),
-  nodePort: portNumber.optional(),
-});
-
-/**
- * The registry's shape, as the file holds it and as a program may build it: a claim's `ports`
- * is `6379`, `"9300-9400"` or `{ from, to }`, its `hosts` one name or a list, and `source`
- * (which `PortClaim` carries) may be given. Unknown fields are refused, not ignored.
- */
-const registryShape = z.strictObject({
-  hostGroups: z.record(z.string().min(1), z.array(hostName)).default({}),
-  claims: z
-    .array(
-      z.strictObject({
-        owner: z.string().min(1),
-        ports: rangeValue,
-        hosts: z.union([hostName, z.array(hostName).min(1)]).default("*"),
-        note: z.string().optional(),
-        source: z.enum(["registry", "well-known"]).optional(),
-      }),
-    )
-    .default([]),
-  records: z
-    .array(
-      z.strictObject({
-        stack: z.string().min(1),
-        cluster: z.string().min(1),
-        host: hostName,
-        nodes: z.record(z.string().min(1), recordedPorts),
-      }),
-    )
-    .default([]),
-});
-
-type RegistryShape = z.output<typeof registryShape>;
-
-/** The registry's data as its schema outputs it (defaults applied), before ranges are read and records checked. */
-export type RegistryData = RegistryShape;
 
 /** Registries `validateRegistry` returned (deep-frozen, so they cannot have changed since). */
 const validated = new WeakSet<PortRegistry>();
@@ -174,7 +132,7 @@ export function isValidatedRegistry(value: unknown): value is PortRegistry {
   return typeof value === "object" && value !== null && validated.has(value as PortRegistry);
 }
 
-function toClaim(entry: RegistryShape["claims"][number], index: number, where: string, issues: ConfigIssue[]): PortClaim {
+function toClaim(entry: RegistryData["claims"][number], index: number, where: string, issues: ConfigIssue[]): PortClaim {
   const ports = toRange(entry.ports);
   if (!ports || !Number.isInteger(ports.from) || !Number.isInteger(ports.to) || ports.from > ports.to || ports.from < 1 || ports.to > 65535) {
     const shown = typeof entry.ports === "object" ? `${entry.ports.from}-${entry.ports.to}` : String(entry.ports);

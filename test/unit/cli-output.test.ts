@@ -16,7 +16,8 @@ import { ConfigError, HostError } from "../../src/errors";
 import { diffPorts } from "../../src/cli/diff";
 import { planMermaid } from "../../src/cli/mermaid";
 import { formatCompactPlanTable, formatPlanTable, TABLE_WIDTH } from "../../src/cli/plan-table";
-import { COMMANDS, optionsOf, type CommandSpec } from "../../src/cli/spec";
+import { optionsOf, type CommandSpec } from "../../src/cli/command";
+import { COMMANDS } from "../../src/cli/spec";
 import { claimOwners, formatWho, nodeOwners } from "../../src/cli/who";
 import { planStackFiles } from "../../src/context";
 import { parseClusterSpec } from "../../src/config/schema";
@@ -175,7 +176,7 @@ describe("shell completion", () => {
   }
 
   it("bash: the script parses, offers the commands, each command's flags, stacks and -o values", () => {
-    const script = completionScript("bash");
+    const script = completionScript("bash", COMMANDS);
     const dir = mkdtempSync(join(tmpdir(), "fluvio-ports-completion-"));
     const file = join(dir, "fluvio-ports.bash");
     writeFileSync(file, script);
@@ -195,7 +196,7 @@ describe("shell completion", () => {
   });
 
   it("zsh: lists each command and exactly its flags (and parses, where zsh is installed)", () => {
-    const script = completionScript("zsh");
+    const script = completionScript("zsh", COMMANDS);
     for (const command of COMMANDS) {
       const body = script.split(`\n    "${command.name}")\n`)[1]?.split("\n      ;;")[0] ?? "";
       const flags = new Set([...body.matchAll(/(?:^|[{,'])(--[a-z-]+)=?(?=[\[},])/gm)].map((match) => match[1]));
@@ -211,7 +212,7 @@ describe("shell completion", () => {
   });
 
   it("fish: lists each command and exactly its flags (and parses, where fish is installed)", () => {
-    const script = completionScript("fish");
+    const script = completionScript("fish", COMMANDS);
     for (const command of COMMANDS) {
       const seen = command.name.split(" ").map((word) => `__fish_seen_subcommand_from ${word}`).join("; and ");
       const lines = script.split("\n").filter((line) => line.includes(`${seen}'`));
