@@ -19,6 +19,14 @@ import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from ".
 import { deployDocker } from "./targets/docker";
 import { deployKubernetes } from "./targets/kubernetes";
 
+/**
+ * A Docker provider as `SpuCluster` sees one: a Pulumi provider with the engine address it
+ * deploys to (`host`, which the port preflight reads). `docker.Provider` is one.
+ */
+export interface DockerProviderLike extends pulumi.ProviderResource {
+  readonly host: pulumi.Output<string | undefined>;
+}
+
 /** The component's type token. */
 export const SPU_CLUSTER_TYPE = "fluvio:index:SpuCluster";
 
@@ -32,10 +40,16 @@ export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
   images?: Partial<ImageInputs>;
   /** Docker: join this network (for example another resource's output) instead of creating one. */
   network?: pulumi.Input<string>;
-  /** Docker: the provider of the engine to deploy to. */
-  dockerProvider?: docker.Provider;
-  /** Kubernetes: the provider of the cluster to deploy to. */
-  kubernetesProvider?: k8s.Provider;
+  /**
+   * Docker: the provider of the engine to deploy to (a `docker.Provider`). Typed by what the
+   * component reads of it, so that these types never need `@pulumi/docker` installed.
+   */
+  dockerProvider?: DockerProviderLike;
+  /**
+   * Kubernetes: the provider of the cluster to deploy to (a `k8s.Provider`). Typed as any Pulumi
+   * provider, so that these types never need `@pulumi/kubernetes` installed.
+   */
+  kubernetesProvider?: pulumi.ProviderResource;
   /**
    * TLS server certificate, key and CA (PEM), and, with TLS on Docker, an admin client
    * certificate and key signed by the CA that the SPU registration jobs present to the SC
@@ -100,8 +114,8 @@ export class SpuCluster extends pulumi.ComponentResource {
       parent: this,
     };
     // A provider given the usual Pulumi way (`provider`, `providers` on this component or a parent) counts like dockerProvider / kubernetesProvider.
-    const docker = dockerProvider ?? (this.getProvider("docker:index/container:Container") as DockerProvider | undefined);
-    const kubernetes = kubernetesProvider ?? (this.getProvider("kubernetes:core/v1:Service") as KubernetesProvider | undefined);
+    const docker = (dockerProvider as DockerProvider | undefined) ?? (this.getProvider("docker:index/container:Container") as DockerProvider | undefined);
+    const kubernetes = (kubernetesProvider as KubernetesProvider | undefined) ?? (this.getProvider("kubernetes:core/v1:Service") as KubernetesProvider | undefined);
     const deployment: TargetDeployment =
       spec.target === "docker"
         ? deployDocker(inputs, { ...(network !== undefined ? { network } : {}), ...(docker ? { provider: docker } : {}), preflight: preflight ?? true })
@@ -127,8 +141,8 @@ export class SpuCluster extends pulumi.ComponentResource {
   }
 }
 
-type DockerProvider = NonNullable<SpuClusterArgs["dockerProvider"]>;
-type KubernetesProvider = NonNullable<SpuClusterArgs["kubernetesProvider"]>;
+type DockerProvider = docker.Provider;
+type KubernetesProvider = k8s.Provider;
 
 /** Whether the program hands this component a Docker provider of its own, which may point at another engine than this machine's. */
 function hasOwnDockerProvider(args: SpuClusterArgs, opts: pulumi.ComponentResourceOptions | undefined): boolean {

@@ -1,0 +1,6 @@
+/** Every generated file of the repository, by path, with the function that writes its text. */
+import { generatedTypes } from "./types";
+
+export const GENERATED: Readonly<Record<string, () => string>> = {
+  "src/config/types.generated.ts": generatedTypes,
+};
