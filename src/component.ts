@@ -8,6 +8,7 @@ import { printedWithoutStack, renameIssues, resourceNameIssues } from "./compone
 import { dropUndefined } from "./config/objects";
 import { keyIssues } from "./config/pem";
 import { parseClusterSpec, type ClusterConfig, type ClusterSpec } from "./config/schema";
+import type { ImagesConfig } from "./config/types.generated";
 import { tlsMaterialIssues } from "./config/tls";
 import { planCluster } from "./plan/plan";
 import { clientProfile, clientTlsSettings, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
@@ -15,7 +16,7 @@ import type { ClusterPlan } from "./plan/types";
 import type { PortAssignment } from "./ports/allocator";
 import type { PortRegistry } from "./ports/registry";
 import type { HostFactsAnswer } from "./plan/host-access";
-import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "./targets/contract";
+import type { TargetDeployment, TargetInputs, TlsMaterial } from "./targets/contract";
 import { deployDocker } from "./targets/docker";
 import { deployKubernetes } from "./targets/kubernetes";
 
@@ -36,8 +37,11 @@ export const SPU_CLUSTER_TYPE = "fluvio:index:SpuCluster";
  * resources, TLS material as secrets, the port registry).
  */
 export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
-  /** Images, as plain names or outputs (for example of a `docker.Image` build). */
-  images?: Partial<ImageInputs>;
+  /**
+   * Container images. As plain names or outputs (for example a `docker.Image`'s `repoDigest`):
+   * nothing in the port plan depends on them, so they may be known only when the program runs.
+   */
+  images?: { [Role in keyof ImagesConfig]?: pulumi.Input<NonNullable<ImagesConfig[Role]>> };
   /** Docker: join this network (for example another resource's output) instead of creating one. */
   network?: pulumi.Input<string>;
   /**

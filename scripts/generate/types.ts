@@ -27,6 +27,18 @@ export interface JsonSchema {
   pattern?: string;
 }
 
+/** Every property of an object schema (through unions and lists), as `tls.enabled`, `spus[].id`. */
+export function schemaFields(schema: JsonSchema, path: Path = ""): { path: string; field: JsonSchema }[] {
+  const here = Object.entries(schema.properties ?? {}).flatMap(([key, field]) => {
+    const fieldPath = path === "" ? key : `${path}.${key}`;
+    return [{ path: fieldPath, field }, ...schemaFields(field, fieldPath)];
+  });
+  const members = (schema.anyOf ?? []).flatMap((member) => schemaFields(member, path));
+  const items = schema.items ? schemaFields(schema.items, `${path}[]`) : [];
+  const seen = new Set<string>();
+  return [...here, ...members, ...items].filter((entry) => !seen.has(entry.path) && seen.add(entry.path));
+}
+
 /** A field's path as the config reference and error messages write it: `tls.enabled`, `spus[].id`. */
 type Path = string;
 

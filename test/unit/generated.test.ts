@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import { GENERATED } from "../../scripts/generate/files";
-import type { JsonSchema } from "../../scripts/generate/types";
+import { schemaFields, type JsonSchema } from "../../scripts/generate/types";
 import { clusterJsonSchema } from "../../src/config/schema";
 import { SCHEMAS } from "../../src/config/shape";
 import type { ClusterConfig, ClusterSpec, KubernetesSpec, SpuConfig, SpuSpec } from "../../src/config/types.generated";
@@ -16,18 +16,6 @@ import type { PortRange, PortRole } from "../../src/ports/range";
 import type { RegistryData } from "../../src/ports/registry-data";
 import type { registryShape } from "../../src/ports/registry-shape";
 import { PROJECT_ROOT } from "../support/pulumi";
-
-/** Every property of an object schema (through unions and lists), as `tls.enabled`, `spus[].id`. */
-export function schemaFields(schema: JsonSchema, path = ""): { path: string; field: JsonSchema }[] {
-  const here = Object.entries(schema.properties ?? {}).flatMap(([key, field]) => {
-    const fieldPath = path === "" ? key : `${path}.${key}`;
-    return [{ path: fieldPath, field }, ...schemaFields(field, fieldPath)];
-  });
-  const members = (schema.anyOf ?? []).flatMap((member) => schemaFields(member, path));
-  const items = schema.items ? schemaFields(schema.items, `${path}[]`) : [];
-  const seen = new Set<string>();
-  return [...here, ...members, ...items].filter((entry) => !seen.has(entry.path) && seen.add(entry.path));
-}
 
 describe("generated files", () => {
   for (const [path, text] of Object.entries(GENERATED)) {
