@@ -124,7 +124,7 @@ describe("fluvio-ports: help, version and usage errors", () => {
 describe("fluvio-ports plan, as installed", () => {
   let root: string;
   beforeAll(() => {
-    root = installedCopy();
+    root = installedCopy({ records: false });
   });
 
   it("the default table fits 120 columns for both stacks; -o wide is every column in full", () => {
@@ -246,7 +246,7 @@ describe("fluvio-ports plan, as installed", () => {
 describe("fluvio-ports check, who, schema, completion, as installed", () => {
   let root: string;
   beforeAll(() => {
-    root = installedCopy();
+    root = installedCopy({ records: false });
   });
 
   it("check --no-host: the registry and the other stacks only; says the host was not checked", () => {
