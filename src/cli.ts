@@ -46,7 +46,7 @@ export async function main(argv: string[], streams: CliStreams = processStreams(
     line = parseCommandLine(argv);
     if (line.kind === "help") {
       const width = helpWidth(streams.columns);
-      streams.out(line.command ? commandUsage(line.command, width) : programUsage(width));
+      streams.out(line.command ? commandUsage(line.command, width) : line.group ? line.group.map((command) => commandUsage(command, width)).join("\n") : programUsage(width));
       return EXIT.ok;
     }
     if (line.kind === "version") {

@@ -10,7 +10,7 @@ import { keyIssues } from "./config/pem";
 import { parseClusterSpec, type ClusterConfig, type ClusterSpec } from "./config/schema";
 import type { ImagesConfig } from "./config/types.generated";
 import { tlsMaterialIssues } from "./config/tls";
-import { planCluster } from "./plan/plan";
+import { planCluster, type SiblingCluster } from "./plan/plan";
 import { clientProfile, clientTlsSettings, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
 import type { ClusterPlan } from "./plan/types";
 import type { PortAssignment } from "./ports/allocator";
@@ -182,6 +182,7 @@ function planComponent(name: string, args: SpuClusterArgs, opts: pulumi.Componen
     const keyProblems = spec.tls.enabled && tlsCertificates ? plainKeyIssues(tlsCertificates) : [];
     if (materialIssues.length + keyProblems.length > 0) throw new ConfigError([...materialIssues, ...keyProblems]);
     const context = planContext({
+      siblings: declaredClusters(),
       stack: pulumi.getStack(),
       project: pulumi.getProject(),
       target: spec.target,
@@ -191,10 +192,28 @@ function planComponent(name: string, args: SpuClusterArgs, opts: pulumi.Componen
       // The engine Pulumi's Docker provider uses: `docker:host` config, else DOCKER_HOST (a remote one is not asked).
       dockerHost: new pulumi.Config("docker").get("host") ?? process.env.DOCKER_HOST,
     });
-    return { spec, plan: planCluster(spec, context) };
+    const plan = planCluster(spec, context);
+    declaredClusters().push({ resource: name, cluster: plan.cluster, host: plan.host, ports: plan.ports.map((row) => ({ port: row.port, owner: row.owner, role: row.role })) });
+    return { spec, plan };
   } catch (error) {
     throw isConfigError(error) ? printedWithoutStack(error) : error;
   }
+}
+
+/** The clusters declared so far in this program run (one list per Pulumi run: keyed by its engine connection). */
+const declaredByRun = new WeakMap<object, SiblingCluster[]>();
+const noRun = {};
+
+/**
+ * The clusters this program declared before, in declaration order: each new one plans around
+ * those on a machine it shares (`PlanContext.siblings`), so two clusters of one program never
+ * share a port, and which one moves never depends on timing.
+ */
+function declaredClusters(): SiblingCluster[] {
+  const run = (pulumi.runtime.getMonitor() as object | undefined) ?? noRun;
+  let list = declaredByRun.get(run);
+  if (!list) declaredByRun.set(run, (list = []));
+  return list;
 }
 
 /** Runs `parse`, and throws one ConfigError with `earlier` and whatever it finds; `earlier` alone when it finds nothing. */

@@ -9,10 +9,11 @@ import { CLUSTER_CONFIG_KEY, listStacks, loadRegistry, parseClusterValue, readEp
 import { stackOf } from "./config/stack-name";
 import { parseClusterSpec, type ClusterSpec } from "./config/schema";
 import type { HostFactsAnswer } from "./plan/host-access";
-import { DEFAULT_PROJECT, planCluster, type PlanContext } from "./plan/plan";
+import { DEFAULT_PROJECT, planCluster, type PlanContext, type SiblingCluster } from "./plan/plan";
 import { nodeLabel } from "./plan/names";
 import { askHostFacts, askHostFactsOnce } from "./preflight/host-facts";
 import { occupiedPorts } from "./preflight/occupied";
+import { thisMachineNames } from "./preflight/this-machine";
 import type { ClusterPlan } from "./plan/types";
 import { findRecord, hostsShareMachine, type PortRegistry } from "./ports/registry";
 
@@ -29,6 +30,8 @@ export interface ContextInput {
   explicitProvider?: boolean;
   /** The engine to ask (`docker:host` or DOCKER_HOST); a remote one is not asked. Default: the local socket. */
   dockerHost?: string | undefined;
+  /** Clusters the program declared before this one (`PlanContext.siblings`). */
+  siblings?: readonly SiblingCluster[];
 }
 
 /** The engine's answer, once it came (`check` plans every stack of the project). */
@@ -71,6 +74,8 @@ export function planContext(input: ContextInput): PlanContext {
     ...(input.registry ? { registry: input.registry } : {}),
     ...(ephemeralRange ? { ephemeralRange } : {}),
     ...(input.target === "docker" ? { hostFacts: dockerHostFacts(input) } : {}),
+    machineNames: [...thisMachineNames()],
+    ...(input.siblings && input.siblings.length > 0 ? { siblings: input.siblings } : {}),
   };
 }
 
@@ -113,11 +118,15 @@ function readStackSpec(root: string, stackName: string, source: ClusterSource): 
   const project = readProjectName(root);
   const stack = stackOf(stackName, project);
   const configKey = source.configKey ?? CLUSTER_CONFIG_KEY;
-  const value = readStackConfig(root, stack)[configKey];
+  const config = readStackConfig(root, stack);
+  const value = config[configKey];
   if (value === undefined) {
+    // A bare `cluster:` is read under the project's own namespace, as Pulumi reads it.
+    const projectKey = `${project}:cluster`;
+    const hint = !source.configKey && project !== DEFAULT_PROJECT && config[projectKey] !== undefined ? `; the stack file has ${projectKey} (a bare cluster: key is project ${project}'s): read it with --key ${projectKey}` : "";
     throw new ConfigError({
       path: configKey,
-      message: `is missing from the ${stack} stack file: add it, for example { environment: dev, spus: 3 }${source.configKey ? "" : ", or name the key a program reads with --key"}`,
+      message: `is missing from the ${stack} stack file: add it, for example { environment: dev, spus: 3 }${source.configKey ? "" : ", or name the key a program reads with --key"}${hint}`,
     });
   }
   const raw = parseClusterValue(value, configKey, stackFilePath(root, stack));
@@ -164,7 +173,7 @@ export async function planStack(root: string, stackName: string, registry: PortR
     .flatMap((other) => {
       try {
         const { plan } = planStackFiles(root, other, registry, source);
-        if (!hostsShareMachine(registry, plan.host, base.plan.host)) return [];
+        if (!hostsShareMachine(registry, plan.host, base.plan.host, thisMachineNames())) return [];
         return plan.ports.map((row) => ({ port: row.port, holder: `stack ${other} (${nodeLabel(row.owner)} ${row.role})` }));
       } catch {
         return []; // its own commands report its config errors

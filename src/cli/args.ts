@@ -14,7 +14,7 @@ export { isUsageError, UsageError } from "./usage-error";
 
 /** What the command line asks for. */
 export type CommandLine =
-  | { kind: "help"; command?: CommandSpec }
+  | { kind: "help"; command?: CommandSpec; group?: readonly CommandSpec[] }
   | { kind: "version" }
   | { kind: "run"; command: CommandSpec; flags: Record<string, FlagValue>; positionals: string[]; output: OutputFormat };
 
@@ -27,11 +27,25 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   const [first] = argv;
   if (first === undefined || first === "--help" || first === "-h") return { kind: "help" };
   if (first === "--version" || first === "-V") return { kind: "version" };
-  if (first === "help") return argv.length === 1 ? { kind: "help" } : { kind: "help", command: commandAt(argv.slice(1), commands).command };
-  if (first.startsWith("-")) throw new UsageError(undefined, `'${first}' before a command: name the command first (${commandNames(commands)}), for example fluvio-ports plan --stack dev`);
+  if (first === "help") return argv.length === 1 ? { kind: "help" } : ((argv.length === 2 ? groupHelp([argv[1] as string, "--help"], commands) : undefined) ?? { kind: "help", command: commandAt(argv.slice(1), commands).command });
+  if (first.startsWith("-")) throw new UsageError(undefined, `'${shown(first)}' before a command: name the command first (${commandNames(commands)}), for example fluvio-ports plan --stack dev`);
+  const group = groupHelp(argv, commands);
+  if (group) return group;
   const { command, rest } = commandAt(argv, commands);
   if (wantsHelp(rest)) return { kind: "help", command };
   return { kind: "run", command, ...parseCommandArgs(command, rest, commands) };
+}
+
+/**
+ * `registry --help` (or `help registry`): the help of a group of commands, which is no command
+ * itself; undefined when `argv` does not name a group and ask for help.
+ */
+function groupHelp(argv: readonly string[], commands: readonly CommandSpec[]): CommandLine | undefined {
+  const [first = "", second] = argv;
+  const group = commands.filter((entry) => entry.name.startsWith(`${first} `));
+  if (group.length === 0 || commands.some((entry) => entry.name === first)) return undefined;
+  if (second !== "--help" && second !== "-h") return undefined;
+  return group.length === 1 ? { kind: "help", command: group[0] as CommandSpec } : { kind: "help", group };
 }
 
 /** The command whose name's words start `argv`, and the arguments after them. */
@@ -44,11 +58,11 @@ function commandAt(argv: readonly string[], commands: readonly CommandSpec[]): {
   if (group.length > 0) {
     const subcommands = group.map((entry) => entry.name.split(" ").slice(1).join(" "));
     const guess = second === undefined || second.startsWith("-") ? undefined : nearest(second, subcommands);
-    const what = second === undefined || second.startsWith("-") ? "needs a subcommand" : `has no subcommand '${second}'${guess ? ` (did you mean ${first} ${guess}?)` : ""}`;
-    throw new UsageError(undefined, `${first} ${what}: use ${listOf(group.map((entry) => entry.name))}`);
+    const what = second === undefined || second.startsWith("-") ? "needs a subcommand" : `has no subcommand '${shown(second)}'${guess ? ` (did you mean ${first} ${guess}?)` : ""}`;
+    throw new UsageError(undefined, `${shown(first)} ${what}: use ${listOf(group.map((entry) => entry.name))}`);
   }
   const guess = nearest(first, [...new Set(commands.map((entry) => entry.name.split(" ")[0] as string))]);
-  throw new UsageError(undefined, `unknown command '${first}'${guess ? ` (did you mean ${guess}?)` : ""}: use ${commandNames(commands)}`);
+  throw new UsageError(undefined, `unknown command '${shown(first)}'${guess ? ` (did you mean ${guess}?)` : ""}: use ${commandNames(commands)}`);
 }
 
 function commandNames(commands: readonly CommandSpec[]): string {
@@ -77,11 +91,17 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[], 
   const fail = (line: string): never => {
     throw new UsageError(command.name, line);
   };
+  const given = new Map<string, string[]>();
   for (const token of parsed.tokens) {
     if (token.kind !== "option") continue;
     const spec = options[token.name];
+    if (spec?.type === "string" && token.value !== undefined) {
+      const earlier = given.get(token.name) ?? [];
+      if (earlier.length > 0) fail(`--${token.name} is given twice (${shown(earlier[0] as string)} and ${shown(token.value)}): give it once`);
+      given.set(token.name, [...earlier, token.value]);
+    }
     if (spec === undefined) fail(unknownOption(command, token.rawName, commands));
-    else if (spec.type === "boolean" && token.inlineValue) fail(`${token.rawName} takes no value (got '${token.value}')`);
+    else if (spec.type === "boolean" && token.inlineValue) fail(`${shown(token.rawName)} takes no value (got '${shown(token.value ?? "")}')`);
     else if (spec.type === "string" && (token.value === undefined || (!token.inlineValue && token.value.startsWith("-")))) {
       fail(`${displayName(token.name, token.rawName)} needs a value${spec.value ? `, for example --${token.name} ${exampleValue(token.name, spec.value)}` : ""}`);
     }
@@ -95,17 +115,17 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[], 
   const positionals = parsed.positionals;
   const wanted = command.positionals;
   if (positionals.length > wanted.length) {
-    fail(wanted.length === 0 ? `unexpected argument '${positionals[wanted.length]}': ${command.name} takes flags only` : `unexpected argument '${positionals[wanted.length]}' after <${wanted.map((entry) => entry.name).join("> <")}>`);
+    fail(wanted.length === 0 ? `unexpected argument '${shown(positionals[wanted.length] ?? "")}': ${command.name} takes flags only` : `unexpected argument '${shown(positionals[wanted.length] ?? "")}' after <${wanted.map((entry) => entry.name).join("> <")}>`);
   }
   wanted.forEach((entry, index) => {
     const value = positionals[index];
     if (value === undefined) fail(`<${entry.name}> is missing: ${entry.description}`);
-    else if (entry.choices && !entry.choices.includes(value)) fail(`<${entry.name}> '${value}' is not one of ${listOf(entry.choices)}${didYouMean(value, entry.choices)}`);
+    else if (entry.choices && !entry.choices.includes(value)) fail(`<${entry.name}> '${shown(value)}' is not one of ${listOf(entry.choices)}${didYouMean(value, entry.choices)}`);
   });
   if (command.needsStack && flags.stack === undefined) fail("--stack is required, for example --stack dev");
   for (const [name, spec] of Object.entries(command.options)) {
     const value = flags[name];
-    if (typeof value === "string" && spec.choices && !spec.choices.includes(value)) fail(`--${name} ${value}: use ${listOf(spec.choices)}${didYouMean(value, spec.choices)}`);
+    if (typeof value === "string" && spec.choices && !spec.choices.includes(value)) fail(`--${name} ${shown(value)}: use ${listOf(spec.choices)}${didYouMean(value, spec.choices)}`);
   }
   return { flags, positionals, output };
 }
@@ -114,14 +134,14 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[], 
 function outputOf(command: CommandSpec, flags: Record<string, FlagValue>, fail: (line: string) => never): OutputFormat {
   const output = typeof flags.output === "string" ? flags.output : undefined;
   const format = typeof flags.format === "string" ? flags.format : undefined;
-  if (output !== undefined && format !== undefined && output !== format) fail(`-o ${output} and --format ${format} disagree: --format is another name for -o; give one`);
+  if (output !== undefined && format !== undefined && output !== format) fail(`-o ${shown(output)} and --format ${shown(format)} disagree: --format is another name for -o; give one`);
   const chosen = output ?? format;
   if (chosen === undefined) return command.outputs[0] as OutputFormat;
   const known = command.outputs.find((entry) => entry === chosen);
   if (known) return known;
   const base = ["table", "json", "yaml"].filter((entry) => command.outputs.includes(entry as OutputFormat));
   const more = command.outputs.filter((entry) => !base.includes(entry));
-  fail(`${output !== undefined ? "-o" : "--format"} ${chosen}: use ${listOf(base)}${more.length > 0 ? ` (or ${more.join(", ")})` : ""}${didYouMean(chosen, command.outputs)}`);
+  fail(`${output !== undefined ? "-o" : "--format"} ${shown(chosen)}: use ${listOf(base)}${more.length > 0 ? ` (or ${more.join(", ")})` : ""}${didYouMean(chosen, command.outputs)}`);
   throw new Error("unreachable");
 }
 
@@ -129,10 +149,10 @@ function outputOf(command: CommandSpec, flags: Record<string, FlagValue>, fail: 
 function unknownOption(command: CommandSpec, rawName: string, commands: readonly CommandSpec[]): string {
   const name = rawName.replace(/^-+/, "");
   const elsewhere = commands.filter((other) => other !== command && Object.prototype.hasOwnProperty.call(other.options, name));
-  if (rawName.startsWith("--") && elsewhere.length > 0) return `${rawName} goes with ${elsewhere.map((other) => other.name).join(" or ")}, not ${command.name}`;
+  if (rawName.startsWith("--") && elsewhere.length > 0) return `${shown(rawName)} goes with ${elsewhere.map((other) => other.name).join(" or ")}, not ${command.name}`;
   const longNames = Object.keys(optionsOf(command)).map((option) => `--${option}`);
   const guess = rawName.startsWith("--") ? nearest(rawName, longNames) : undefined;
-  return `unknown option '${rawName}'${guess ? ` (did you mean ${guess}?)` : ""}`;
+  return `unknown option '${shown(rawName)}'${guess ? ` (did you mean ${guess}?)` : ""}`;
 }
 
 /** " (did you mean json?)" when a value is a typo of one of the choices, else nothing. */
@@ -163,6 +183,11 @@ function exampleValue(name: string, placeholder: string): string {
   return examples[name] ?? placeholder;
 }
 
+/** What a user typed, as a message echoes it: a long value (a pasted file, a runaway variable) cut to its first 60 characters. */
+export function shown(text: string): string {
+  return text.length <= 80 ? text : `${text.slice(0, 60)}… (${text.length} characters)`;
+}
+
 function listOf(values: readonly string[]): string {
   return values.length <= 1 ? (values[0] ?? "") : `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
 }
@@ -171,6 +196,8 @@ function listOf(values: readonly string[]): string {
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    // A word much longer or shorter than the candidate is no typo of it (and a 100 KB word costs no table).
+    if (Math.abs(word.length - candidate.length) > Math.max(1, Math.floor(candidate.replace(/^-+/, "").length / 3))) continue;
     const distance = editDistance(word, candidate);
     if (best === undefined || distance < best.distance) best = { candidate, distance };
   }

@@ -13,7 +13,9 @@ import { checkPorts } from "../preflight";
 import { isNoLocalEngine } from "../preflight/docker";
 import { describeHolder } from "../preflight/match";
 import type { PortCheckReport, PortHolder } from "../preflight/types";
-import { findRecordOverlaps, hostsShareMachine, type PortRegistry } from "../ports/registry";
+import { expandHost, findRecordOverlaps, hostsShareMachine, type PortRegistry } from "../ports/registry";
+import { THIS_MACHINE, samenessUnknown } from "../ports/machines";
+import { thisMachineName, thisMachineNames } from "../preflight/this-machine";
 import type { PortRole } from "../ports/range";
 import { UsageError } from "./usage-error";
 import { EXIT } from "./failure";
@@ -49,9 +51,13 @@ export interface CheckConflict {
 /** A conflict with another stack's node or record: its holder is that node. */
 export type StackConflict = CheckConflict & { holder: StackHolder & { description: string } };
 
-/** A source that was not looked at, and why: this host's listener tables, its Docker engine, or the host as a whole (`--no-host`). */
+/**
+ * A source that was not looked at, and why: this host's listener tables, its Docker engine, the
+ * host as a whole (`--no-host`, or a stack on another machine), or whether two hosts are one
+ * machine (`sameness`: a name and an address, both planning a port).
+ */
 export interface UncheckedSource {
-  source: "proc" | "docker" | "host";
+  source: "proc" | "docker" | "host" | "sameness";
   reason: string;
   /** The planned ports left unchecked (absent for `--no-host`: all of them). */
   ports?: number[];
@@ -72,31 +78,42 @@ export interface CheckResult {
 export async function runCheck(input: CommandInput): Promise<number> {
   const annotations = stringFlag(input, "annotations");
   if (annotations !== undefined && isDataOutput(input)) throw new UsageError("check", `--annotations ${annotations} prints workflow commands among the lines of the table output; drop -o ${input.output}`);
-  const noHost = booleanFlag(input, "no-host") || booleanFlag(input, "registry-only");
+  const noHostFlag = booleanFlag(input, "no-host") || booleanFlag(input, "registry-only");
   const registry = readRegistry(input.root);
   const { plan } = await planFor(input, registry);
   for (const warning of plan.warnings) input.streams.err(`warning: ${warning}\n`);
+  // A stack on another machine: this machine's listeners and containers don't apply to it.
+  const elsewhere = noHostFlag || isOnThisMachine(registry, plan.host) ? undefined : `stack ${plan.stack} deploys to host ${plan.host}, not this machine (${thisMachineName()}): this machine's listeners and containers don't apply, so they were not checked; run fluvio-ports check --stack ${plan.stack} on ${plan.host}`;
+  if (elsewhere) input.streams.err(`note: ${elsewhere}\n`);
+  const noHost = noHostFlag || elsewhere !== undefined;
   const asked = noHost ? Promise.resolve(undefined) : checkPorts(plan);
   // The other stacks are planned while the Docker engine answers (its question has gone out).
   await nextTurn();
   const recorded = recordConflicts(plan, registry);
   const seen = new Set(recorded.map((conflict) => `${conflict.port} ${conflict.holder.stack}`));
-  const planned = stackConflicts(input.root, plan, registry, sourceOf(input)).filter((conflict) => !seen.has(`${conflict.port} ${conflict.holder.stack}`));
+  const others = stackConflicts(input.root, plan, registry, sourceOf(input));
+  const planned = others.conflicts.filter((conflict) => !seen.has(`${conflict.port} ${conflict.holder.stack}`));
   const report = await asked;
   const result = checkResult(plan, report, [...recorded, ...planned]);
+  if (elsewhere) result.unchecked = [{ source: "host", reason: elsewhere }];
+  result.unchecked.push(...others.unknown);
   if (report && report.sources.docker !== true && isNoLocalEngine(report.sources.docker)) {
     input.streams.err(`note: ${report.sources.docker}: no container publishes a port here, so only listeners were checked\n`);
   }
   const code = exitCodeOf(result);
   if (isDataOutput(input)) printData(input, result);
-  else printLines(input, result, annotations === "github" ? join(stackConfigDir(input.root), `Pulumi.${plan.stack}.yaml`) : undefined, noHost);
-  for (const entry of result.unchecked) if (entry.source !== "host") input.streams.err(`fluvio-ports check: could not check ${entry.source === "proc" ? "this host's listeners" : "this host's Docker engine"}: ${entry.reason}\n`);
+  else printLines(input, result, annotations === "github" ? join(stackConfigDir(input.root), `Pulumi.${plan.stack}.yaml`) : undefined, noHost, elsewhere !== undefined);
+  for (const entry of result.unchecked) {
+    if (entry.source === "sameness") input.streams.err(`fluvio-ports check: could not tell: ${entry.reason}\n`);
+    else if (entry.source !== "host") input.streams.err(`fluvio-ports check: could not check ${entry.source === "proc" ? "this host's listeners" : "this host's Docker engine"}: ${entry.reason}\n`);
+  }
   if (code === EXIT.unchecked) input.streams.err(`fluvio-ports check: no conflicts in what could be checked, but this host was not fully checked (exit 3); fix access above, or run with --no-host to check the registry and the other stacks only\n`);
   return code;
 }
 
 /** 1 with conflicts; else 3 when a source of this host could not be read; else 0. `--no-host` is asked for, not a failure. */
 export function exitCodeOf(result: Pick<CheckResult, "conflicts" | "unchecked">): number {
+  // (`sameness`: two hosts that may be one machine plan one port: not checked, never "ok".)
   if (result.conflicts.length > 0) return EXIT.conflicts;
   if (result.unchecked.some((entry) => entry.source !== "host")) return EXIT.unchecked;
   return EXIT.ok;
@@ -142,7 +159,7 @@ function uncheckedSources(report: PortCheckReport): UncheckedSource[] {
   return unchecked;
 }
 
-function printLines(input: CommandInput, result: CheckResult, annotateFile: string | undefined, noHost: boolean): void {
+function printLines(input: CommandInput, result: CheckResult, annotateFile: string | undefined, noHost: boolean, elsewhere = false): void {
   const file = annotateFile === undefined ? undefined : relative(process.cwd(), annotateFile) || annotateFile;
   for (const conflict of result.conflicts) {
     input.streams.out(`${conflict.message}\n`);
@@ -156,7 +173,7 @@ function printLines(input: CommandInput, result: CheckResult, annotateFile: stri
   if (result.conflicts.length > 0 || result.unchecked.some((entry) => entry.source !== "host")) return;
   input.streams.out(
     noHost
-      ? `ok: all ${result.checked.length} planned host ports of stack ${result.stack} are clear of the registry and the other stacks (this host was not checked: --no-host)\n`
+      ? `ok: all ${result.checked.length} planned host ports of stack ${result.stack} are clear of the registry and the other stacks (${elsewhere ? `host ${result.host} is another machine: its listeners were not checked here` : "this host was not checked: --no-host"})\n`
       : `ok: all ${result.checked.length} planned host ports of stack ${result.stack} are free on this host\n`,
   );
 }
@@ -186,10 +203,12 @@ function recordConflicts(plan: ClusterPlan, registry: PortRegistry): StackConfli
   });
 }
 
-/** Host ports this stack plans that another stack on the same host plans (or recorded) too. */
-function stackConflicts(root: string, plan: ClusterPlan, registry: PortRegistry, source: ClusterSource): StackConflict[] {
+/** Host ports this stack plans that another stack on the same host plans (or recorded) too; and those it cannot tell (a name and an address). */
+function stackConflicts(root: string, plan: ClusterPlan, registry: PortRegistry, source: ClusterSource): { conflicts: StackConflict[]; unknown: UncheckedSource[] } {
   const mine = new Map(plan.ports.filter((row) => plan.hostPorts.includes(row.port)).map((row) => [row.port, row]));
+  const here = thisMachineNames();
   const conflicts: StackConflict[] = [];
+  const unknown: UncheckedSource[] = [];
   for (const other of listStacks(root)) {
     if (other === plan.stack) continue;
     let otherPlan: ClusterPlan;
@@ -198,7 +217,18 @@ function stackConflicts(root: string, plan: ClusterPlan, registry: PortRegistry,
     } catch {
       continue; // its own check reports its config errors
     }
-    if (!hostsShareMachine(registry, otherPlan.host, plan.host)) continue;
+    const shared = hostsShareMachine(registry, otherPlan.host, plan.host, here);
+    if (!shared) {
+      const both = otherPlan.ports.filter((row) => mine.has(row.port) && otherPlan.hostPorts.includes(row.port)).map((row) => row.port);
+      if (both.length > 0 && samenessUnknown(otherPlan.host, plan.host, here)) {
+        unknown.push({
+          source: "sameness",
+          ports: both,
+          reason: `stack ${other} plans port${both.length === 1 ? "" : "s"} ${both.join(", ")} too, on host ${otherPlan.host}; whether ${otherPlan.host} and ${plan.host} are one machine cannot be told from their names: if they are, name them alike (or list both in one host group of stacks/ports.registry.yaml) and check again`,
+        });
+      }
+      continue;
+    }
     for (const row of otherPlan.ports) {
       const clash = mine.get(row.port);
       if (!clash || !otherPlan.hostPorts.includes(row.port)) continue;
@@ -213,5 +243,10 @@ function stackConflicts(root: string, plan: ClusterPlan, registry: PortRegistry,
       });
     }
   }
-  return conflicts;
+  return { conflicts, unknown };
+}
+
+/** Whether a stack's host (or host group) includes the machine this runs on. */
+function isOnThisMachine(registry: PortRegistry, host: string): boolean {
+  return host.trim() === "*" || expandHost(registry, host, thisMachineNames()).has(THIS_MACHINE);
 }

@@ -25,8 +25,21 @@ export interface Failure {
   text: string;
 }
 
-/** What to print, and the exit code, for an error a command threw. */
+/** What to print, and the exit code, for an error a command threw: its text with any runaway value cut short. */
 export function describeFailure(error: unknown, command: string | undefined, debug = false): Failure {
+  const failure = failureOf(error, command, debug);
+  return { code: failure.code, text: debug ? failure.text : shortenLongWords(failure.text) };
+}
+
+/**
+ * A message with every word longer than 200 characters (a 100 KB argument echoed in a message,
+ * a pasted file as a stack name) cut to its first 60 and its length: one readable line still.
+ */
+export function shortenLongWords(text: string): string {
+  return text.replace(/\S{201,}/g, (word) => `${word.slice(0, 60)}… (${word.length} characters)`);
+}
+
+function failureOf(error: unknown, command: string | undefined, debug: boolean): Failure {
   const program = `fluvio-ports${command ? ` ${command}` : ""}`;
   if (isUsageError(error)) {
     const help = `fluvio-ports${error.command ? ` ${error.command}` : ""} --help`;

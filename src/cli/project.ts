@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors";
 
-/** The nearest folder at or above `start` holding Pulumi.yaml, or undefined outside a project. */
+/** The nearest folder at or above `start` holding Pulumi.yaml or Pulumi.yml (the project files Pulumi reads), or undefined outside a project. */
 export function findProjectRoot(start: string): string | undefined {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+    if (existsSync(join(dir, "Pulumi.yaml")) || existsSync(join(dir, "Pulumi.yml"))) return dir;
     if (dirname(dir) === dir) return undefined;
   }
 }
@@ -20,7 +20,7 @@ export function projectRoot(root: string | undefined, cwd: string): string {
   if (root !== undefined) {
     const dir = resolve(cwd, root);
     if (!existsSync(dir)) throw new ConfigError({ path: dir, message: "there is no such folder: give --root the project folder, the one with Pulumi.yaml" });
-    if (!existsSync(join(dir, "Pulumi.yaml"))) throw new ConfigError({ path: dir, message: "has no Pulumi.yaml: give --root the project folder, the one with Pulumi.yaml" });
+    if (!existsSync(join(dir, "Pulumi.yaml")) && !existsSync(join(dir, "Pulumi.yml"))) throw new ConfigError({ path: dir, message: "has no Pulumi.yaml: give --root the project folder, the one with Pulumi.yaml" });
     return dir;
   }
   const found = findProjectRoot(cwd);

@@ -3,7 +3,6 @@
  * record or claim of the port registry, a well-known owner, and on this machine a live process
  * or container (the preflight's own readers).
  */
-import { hostname } from "node:os";
 import { listStacks } from "../config/stack";
 import { askEngineOnce, planStackFiles } from "../context";
 import { nodeLabel } from "../plan/names";
@@ -16,6 +15,8 @@ import type { PortHolder } from "../preflight/types";
 import { claimApplies, expandHost, hostsShareMachine, type PortRegistry } from "../ports/registry";
 import { formatRange, type PortRole } from "../ports/range";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
+import { THIS_MACHINE } from "../ports/machines";
+import { thisMachineNames } from "../preflight/this-machine";
 import { UsageError } from "./usage-error";
 import type { UncheckedSource } from "./check";
 import { EXIT } from "./failure";
@@ -107,7 +108,8 @@ function plannedStacks(input: CommandInput, registry: PortRegistry, only: string
 
 /** The stacks' nodes planned on the port, then the registry's records of it that no planned stack accounts for. */
 export function nodeOwners(port: number, host: string | null, registry: PortRegistry, plans: readonly ClusterPlan[]): PortOwner[] {
-  const onHost = (other: string): boolean => host === null || hostsShareMachine(registry, other, host);
+  const here = thisMachineNames();
+  const onHost = (other: string): boolean => host === null || hostsShareMachine(registry, other, host, here);
   const owners: PortOwner[] = [];
   const planned = new Set<string>();
   for (const plan of plans) {
@@ -143,7 +145,7 @@ export function nodeOwners(port: number, host: string | null, registry: PortRegi
 export function claimOwners(port: number, host: string | null, registry: PortRegistry): PortOwner[] {
   const covers = (from: number, to: number): boolean => from <= port && port <= to;
   const claims = registry.claims
-    .filter((claim) => covers(claim.ports.from, claim.ports.to) && (host === null || claimApplies(registry, claim, host)))
+    .filter((claim) => covers(claim.ports.from, claim.ports.to) && (host === null || claimApplies(registry, claim, host, thisMachineNames())))
     .map((claim): PortOwner => ({
       kind: "claim",
       owner: claim.owner,
@@ -160,8 +162,7 @@ export function claimOwners(port: number, host: string | null, registry: PortReg
 
 /** Whether a host name (or group) includes the machine this runs on. */
 function isThisMachine(registry: PortRegistry, host: string): boolean {
-  const here = new Set(["localhost", "127.0.0.1", "::1", hostname()]);
-  return host === "*" || [...expandHost(registry, host)].some((machine) => here.has(machine));
+  return host.trim() === "*" || expandHost(registry, host, thisMachineNames()).has(THIS_MACHINE);
 }
 
 /** The answer as a table, or one line when nobody owns the port. */

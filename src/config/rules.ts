@@ -172,7 +172,20 @@ function checkReserved(spec: ClusterSpec, issues: ConfigIssue[]): void {
   });
 }
 
+/** Fluvio keys SPUs by an `i32`: the largest id there is. */
+export const MAX_SPU_ID = 2_147_483_647;
+
 function checkSpuIdentity(spec: ClusterSpec, issues: ConfigIssue[]): void {
+  // The list form's ids are bounded by the shape; a count's run from firstSpuId and may pass the bound.
+  const last = spec.spus.reduce((highest, spu) => Math.max(highest, spu.id), -1);
+  if (last > MAX_SPU_ID) {
+    const count = spec.spus.length;
+    issues.push({
+      path: "firstSpuId",
+      message: `${spec.firstSpuId} with spus: ${count} numbers the SPUs up to ${last}, past Fluvio's largest SPU id ${MAX_SPU_ID} (an i32): set firstSpuId to at most ${MAX_SPU_ID - count + 1}, or give the SPUs as a list with their ids`,
+    });
+    return;
+  }
   const byId = new Map<number, number>();
   const byName = new Map<string, number>();
   const list = spec.spus;

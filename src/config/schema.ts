@@ -76,14 +76,16 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
     throw new ConfigError({ path: "fluvio-spu:cluster", message: `must be an object such as { environment: dev, spus: 3 }, not ${describeValue(raw)}` });
   }
   const parsed = clusterInput.safeParse(raw, ONE_PARSE);
-  if (!parsed.success) {
-    // Report the SPU list's problems beside the others: every problem at once.
-    const spuIssues: ConfigIssue[] = [];
-    parseSpusValue((raw as { spus?: unknown }).spus, DEFAULT_FIRST_SPU_ID, spuIssues);
-    throw new ConfigError([...parsed.error.issues.flatMap(toConfigIssues), ...spuIssues]);
-  }
-  const input = parsed.data;
+  if (!parsed.success) throw new ConfigError(everyProblem(raw, parsed.error.issues));
   const issues: ConfigIssue[] = [];
+  const spec = specOf(parsed.data, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  Object.defineProperty(spec, VALIDATED, { value: true, enumerable: false });
+  return spec;
+}
+
+/** The spec a well-shaped input gives: ranges and SPUs resolved, every cross-field rule applied (their problems added to `issues`). */
+function specOf(input: ClusterInput, issues: ConfigIssue[]): ClusterSpec {
   const spus = parseSpus(input, issues);
   const ports = resolveRanges(input, issues);
   const reserved = input.reserved.map((value) => toRange(value) as PortRange);
@@ -110,9 +112,72 @@ export function parseClusterSpec(raw: unknown): ClusterSpec {
     monitoring: dropUndefined(input.monitoring) as MonitoringSpec,
   };
   checkSpec(spec, issues);
-  if (issues.length > 0) throw new ConfigError(issues);
-  Object.defineProperty(spec, VALIDATED, { value: true, enumerable: false });
   return spec;
+}
+
+/**
+ * Every problem of a config whose shape is wrong, at once: the shape's own (the SPU list's worded
+ * by its form), then what the rest says once the refused fields are set aside (their defaults
+ * stand in): one unknown field never hides a duplicate SPU id or an overlap of ranges.
+ */
+function everyProblem(raw: object, shapeIssues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+  const own = shapeIssues.filter((issue) => !(issue.path.length === 1 && issue.path[0] === "spus")).flatMap(toConfigIssues);
+  // The SPU list is worded by the form the user chose; a bad list stands aside as one SPU for the rest.
+  const spuIssues: ConfigIssue[] = [];
+  parseSpusValue((raw as { spus?: unknown }).spus, DEFAULT_FIRST_SPU_ID, spuIssues);
+  const rest = withoutRefused(raw, shapeIssues);
+  if (rest !== undefined && spuIssues.length > 0) rest.spus = 1;
+  const again = rest === undefined ? undefined : clusterInput.safeParse(rest, ONE_PARSE);
+  const later: ConfigIssue[] = [];
+  if (again?.success) specOf(again.data, later);
+  const refused = [...shapeIssues.map((issue) => formatPath(issue.path)), ...(spuIssues.length > 0 ? ["spus"] : [])];
+  const environmentRefused = refused.includes("environment");
+  const follows = (issue: ConfigIssue): boolean =>
+    refused.some((path) => path !== "" && (issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`))) ||
+    (environmentRefused && issue.path.startsWith("ports.") && /has no range/.test(issue.message));
+  const seen = new Set([...own, ...spuIssues].map((issue) => `${issue.path}\u0000${issue.message}`));
+  return [...own, ...spuIssues, ...later.filter((issue) => !follows(issue) && !seen.has(`${issue.path}\u0000${issue.message}`))];
+}
+
+/**
+ * A copy of the raw config without what the shape refused: unknown keys dropped, a refused value
+ * removed (so its default stands in), a refused list entry left out. Undefined when the config
+ * itself was refused.
+ */
+function withoutRefused(raw: object, issues: readonly z.core.$ZodIssue[]): Record<string, unknown> | undefined {
+  const copy = plainCopy(raw) as Record<string, unknown>;
+  const holes = new Set<unknown[]>();
+  for (const issue of issues) {
+    const keys = issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    for (const path of keys) {
+      if (path.length === 0) return undefined;
+      let parent: unknown = copy;
+      for (const part of path.slice(0, -1)) parent = typeof parent === "object" && parent !== null ? (parent as Record<PropertyKey, unknown>)[part as PropertyKey] : undefined;
+      if (typeof parent !== "object" || parent === null) continue;
+      const last = path[path.length - 1] as PropertyKey;
+      if (Array.isArray(parent) && typeof last === "number") {
+        parent[last] = HOLE;
+        holes.add(parent);
+      } else delete (parent as Record<PropertyKey, unknown>)[last];
+    }
+  }
+  for (const list of holes) {
+    const kept = list.filter((entry) => entry !== HOLE);
+    list.length = 0;
+    list.push(...kept);
+  }
+  return copy;
+}
+
+const HOLE = Symbol("refused");
+
+/** Plain objects and lists copied, level by level; anything else as it is. */
+function plainCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (typeof value === "object" && value !== null && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)) {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, plainCopy(entry)]));
+  }
+  return value;
 }
 
 /** Marks a spec `parseClusterSpec` returned, so that planning never validates it twice. Not enumerable: copies and JSON drop it. */
@@ -226,6 +291,8 @@ function expectedKind(expected: string): string {
   if (expected === "int" || expected === "number") return "a whole number";
   if (expected === "object") return "an object";
   if (expected === "array") return "a list";
+  // zod's names for "any value" (`nonoptional`, `unknown`): what the field takes is said by its own check.
+  if (expected === "nonoptional" || expected === "unknown" || expected === "any") return "a value";
   return `a ${expected}`;
 }
 

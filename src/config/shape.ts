@@ -27,6 +27,17 @@ import { MAX_PORT, type PortRange, type PortRole } from "../ports/range";
 export const ONE_PARSE = { jitless: true } as const;
 
 const port = z.number().int().min(1).max(MAX_PORT);
+
+/**
+ * Text a table, a label or a container engine takes as one line: no newline, tab or other
+ * control character (they break `fluvio-ports plan`'s table, and Docker refuses them much later).
+ */
+const ONE_LINE = /^[^\u0000-\u001f\u007f]*$/;
+const ONE_LINE_MESSAGE = "must be one line of text: no newline, tab or other control character";
+/** A string of one line (see `ONE_LINE`), at least one character long. */
+const text = () => z.string().min(1).regex(ONE_LINE, ONE_LINE_MESSAGE);
+/** A string of one line, possibly empty. */
+const anyText = () => z.string().regex(ONE_LINE, ONE_LINE_MESSAGE);
 const rangeInput = z
   .union([
     z.strictObject({ from: port.describe("The first port of the range."), to: port.describe("The last port of the range (inclusive).") }),
@@ -42,8 +53,7 @@ const name = z
 
 const localEndpointPolicy = z
   .strictObject({
-    host: z
-      .string()
+    host: anyText()
       .optional()
       .describe("The host clients inside containers reach the SPU by. Default auto: the name the container platform resolves to the host (host.docker.internal, host.containers.internal, ...)."),
     port: port.optional().describe("The local port. Default: the SPU's public port (its NodePort on Kubernetes NodePort Services)."),
@@ -59,7 +69,7 @@ export const spuInput = z
   .strictObject({
     id: z.number().int().min(0).max(2_147_483_647).describe("The SPU id, as Fluvio keys SPUs (required in the list form)."),
     name: name.optional().describe("The registration name. Default custom-spu-<id>, Fluvio's own."),
-    rack: z.string().min(1).optional().describe("The rack, for Fluvio's replica placement."),
+    rack: text().optional().describe("The rack, for Fluvio's replica placement."),
     publicPort: port.optional().describe("Pin the public port (inside ports.public)."),
     privatePort: port.optional().describe("Pin the private port (inside ports.private)."),
     metricsPort: port.optional().describe("Pin the exporter's metrics port (inside ports.metrics)."),
@@ -92,15 +102,13 @@ const tlsSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe("Serve TLS on the public endpoints (encryption SSL). Default false; the certificate material comes as Pulumi secrets."),
     clientAuth: z.boolean().default(false).describe("Ask clients for a certificate signed by the CA (--enable-client-cert). Default false."),
-    domain: z
-      .string()
+    domain: anyText()
       .optional()
       .describe("The name client profiles verify the SC's certificate against (Fluvio's domain); SPU connections are verified against <spu name>.<domain>. Default: publicHost."),
-    clientDir: z
-      .string()
+    clientDir: anyText()
       .optional()
       .describe("Where clients on the host keep client.crt, client.key and ca.crt (absolute: Fluvio expands no ~). Default: .fluvio/tls in the home of whoever runs the program."),
-    containerClientDir: z.string().optional().describe("The same inside client containers (absolute). Default: /etc/fluvio/tls."),
+    containerClientDir: anyText().optional().describe("The same inside client containers (absolute). Default: /etc/fluvio/tls."),
   })
   .default({ enabled: false, clientAuth: false })
   .describe("TLS on the public endpoints.");
@@ -115,18 +123,18 @@ const metricsSchema = z
 
 const imagesSchema = z
   .strictObject({
-    fluvio: z.string().min(1).default(DEFAULT_IMAGES.fluvio).describe(`The image with /fluvio-run. Default ${DEFAULT_IMAGES.fluvio}.`),
-    cli: z.string().min(1).default(DEFAULT_IMAGES.cli).describe(`An image with the fluvio CLI (registration jobs; the stock image has none). Default ${DEFAULT_IMAGES.cli}.`),
-    exporter: z.string().min(1).default(DEFAULT_IMAGES.exporter).describe(`The metrics exporter image. Default ${DEFAULT_IMAGES.exporter}.`),
+    fluvio: text().default(DEFAULT_IMAGES.fluvio).describe(`The image with /fluvio-run. Default ${DEFAULT_IMAGES.fluvio}.`),
+    cli: text().default(DEFAULT_IMAGES.cli).describe(`An image with the fluvio CLI (registration jobs; the stock image has none). Default ${DEFAULT_IMAGES.cli}.`),
+    exporter: text().default(DEFAULT_IMAGES.exporter).describe(`The metrics exporter image. Default ${DEFAULT_IMAGES.exporter}.`),
   })
   .default(DEFAULT_IMAGES)
   .describe("Container images.");
 
 const dockerSchema = z
   .strictObject({
-    network: z.string().min(1).optional().describe("Join this existing network instead of creating one for the cluster."),
+    network: text().optional().describe("Join this existing network instead of creating one for the cluster."),
     publishAddresses: z
-      .array(z.string().min(1))
+      .array(text())
       .min(1)
       .optional()
       .describe("Host addresses public ports are published on. Default: what the container platform needs (on Docker Engine [127.0.0.1, host-gateway]: loopback plus the bridge gateway, which host clients and containers going through host.docker.internal reach, and nothing on the LAN). 0.0.0.0 publishes to every interface."),
@@ -141,7 +149,7 @@ const kubernetesSchema = z
     namespace: name.default(DEFAULT_KUBERNETES.namespace).describe("The namespace. Default fluvio."),
     serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default(DEFAULT_KUBERNETES.serviceType).describe("The Service type that carries each SPU's public port. Default NodePort."),
     allowedNodePortRange: rangeInput.default(DEFAULT_KUBERNETES.allowedNodePortRange).describe("The API server's --service-node-port-range; planned NodePorts must lie inside it. Default 30000-32767."),
-    storageClass: z.string().min(1).optional().describe("The StorageClass of the SPUs' volumes. Default: the cluster's default class."),
+    storageClass: text().optional().describe("The StorageClass of the SPUs' volumes. Default: the cluster's default class."),
     storageSize: z
       .string()
       .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, "must be a Kubernetes quantity such as 10Gi")
@@ -164,7 +172,7 @@ const MONITORING_DEFAULTS = { prometheus: false, image: DEFAULT_PROMETHEUS_IMAGE
 const monitoringInput = z
   .strictObject({
     prometheus: z.boolean().default(false).describe("Docker: run a Prometheus on the cluster network with the alert rules and every exporter as a target. Default false."),
-    image: z.string().min(1).default(DEFAULT_PROMETHEUS_IMAGE).describe(`The Prometheus image (Docker). Default ${DEFAULT_PROMETHEUS_IMAGE}.`),
+    image: text().default(DEFAULT_PROMETHEUS_IMAGE).describe(`The Prometheus image (Docker). Default ${DEFAULT_PROMETHEUS_IMAGE}.`),
     prometheusPort: port.optional().describe("Pin Prometheus's port (inside ports.metrics); derived from the top of that range otherwise."),
     alertAfter: promDuration.default("2m").describe("How long a condition must hold before its alert fires (for:), a Prometheus duration. Default 2m."),
     scrapeInterval: promDuration.default("15s").describe("Scrape and rule evaluation interval of the Docker Prometheus. Default 15s."),
@@ -185,8 +193,8 @@ const clusterShape = {
   name: name.default("fluvio").describe("The cluster name; every resource is named <name>-<stack>-... Default fluvio (SpuCluster: the resource name)."),
   target: z.enum(["docker", "kubernetes"]).default("docker").describe("Where the cluster runs: docker (containers on one host) or kubernetes (many hosts). Default docker."),
   environment: z.enum(ENVIRONMENTS).optional().describe("dev (9000 series) or prod (10000 series): the range presets. Without it, give every range in ports."),
-  host: z.string().min(1).default("localhost").describe("The host (or host group) this stack deploys to, as the port registry names it. Default localhost."),
-  publicHost: z.string().optional().describe("The host name clients use for public endpoints. Default localhost."),
+  host: text().default("localhost").describe("The host (or host group) this stack deploys to, as the port registry names it. Default localhost."),
+  publicHost: anyText().optional().describe("The host name clients use for public endpoints. Default localhost."),
   strategy: z
     .enum(["sequential", "stack-hash", "isolated"])
     .default("sequential")

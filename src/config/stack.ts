@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../errors";
@@ -26,7 +26,8 @@ export interface ProjectFile {
  * a folder or an unreadable file is a `HostError`.
  */
 export function readProjectFile(projectRoot: string): ProjectFile | undefined {
-  const file = join(projectRoot, "Pulumi.yaml");
+  const file = projectFilePath(projectRoot);
+  if (file === undefined) return undefined;
   const text = readOptionalText(file);
   if (text === undefined) return undefined;
   // A command reads the file several times (stack folder, stack name, registry); it is parsed once per text.
@@ -35,6 +36,25 @@ export function readProjectFile(projectRoot: string): ProjectFile | undefined {
   const project = parseProjectFile(file, text);
   projectFiles.set(file, { text, project });
   return project;
+}
+
+/** The names Pulumi reads a project file by, in its order: `Pulumi.yaml`, then `Pulumi.yml`. */
+export const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.yml"] as const;
+
+/**
+ * The project file of a project root: `Pulumi.yaml` or `Pulumi.yml`, as Pulumi accepts both;
+ * undefined when there is neither. Both at once is a one-line `ConfigError` (which one Pulumi
+ * reads is a guess nobody should have to make).
+ */
+export function projectFilePath(projectRoot: string): string | undefined {
+  const found = PROJECT_FILES.map((name) => join(projectRoot, name)).filter((file) => existsSync(file));
+  if (found.length > 1) throw new ConfigError({ path: found[1] as string, message: `and ${found[0]} are both here: a project has one project file; merge them into one and remove the other` });
+  return found[0];
+}
+
+/** The extension of a project's files: a project written `Pulumi.yml` keeps its stack files as `Pulumi.<stack>.yml`, as Pulumi does. */
+function projectExtension(projectRoot: string): ".yaml" | ".yml" {
+  return projectFilePath(projectRoot)?.endsWith(".yml") ? ".yml" : ".yaml";
 }
 
 /** The last text read of each Pulumi.yaml, and what it says. */
@@ -77,15 +97,16 @@ export function listStacks(projectRoot: string): string[] {
     if (errorCode(error) === "ENOENT") return [];
     throw fileError(dir, describeFileError(error, "read"));
   }
+  const extension = projectExtension(projectRoot);
   return files
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .map((file) => (file.endsWith(extension) ? /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1] : undefined))
     .filter((stack): stack is string => stack !== undefined)
     .sort();
 }
 
 /** The stack file of a stack (`org/project/stack` names use the stack part, as Pulumi does). */
 export function stackFilePath(projectRoot: string, stack: string): string {
-  return join(stackConfigDir(projectRoot), `Pulumi.${stackOf(stack, readProjectFile(projectRoot)?.name)}.yaml`);
+  return join(stackConfigDir(projectRoot), `Pulumi.${stackOf(stack, readProjectFile(projectRoot)?.name)}${projectExtension(projectRoot)}`);
 }
 
 /**
@@ -97,6 +118,12 @@ export function readStackConfig(projectRoot: string, stack: string): Record<stri
   const file = stackFilePath(projectRoot, stack);
   const text = readOptionalText(file);
   if (text === undefined) {
+    if (projectFilePath(projectRoot) === undefined) {
+      throw new ConfigError({
+        path: join(projectRoot, "Pulumi.yaml"),
+        message: "does not exist: this is not a Pulumi project (no Pulumi.yaml here or in any folder above); run from the project folder, or name it with --root <dir>",
+      });
+    }
     const known = listStacks(projectRoot);
     const name = stackOf(stack);
     throw new ConfigError({
@@ -117,11 +144,21 @@ export function readStackConfig(projectRoot: string, stack: string): Record<stri
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     throw new ConfigError({ path: `${file}: config`, message: `must be a map of settings (${CLUSTER_CONFIG_KEY}: {...}), not ${describeValue(config)}` });
   }
-  const entries = Object.entries(config).map(([key, value]) => [
-    key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`,
-    typeof value === "string" ? value : JSON.stringify(value),
-  ]);
-  return Object.fromEntries(entries);
+  // A bare key is the project's own, as Pulumi reads it: `cluster:` in project myapp is myapp:cluster.
+  const namespace = readProjectFile(projectRoot)?.name ?? CONFIG_NAMESPACE;
+  const entries = new Map<string, { written: string; value: string }>();
+  for (const [key, value] of Object.entries(config)) {
+    const full = key.includes(":") ? key : `${namespace}:${key}`;
+    const earlier = entries.get(full);
+    if (earlier !== undefined) {
+      throw new ConfigError({
+        path: `${file}: config`,
+        message: `has both ${earlier.written} and ${key}, which Pulumi reads as one key (${full}: a bare key belongs to project ${namespace}); keep one of them`,
+      });
+    }
+    entries.set(full, { written: key, value: typeof value === "string" ? value : JSON.stringify(value) });
+  }
+  return Object.fromEntries([...entries].map(([key, entry]) => [key, entry.value]));
 }
 
 /** `a list`, `the number 5`, `null`: what a value is, for messages. */

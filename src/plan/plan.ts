@@ -29,11 +29,9 @@ import {
   claimApplies,
   findRecord,
   hostsShareMachine,
-  type PortClaim,
   validateRegistry,
   type PortRegistry,
   type RecordedPorts,
-  type StackRecord,
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
 import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
@@ -63,6 +61,27 @@ export interface PlanContext {
    * strategies, which stay independent of the host.
    */
   occupied?: OccupiedPort[];
+  /**
+   * This machine's own names (host name, interface addresses), read by the edge: a registry
+   * entry or stack on any of them is on `localhost` (`machineKey`). Absent: only the loopback
+   * spellings are known to be this machine.
+   */
+  machineNames?: readonly string[];
+  /**
+   * Clusters this program declared before this one (in declaration order): their ports are
+   * planned around on a machine they share, as another stack's record is, so two clusters of
+   * one program never share a port.
+   */
+  siblings?: readonly SiblingCluster[];
+}
+
+/** A cluster declared earlier in the same program, with the ports it planned. */
+export interface SiblingCluster {
+  /** Its resource name (`new SpuCluster("orders", ...)`). */
+  resource: string;
+  cluster: string;
+  host: string;
+  ports: readonly { port: number; owner: string; role: PortRole }[];
 }
 
 /** A port the edge found taken (a live listener, a published port, another stack's plan), and by whom. */
@@ -96,6 +115,7 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const names = nodeNames(cluster, context.stack, project);
   if (names.issues.length > 0) throw new ConfigError(names.issues);
 
+  const here = context.machineNames === undefined ? undefined : new Set(context.machineNames.map((name) => name.toLowerCase()));
   const roles = activeRoles(cluster);
   const record = findRecord(registry, context.stack, cluster.name);
   const requests = portRequests(cluster, roles, record?.nodes ?? {});
@@ -103,8 +123,8 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
   const allocation = allocatePorts({
     requests: requests.map((entry) => entry.request),
     ranges: { ...cluster.ports, ...ranges },
-    blocked: [...blockedPorts(cluster, registry, context.stack), ...occupiedPorts(cluster, context.occupied)],
-    avoided: avoidedPorts(registry, cluster.host),
+    blocked: [...blockedPorts(cluster, registry, context.stack, here), ...siblingPorts(cluster, registry, context.siblings, here), ...occupiedPorts(cluster, context.occupied)],
+    avoided: avoidedPorts(registry, cluster.host, here),
     // `isolated` places like `stack-hash`; what sets it apart is what it is blocked from (occupied ports).
     strategy: cluster.strategy === "sequential" ? "sequential" : "stack-hash",
     seed: `${context.stack}/${cluster.name}`,
@@ -287,7 +307,7 @@ function withOptional(request: PortRequest, pinned: number | undefined, recorded
  */
 type Blocker = () => { holder: string; fix: string };
 
-function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: string): BlockedPorts<Blocker>[] {
+function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: string, here: ReadonlySet<string> | undefined): BlockedPorts<Blocker>[] {
   // The allocator marks blocked ports only inside the cluster's ranges and looks no further, so
   // claims and records that touch none of them are left out (of a registry of 1,000 records,
   // most): the same plan, without an entry and a message closure per recorded port.
@@ -297,7 +317,7 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
   const shared = new Map<string, boolean>();
   const sharesMachine = (host: string): boolean => {
     let answer = shared.get(host);
-    if (answer === undefined) shared.set(host, (answer = hostsShareMachine(registry, host, cluster.host)));
+    if (answer === undefined) shared.set(host, (answer = hostsShareMachine(registry, host, cluster.host, here)));
     return answer;
   };
   const reserved = cluster.reserved.map((ports) => ({ ports, holder: () => ({ holder: `reserved (reserved: ${formatRange(ports)})`, fix: "take it off the reserved list" }) }));
@@ -323,6 +343,24 @@ function blockedPorts(cluster: ClusterSpec, registry: PortRegistry, stack: strin
     }
   }
   return [...reserved, ...claims, ...otherStacks];
+}
+
+/**
+ * The ports of clusters this program declared earlier, on a machine this one shares: blocked, so
+ * the later cluster plans around them (deterministic: declaration order); a pin on one is refused
+ * naming both clusters.
+ */
+function siblingPorts(cluster: ClusterSpec, registry: PortRegistry, siblings: readonly SiblingCluster[] | undefined, here: ReadonlySet<string> | undefined): BlockedPorts<Blocker>[] {
+  return (siblings ?? []).flatMap((sibling) => {
+    if (!hostsShareMachine(registry, sibling.host, cluster.host, here)) return [];
+    return sibling.ports.map((row) => ({
+      ports: { from: row.port, to: row.port },
+      holder: () => ({
+        holder: `SpuCluster '${sibling.resource}' (cluster ${sibling.cluster}, ${nodeLabel(row.owner)} ${row.role}), declared earlier in this program on host ${sibling.host}`,
+        fix: `give the two clusters separate ranges (ports:) or different hosts, so that cluster ${cluster.name} plans around cluster ${sibling.cluster}`,
+      }),
+    }));
+  });
 }
 
 /** `strategy: isolated`: the edge's occupied ports become blocked ones (the others ignore them). */
@@ -365,8 +403,8 @@ function localPortIssues(cluster: ClusterSpec, assignments: readonly PortAssignm
   });
 }
 
-function avoidedPorts(registry: PortRegistry, host: string): AvoidedPorts<string>[] {
-  return WELL_KNOWN_OWNERS.filter((claim) => claimApplies(registry, claim, host)).map((claim) => ({ ports: claim.ports, holder: claim.owner }));
+function avoidedPorts(registry: PortRegistry, host: string, here: ReadonlySet<string> | undefined): AvoidedPorts<string>[] {
+  return WELL_KNOWN_OWNERS.filter((claim) => claimApplies(registry, claim, host, here)).map((claim) => ({ ports: claim.ports, holder: claim.owner }));
 }
 
 /** An allocation failure as the user reads it: the config field to edit, the numbers and the fix. */

@@ -157,6 +157,17 @@ export function allocatePorts<Blocked, Avoided>(input: AllocationInput<Blocked, 
   failures.push(...capacityFailures<Blocked>(pending, input.ranges, state, pins));
   if (failures.length > 0) return result();
 
+  // Cluster-wide services derived from the top of their range come next, before any node's
+  // derived port: their port depends on pins, records and blocked ports alone, never on how
+  // many SPUs there are or where a hash put them (adding an SPU never moves the Prometheus).
+  for (const request of input.requests) {
+    if (!request.fromTop || request.pinned !== undefined || assigned.has(request)) continue;
+    const port = highestFree(state, input.ranges[request.role], pins);
+    if (port === undefined) continue; // the loop below reports it
+    if (state[port] === AVOIDED) notices.push({ kind: "avoided", request, port, range: input.ranges[request.role], pinned: false, holder: holderOf(input.avoided, port)?.holder });
+    take(request, port, "derived");
+  }
+
   // Then request by request, in priority order: a node's ports depend only on the nodes before
   // it, so adding SPUs with higher ids, or removing the highest, never moves the others.
   const cursors = new Map<string, number>();
@@ -272,9 +283,10 @@ function nextSequential(state: Uint8Array, range: PortRange, role: PortRole, cur
   return undefined;
 }
 
-function highestFree(state: Uint8Array, range: PortRange): number | undefined {
+/** The highest free port of a range (else the highest avoided one), stepping over ports a request pins. */
+function highestFree(state: Uint8Array, range: PortRange, pins: ReadonlyMap<number, PortRequest> = new Map()): number | undefined {
   for (const wanted of [FREE, AVOIDED]) {
-    for (let port = range.to; port >= range.from; port--) if (state[port] === wanted) return port;
+    for (let port = range.to; port >= range.from; port--) if (state[port] === wanted && !pins.has(port)) return port;
   }
   return undefined;
 }

@@ -8,6 +8,7 @@ import type { RegistryData } from "./registry-data";
 export type { RegistryData } from "./registry-data";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
+import { machineKey } from "./machines";
 
 /**
  * A port (or range) some other software owns: a service on the host (Redis on 6379), another
@@ -379,46 +380,57 @@ export function withRecord(registry: PortRegistry, record: StackRecord): PortReg
 const expansions = new WeakMap<object, Map<string, ReadonlySet<string>>>();
 
 /**
- * The set of machine names a host or host group stands for. A group may name other groups
- * (expanded, depth first); a group met again on the way (a cycle, which `validateRegistry`
- * refuses) adds nothing more. An empty group stands for the name itself.
+ * The set of machines (`machineKey`s) a host or host group stands for. A group may name other
+ * groups (expanded, depth first); a group met again on the way (a cycle, which
+ * `validateRegistry` refuses) adds nothing more. An empty group stands for the name itself.
+ * Spellings of one machine are one (`LOCALHOST`, `localhost.`, `127.0.0.1`: `machineKey`), and
+ * `here` names this machine (its host name, its addresses) where the caller knows them.
  */
-export function expandHost(registry: Pick<PortRegistry, "hostGroups">, host: string): ReadonlySet<string> {
+export function expandHost(registry: Pick<PortRegistry, "hostGroups">, host: string, here?: ReadonlySet<string>): ReadonlySet<string> {
   const groups = registry.hostGroups;
+  const cacheKey = here === undefined || here.size === 0 ? host : `${host}\u0000${[...here].join("\u0000")}`;
   const cache = Object.isFrozen(groups) ? (expansions.get(groups) ?? new Map<string, ReadonlySet<string>>()) : undefined;
   if (cache && !expansions.has(groups)) expansions.set(groups, cache);
-  const cached = cache?.get(host);
+  const cached = cache?.get(cacheKey);
   if (cached) return cached;
   const machines = new Set<string>();
-  collectMachines(groups, host, new Set(), machines);
-  cache?.set(host, machines);
+  collectMachines(groups, host, new Set(), machines, here);
+  cache?.set(cacheKey, machines);
   return machines;
 }
 
-function collectMachines(groups: Readonly<Record<string, readonly string[]>>, name: string, seen: Set<string>, into: Set<string>): void {
-  const members = Object.hasOwn(groups, name) ? groups[name]! : undefined;
+/** A group by its name as written, else by the name's machine key (`CI-Runners.` finds `ci-runners`). */
+function groupMembers(groups: Readonly<Record<string, readonly string[]>>, name: string): readonly string[] | undefined {
+  if (Object.hasOwn(groups, name)) return groups[name];
+  const key = machineKey(name);
+  for (const group of Object.keys(groups)) if (machineKey(group) === key) return groups[group];
+  return undefined;
+}
+
+function collectMachines(groups: Readonly<Record<string, readonly string[]>>, name: string, seen: Set<string>, into: Set<string>, here: ReadonlySet<string> | undefined): void {
+  const members = groupMembers(groups, name);
   if (!members || members.length === 0) {
-    into.add(name);
+    into.add(machineKey(name, here));
     return;
   }
   if (seen.has(name)) return;
   seen.add(name);
-  for (const member of members) collectMachines(groups, member, seen, into);
+  for (const member of members) collectMachines(groups, member, seen, into, here);
 }
 
-/** Whether two host names (or groups, or `*`) share a machine. */
-export function hostsShareMachine(registry: Pick<PortRegistry, "hostGroups">, a: string, b: string): boolean {
-  if (a === "*" || b === "*") return true;
-  const left = expandHost(registry, a);
-  const right = expandHost(registry, b);
+/** Whether two host names (or groups, or `*`) share a machine; `here`: this machine's own names, where known. */
+export function hostsShareMachine(registry: Pick<PortRegistry, "hostGroups">, a: string, b: string, here?: ReadonlySet<string>): boolean {
+  if (a.trim() === "*" || b.trim() === "*") return true;
+  const left = expandHost(registry, a, here);
+  const right = expandHost(registry, b, here);
   if (left.has("*") || right.has("*")) return true; // a group that lists `*` stands for every host
   for (const machine of right) if (left.has(machine)) return true;
   return false;
 }
 
 /** Whether a claim applies to a stack deployed on `host`. */
-export function claimApplies(registry: Pick<PortRegistry, "hostGroups">, claim: PortClaim, host: string): boolean {
-  return claim.hosts.some((claimHost) => hostsShareMachine(registry, claimHost, host));
+export function claimApplies(registry: Pick<PortRegistry, "hostGroups">, claim: PortClaim, host: string, here?: ReadonlySet<string>): boolean {
+  return claim.hosts.some((claimHost) => hostsShareMachine(registry, claimHost, host, here));
 }
 
 /** One port two records on a shared host both hold. */

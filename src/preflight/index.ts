@@ -48,7 +48,21 @@ function describePorts(ports: readonly number[]): string {
  * except the cluster's own containers (by label, unless `ignoreOwnContainers: false`).
  * A source that cannot answer is named in `sources`, and the check goes on with the other.
  */
-export async function checkPorts(plan: ClusterPlan, options: CheckPortsOptions = {}): Promise<PortCheckReport> {
+export function checkPorts(plan: ClusterPlan, options: CheckPortsOptions = {}): Promise<PortCheckReport> {
+  // One check at a time in a process: two clusters of one program check at once, and each one's
+  // bind probes would otherwise be "a socket bound but not listening" to the other.
+  const run = checksDone.then(() => checkPortsNow(plan, options));
+  checksDone = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+/** The end of the last check this process began. */
+let checksDone: Promise<void> = Promise.resolve();
+
+async function checkPortsNow(plan: ClusterPlan, options: CheckPortsOptions): Promise<PortCheckReport> {
   const ports = portsToCheck(plan, options.ports);
   const procRoot = options.procRoot ?? "/proc";
   const engine = askDocker(options.docker);

@@ -272,3 +272,54 @@ describe("host errors stay host errors", () => {
     expect(uncheckedError(plan, report())).toBeUndefined();
   });
 });
+
+describe("issue 21: two clusters of one program never share a port", () => {
+  const portsOf = (cluster: SpuCluster) => cluster.plan.ports.map((row) => row.port);
+
+  it("orders and billing on one Docker host: the second plans around the first, in declaration order, every time", async () => {
+    const plans: number[][][] = [];
+    for (let round = 0; round < 3; round++) {
+      const run = await runUnderMocks({
+        stack: "dev",
+        stackFile: false,
+        program: () => [new SpuCluster("orders", { ...DEV, spus: 3 }), new SpuCluster("billing", { ...DEV, spus: 3 })],
+      });
+      const [orders, billing] = run.result;
+      expect(new Set(portsOf(orders!)).size).toBe(portsOf(orders!).length);
+      for (const port of portsOf(billing!)) expect(portsOf(orders!), `port ${port}`).not.toContain(port);
+      plans.push([portsOf(orders!), portsOf(billing!)]);
+    }
+    expect(plans[1]).toEqual(plans[0]);
+    expect(plans[2]).toEqual(plans[0]);
+    // The first cluster plans as it would alone: declaring a second never moves it.
+    const alone = await runUnderMocks({ stack: "dev", stackFile: false, program: () => new SpuCluster("orders", { ...DEV, spus: 3 }) });
+    expect(portsOf(alone.result)).toEqual(plans[0]![0]);
+    // Each preflight checked its own, distinct host ports.
+    const checked = check.calls.slice(-3, -1).map((call) => call.ports);
+    expect(checked[0]!.some((port) => checked[1]!.includes(port))).toBe(false);
+  });
+
+  it("clusters on different hosts keep their own plans; a pin on the other cluster's port is refused naming both", async () => {
+    const apart = await runUnderMocks({
+      stack: "dev",
+      stackFile: false,
+      program: () => [new SpuCluster("orders", { ...DEV, host: "ci-1" }), new SpuCluster("billing", { ...DEV, host: "ci-2" })],
+    });
+    expect(portsOf(apart.result[1]!)).toEqual(portsOf(apart.result[0]!));
+    const sameMachine = await runUnderMocks({
+      stack: "dev",
+      stackFile: false,
+      program: () => [new SpuCluster("orders", { ...DEV, host: "LOCALHOST." }), new SpuCluster("billing", { ...DEV, host: "127.0.0.1" })],
+    });
+    for (const port of portsOf(sameMachine.result[1]!)) expect(portsOf(sameMachine.result[0]!)).not.toContain(port);
+
+    const { thrown } = await runRefused({ stack: "dev", stackFile: false }, () => {
+      const orders = new SpuCluster("orders", DEV);
+      new SpuCluster("billing", { ...DEV, sc: { publicPort: orders.plan.sc.ports.public } });
+    });
+    expect(isConfigError(thrown)).toBe(true);
+    const message = (thrown as Error).message;
+    expect(message).toMatch(/SpuCluster 'orders' \(cluster orders, SC public\), declared earlier in this program/);
+    expect(message).toMatch(/so that cluster billing plans around cluster orders/);
+  });
+});

@@ -157,7 +157,7 @@ describe("the parser", () => {
     for (const command of COMMANDS) {
       const required = [...(command.needsStack ? ["--stack", "dev"] : []), ...command.positionals.map((entry) => entry.choices?.[0] ?? "9000")];
       for (const [name, spec] of Object.entries(optionsOf(command))) {
-        if (name === "help") continue;
+        if (name === "help" || (name === "stack" && command.needsStack)) continue;
         const value = spec.type === "string" ? [name === "output" || name === "format" ? (command.outputs[0] as string) : (spec.choices?.[0] ?? "x")] : [];
         expect(() => parseCommandArgs(command, [...required, `--${name}`, ...value]), `${command.name} --${name}`).not.toThrow();
         if (spec.short) expect(() => parseCommandArgs(command, [...required, `-${spec.short}`, ...value]), `${command.name} -${spec.short}`).not.toThrow();

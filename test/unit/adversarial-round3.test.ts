@@ -1,0 +1,225 @@
+/**
+ * Issue #21, bad input round three: two clusters never share a port, one machine is one host,
+ * values at their limits, files as found on real machines, writes whole or not at all, stable
+ * ports, errors that say one true thing each. Each family is tried as a careless teammate would.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseClusterSpec } from "../../src/config/schema";
+import { planCluster } from "../../src/plan/plan";
+import { checkPorts } from "../../src/preflight";
+import { recordOf } from "../../src/plan/record";
+import { EMPTY_REGISTRY, withRecord } from "../../src/ports/registry";
+import { runCli } from "../support/cli";
+import { makeProject } from "../support/project";
+import { configErrorOf, issueAt } from "../support/errors";
+
+const STACK_TRACE = /\n\s+at [^\n]+:\d+/;
+
+describe("errors say one true thing each", () => {
+  it("no wording of the schema library leaks through, whatever is missing or mistyped", () => {
+    const configs: unknown[] = [{ environment: "dev" }, { spus: 3 }, { environment: "dev", spus: 3, tls: { enabled: "yes" } }, { environment: "dev", spus: [{}] }, { environment: "dev", spus: 2, kubernetes: { namespace: null } }];
+    for (const config of configs) {
+      const error = configErrorOf(() => parseClusterSpec(config));
+      expect(error.message).not.toMatch(/nonoptional|Invalid input|expected .* received|ZodError|invalid_type/);
+    }
+    expect(issueAt(configErrorOf(() => parseClusterSpec({ environment: "dev" })), "spus")).toMatch(/give a count \(spus: 3\) or a list/);
+  });
+
+  it("every problem is reported at once: an unknown field or a mistyped one never hides a duplicate id, an overlap or a reserved pin", () => {
+    const error = configErrorOf(() =>
+      parseClusterSpec({
+        environment: "dev",
+        spus: [{ id: 1 }, { id: 1 }],
+        colour: "blue",
+        tls: { enabled: "yes" },
+        reserved: [9001],
+        sc: { publicPort: 9001 },
+        ports: { private: { from: 9050, to: 9200 }, public: { from: 9000, to: 9100 } },
+      }),
+    );
+    const paths = error.issues.map((issue) => issue.path);
+    expect(paths).toEqual(expect.arrayContaining(["", "tls.enabled", "spus[1].id", "sc.publicPort", "ports.private"]));
+    expect(issueAt(error, "spus[1].id")).toMatch(/also the id of spus\[0\]/);
+  });
+
+  it(`random unknown fields beside a real mistake: the mistake is always reported too (${100} configs)`, () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{3,8}X$/), { minLength: 1, maxLength: 4 }), (unknown) => {
+        const config = { environment: "dev", spus: [{ id: 7 }, { id: 7 }], ...Object.fromEntries(unknown.map((key) => [key, 1])) };
+        const error = configErrorOf(() => parseClusterSpec(config));
+        expect(error.issues.map((issue) => issue.path)).toContain("spus[1].id");
+        expect(error.issues[0]!.message).toMatch(new RegExp(unknown[0]!));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a 100 KB argument is not echoed back in full, wherever it lands", async () => {
+    const huge = "x".repeat(100_000);
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    for (const args of [["plan", "--stack", huge, "--root", root], ["who", huge], [huge], ["plan", `--${huge}`], ["plan", "--stack", "dev", "-o", huge, "--root", root], ["registry", huge]]) {
+      const result = await runCli(args);
+      expect(result.code, args[0]).toBe(2);
+      expect(result.err.length, result.err.slice(0, 200)).toBeLessThan(1_000);
+      expect(result.err).toMatch(/… \(\d+ characters\)/);
+      expect(result.err.trim().split("\n").length).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("`registry --help` and `help registry` are help; a bare `registry` asks for its subcommand", async () => {
+    for (const args of [["registry", "--help"], ["registry", "-h"], ["help", "registry"]]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(" ")).toBe(0);
+      expect(result.out).toMatch(/fluvio-ports registry prune/);
+      expect(result.err).toBe("");
+    }
+    const bare = await runCli(["registry"]);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toMatch(/registry needs a subcommand: use registry prune/);
+  });
+
+  it("a repeated --stack (or any repeated value flag) is refused, naming both values", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 }, prod: { environment: "prod", spus: 1 } });
+    for (const args of [["plan", "--stack", "dev", "--stack", "prod"], ["plan", "-s", "dev", "--stack=dev"], ["check", "--stack", "dev", "-o", "json", "-o", "yaml"]]) {
+      const result = await runCli([...args, "--root", root]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.err).toMatch(/is given twice \(.+ and .+\): give it once/);
+      expect(result.out).toBe("");
+    }
+  });
+});
+
+describe("values at their limits", () => {
+  it("an SPU id past Fluvio's i32 through firstSpuId and a count is refused, as the list form is", () => {
+    expect(issueAt(configErrorOf(() => parseClusterSpec({ environment: "dev", spus: [{ id: 2_147_483_648 }] })), "spus[0].id")).toMatch(/at most 2147483647/);
+    const message = issueAt(configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 3, firstSpuId: 2_147_483_647 })), "firstSpuId");
+    expect(message).toMatch(/up to 2147483649, past Fluvio's largest SPU id 2147483647.*at most 2147483645/);
+    expect(() => parseClusterSpec({ environment: "dev", spus: 3, firstSpuId: 2_147_483_645 })).not.toThrow();
+  });
+
+  it("newlines and control characters are refused in racks, images, hosts and names: one line naming the field", () => {
+    const bad = ["a\nb", "a\rb", "a\tb", "a\u0000b", "a\u001bb", "a\u007fb"];
+    for (const value of bad) {
+      const error = configErrorOf(() =>
+        parseClusterSpec({ environment: "dev", name: value, host: value, spus: [{ id: 1, rack: value }], images: { fluvio: value, cli: value }, docker: { network: value }, monitoring: { image: value } }),
+      );
+      for (const path of ["name", "host", "spus[0].rack", "images.fluvio", "images.cli", "docker.network", "monitoring.image"]) {
+        expect(issueAt(error, path), `${path} ${JSON.stringify(value)}`).not.toMatch(/\n/);
+      }
+      expect(issueAt(error, "spus[0].rack")).toMatch(/one line of text: no newline, tab or other control character/);
+    }
+  });
+
+  function projectOf(name: string, stackFile: string, file = "Pulumi.yaml"): string {
+    const root = mkdtempSync(join(tmpdir(), "fluvio-spu-round3-"));
+    writeFileSync(join(root, file), `name: ${name}\nruntime: nodejs\n`);
+    writeFileSync(join(root, file === "Pulumi.yml" ? "Pulumi.dev.yml" : "Pulumi.dev.yaml"), stackFile);
+    return root;
+  }
+
+  it("a bare `cluster:` key is read under the project's namespace, as Pulumi reads it; both spellings at once are refused", async () => {
+    const bare = projectOf("myapp", "config:\n  cluster:\n    environment: dev\n    spus: 2\n");
+    const missing = await runCli(["plan", "--stack", "dev", "--root", bare]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/fluvio-spu:cluster: is missing.*the stack file has myapp:cluster.*--key myapp:cluster/);
+    const read = await runCli(["plan", "--stack", "dev", "--root", bare, "--key", "myapp:cluster", "--name", "bus", "-o", "json"]);
+    expect(read.code, read.err).toBe(0);
+    expect((JSON.parse(read.out) as { spus: unknown[] }).spus).toHaveLength(2);
+
+    const own = projectOf("fluvio-spu", "config:\n  cluster:\n    environment: dev\n    spus: 1\n");
+    expect((await runCli(["plan", "--stack", "dev", "--root", own])).code).toBe(0);
+
+    const both = projectOf("myapp", "config:\n  cluster:\n    spus: 1\n  myapp:cluster:\n    spus: 2\n");
+    const refused = await runCli(["plan", "--stack", "dev", "--root", both, "--key", "myapp:cluster"]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/has both cluster and myapp:cluster, which Pulumi reads as one key.*keep one of them/);
+    expect(refused.err.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("Pulumi.yml is a project file (its stack files Pulumi.<stack>.yml); a folder without one says so, not 'no stack file'", async () => {
+    const yml = projectOf("fluvio-spu", "config:\n  fluvio-spu:cluster:\n    environment: dev\n    spus: 1\n", "Pulumi.yml");
+    const planned = await runCli(["plan", "--stack", "dev", "--root", yml]);
+    expect(planned.code, planned.err).toBe(0);
+    const none = mkdtempSync(join(tmpdir(), "fluvio-spu-round3-none-"));
+    const outside = await runCli(["plan", "--stack", "dev", "--root", none]);
+    expect(outside.code).toBe(2);
+    expect(outside.err).toMatch(/Pulumi\.yaml: does not exist: this is not a Pulumi project.*--root/);
+    expect(outside.err).not.toMatch(/stack file/);
+    expect(outside.err).not.toMatch(STACK_TRACE);
+  });
+});
+
+describe("stability: adding an SPU never moves another service's port", () => {
+  it(`the Docker Prometheus under stack-hash with reserved ports keeps its port as SPUs are added (property, 150 clusters)`, () => {
+    const config = fc.record({
+      stack: fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/),
+      spus: fc.integer({ min: 1, max: 40 }),
+      strategy: fc.constantFrom("stack-hash", "sequential", "isolated"),
+      reserved: fc.uniqueArray(fc.integer({ min: 9201, max: 9300 }), { maxLength: 20 }),
+    });
+    fc.assert(
+      fc.property(config, ({ stack, spus, strategy, reserved }) => {
+        const plan = (count: number) => planCluster({ environment: "dev", spus: count, strategy, reserved, monitoring: { prometheus: true } }, { stack });
+        const before = plan(spus);
+        const after = plan(spus + 1);
+        expect(after.monitoring.prometheus?.port).toBe(before.monitoring.prometheus?.port);
+        // Every port of the smaller plan stays where it was (the SC's, every SPU's, the Prometheus's).
+        for (const row of before.ports) expect(after.ports).toContainEqual(row);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("two clusters never share a port: preflights of one program", () => {
+  it("two checks of one program at once never take each other's bind probes for holders (5 rounds, 180 ports each)", async () => {
+    const plan = planCluster({ spus: 60, ports: { public: "23000-23200", private: "23201-23400", metrics: "23401-23600" } }, { stack: "dev" });
+    for (let round = 0; round < 5; round++) {
+      const reports = await Promise.all([checkPorts(plan, { docker: false, lsof: false }), checkPorts(plan, { docker: false, lsof: false })]);
+      for (const report of reports) expect(report.conflicts.filter((conflict) => /bound but not listening/.test(conflict.message)).map((conflict) => conflict.message)).toEqual([]);
+    }
+  });
+});
+
+describe("one machine is one host", () => {
+  const dev = (host: string) => ({ environment: "dev", spus: 2, host, metrics: { publish: false } });
+
+  it("LOCALHOST, 'localhost ', localhost., 127.0.0.1, ::1 and this machine's own name are one machine: check names the other stack", async () => {
+    for (const spelling of ["LOCALHOST", "localhost ", "localhost.", "127.0.0.1", "::1", "[::1]", hostname(), `${hostname().toUpperCase()}.`]) {
+      const root = makeProject({ a: dev("localhost"), b: dev(spelling) }, "claims: []\n");
+      const result = await runCli(["check", "--stack", "b", "--root", root, "--no-host"]);
+      expect(result.code, `${JSON.stringify(spelling)}: ${result.out}${result.err}`).toBe(1);
+      expect(result.out).toMatch(/is planned by stack a too/);
+      expect(result.out).not.toMatch(/^ok/m);
+    }
+  });
+
+  it("a recorded stack on another spelling of this machine is planned around", () => {
+    const first = planCluster(dev("localhost"), { stack: "a" });
+    const registry = withRecord(EMPTY_REGISTRY, recordOf(first));
+    const second = planCluster(dev("LocalHost."), { stack: "b", registry });
+    for (const row of second.ports) expect(first.ports.map((other) => other.port)).not.toContain(row.port);
+    const mine = planCluster(dev(hostname()), { stack: "c", registry, machineNames: [hostname()] });
+    for (const row of mine.ports) expect(first.ports.map((other) => other.port)).not.toContain(row.port);
+  });
+
+  it("where sameness cannot be told (a name and an address), check says so and exits 3, never 'ok'", async () => {
+    const root = makeProject({ a: dev("10.11.12.13"), b: dev("build-box") }, "claims: []\n");
+    const result = await runCli(["check", "--stack", "b", "--root", root, "--no-host"]);
+    expect(result.code, result.out + result.err).toBe(3);
+    expect(result.err).toMatch(/whether 10\.11\.12\.13 and build-box are one machine cannot be told/);
+    expect(result.out).not.toMatch(/^ok/m);
+  });
+
+  it("a stack whose host is another machine gets a note that this machine's listeners don't apply", async () => {
+    const root = makeProject({ far: dev("ci-runner-77") }, "claims: []\n");
+    const result = await runCli(["check", "--stack", "far", "--root", root]);
+    expect(result.code, result.err).toBe(0);
+    expect(result.err).toMatch(/note: stack far deploys to host ci-runner-77, not this machine .*don't apply/);
+    expect(result.out).toMatch(/host ci-runner-77 is another machine: its listeners were not checked here/);
+  });
+});
