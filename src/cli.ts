@@ -3,15 +3,16 @@
  * command table in `cli/spec.ts`), loads only the module of the command asked for, and turns
  * every failure into its exit code and a message without a stack trace.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { parseCommandLine, UsageError, type CommandLine } from "./cli/args";
+import { parseCommandLine, type CommandLine } from "./cli/args";
+import { needsProject } from "./cli/command";
 import { describeFailure, EXIT } from "./cli/failure";
 import type { CliStreams } from "./cli/input";
-import { commandUsage, programUsage } from "./cli/usage";
+import { packageVersion, projectRoot } from "./cli/project";
+import { commandUsage, helpWidth, programUsage } from "./cli/usage";
 import { askHostFactsOnce } from "./preflight/host-facts";
 
 export type { CliStreams } from "./cli/input";
+export { findProjectRoot, packageVersion } from "./cli/project";
 export { formatPlanTable } from "./cli/plan-table";
 
 /**
@@ -27,6 +28,8 @@ function processStreams(): CliStreams {
   closeOn(process.stdout, () => (stdoutOpen = false));
   closeOn(process.stderr, () => (stderrOpen = false));
   return {
+    // The terminal's width, for help; a pipe or a file has none.
+    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
     out: (text) => {
       if (stdoutOpen && !process.stdout.destroyed) process.stdout.write(text);
     },
@@ -42,15 +45,16 @@ export async function main(argv: string[], streams: CliStreams = processStreams(
   try {
     line = parseCommandLine(argv);
     if (line.kind === "help") {
-      streams.out(line.command ? commandUsage(line.command) : line.group ? line.group.map(commandUsage).join("\n") : programUsage());
+      const width = helpWidth(streams.columns);
+      streams.out(line.command ? commandUsage(line.command, width) : line.group ? line.group.map((command) => commandUsage(command, width)).join("\n") : programUsage(width));
       return EXIT.ok;
     }
     if (line.kind === "version") {
       streams.out(`${packageVersion()}\n`);
       return EXIT.ok;
     }
-    const root = typeof line.flags.root === "string" ? resolve(line.flags.root) : findProjectRoot(process.cwd());
-    if (typeof line.flags.root === "string" && !existsSync(root)) throw new UsageError(line.command.name, `--root ${line.flags.root}: there is no such folder (give the project folder, the one with Pulumi.yaml)`);
+    // Outside a project, a command that reads one stops here with one line pointing at --root.
+    const root = needsProject(line.command) ? projectRoot(typeof line.flags.root === "string" ? line.flags.root : undefined, process.cwd()) : process.cwd();
     // The engine answers while the command's code loads and its files are read: the question
     // goes out on this turn of the event loop (its connection completes on the next one).
     if (line.command.asksEngine) {
@@ -63,25 +67,5 @@ export async function main(argv: string[], streams: CliStreams = processStreams(
     const failure = describeFailure(error, line?.kind === "run" ? line.command.name : argv[0] && !argv[0].startsWith("-") ? argv[0] : undefined, process.env.FLUVIO_PORTS_DEBUG === "1");
     streams.err(failure.text);
     return failure.code;
-  }
-}
-
-/** The nearest folder at or above `start` holding Pulumi.yaml or Pulumi.yml, the project files Pulumi reads (else `start`). */
-export function findProjectRoot(start: string): string {
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "Pulumi.yaml")) || existsSync(join(dir, "Pulumi.yml"))) return dir;
-    if (dirname(dir) === dir) return resolve(start);
-  }
-}
-
-/** This package's version, from the nearest package.json named fluvio-spu above this file. */
-export function packageVersion(from: string = __dirname): string {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: unknown; version?: unknown };
-      if (pkg.name === "fluvio-spu" && typeof pkg.version === "string") return pkg.version;
-    }
-    if (dirname(dir) === dir) return "unknown";
   }
 }

@@ -8,6 +8,7 @@ import { printedWithoutStack, renameIssues, resourceNameIssues } from "./compone
 import { dropUndefined } from "./config/objects";
 import { keyIssues } from "./config/pem";
 import { parseClusterSpec, type ClusterConfig, type ClusterSpec } from "./config/schema";
+import type { ImagesConfig } from "./config/types.generated";
 import { tlsMaterialIssues } from "./config/tls";
 import { planCluster, type SiblingCluster } from "./plan/plan";
 import { clientProfile, clientTlsSettings, portRows, scRow, spuRows, type ScRow, type SpuRow } from "./plan/outputs";
@@ -15,9 +16,17 @@ import type { ClusterPlan } from "./plan/types";
 import type { PortAssignment } from "./ports/allocator";
 import type { PortRegistry } from "./ports/registry";
 import type { HostFactsAnswer } from "./plan/host-access";
-import type { ImageInputs, TargetDeployment, TargetInputs, TlsMaterial } from "./targets/contract";
+import type { TargetDeployment, TargetInputs, TlsMaterial } from "./targets/contract";
 import { deployDocker } from "./targets/docker";
 import { deployKubernetes } from "./targets/kubernetes";
+
+/**
+ * A Docker provider as `SpuCluster` sees one: a Pulumi provider with the engine address it
+ * deploys to (`host`, which the port preflight reads). `docker.Provider` is one.
+ */
+export interface DockerProviderLike extends pulumi.ProviderResource {
+  readonly host: pulumi.Output<string | undefined>;
+}
 
 /** The component's type token. */
 export const SPU_CLUSTER_TYPE = "fluvio:index:SpuCluster";
@@ -28,14 +37,23 @@ export const SPU_CLUSTER_TYPE = "fluvio:index:SpuCluster";
  * resources, TLS material as secrets, the port registry).
  */
 export interface SpuClusterArgs extends Omit<ClusterConfig, "images"> {
-  /** Images, as plain names or outputs (for example of a `docker.Image` build). */
-  images?: Partial<ImageInputs>;
+  /**
+   * Container images. As plain names or outputs (for example a `docker.Image`'s `repoDigest`):
+   * nothing in the port plan depends on them, so they may be known only when the program runs.
+   */
+  images?: { [Role in keyof ImagesConfig]?: pulumi.Input<NonNullable<ImagesConfig[Role]>> };
   /** Docker: join this network (for example another resource's output) instead of creating one. */
   network?: pulumi.Input<string>;
-  /** Docker: the provider of the engine to deploy to. */
-  dockerProvider?: docker.Provider;
-  /** Kubernetes: the provider of the cluster to deploy to. */
-  kubernetesProvider?: k8s.Provider;
+  /**
+   * Docker: the provider of the engine to deploy to (a `docker.Provider`). Typed by what the
+   * component reads of it, so that these types never need `@pulumi/docker` installed.
+   */
+  dockerProvider?: DockerProviderLike;
+  /**
+   * Kubernetes: the provider of the cluster to deploy to (a `k8s.Provider`). Typed as any Pulumi
+   * provider, so that these types never need `@pulumi/kubernetes` installed.
+   */
+  kubernetesProvider?: pulumi.ProviderResource;
   /**
    * TLS server certificate, key and CA (PEM), and, with TLS on Docker, an admin client
    * certificate and key signed by the CA that the SPU registration jobs present to the SC
@@ -100,8 +118,8 @@ export class SpuCluster extends pulumi.ComponentResource {
       parent: this,
     };
     // A provider given the usual Pulumi way (`provider`, `providers` on this component or a parent) counts like dockerProvider / kubernetesProvider.
-    const docker = dockerProvider ?? (this.getProvider("docker:index/container:Container") as DockerProvider | undefined);
-    const kubernetes = kubernetesProvider ?? (this.getProvider("kubernetes:core/v1:Service") as KubernetesProvider | undefined);
+    const docker = (dockerProvider as DockerProvider | undefined) ?? (this.getProvider("docker:index/container:Container") as DockerProvider | undefined);
+    const kubernetes = (kubernetesProvider as KubernetesProvider | undefined) ?? (this.getProvider("kubernetes:core/v1:Service") as KubernetesProvider | undefined);
     const deployment: TargetDeployment =
       spec.target === "docker"
         ? deployDocker(inputs, { ...(network !== undefined ? { network } : {}), ...(docker ? { provider: docker } : {}), preflight: preflight ?? true })
@@ -127,8 +145,8 @@ export class SpuCluster extends pulumi.ComponentResource {
   }
 }
 
-type DockerProvider = NonNullable<SpuClusterArgs["dockerProvider"]>;
-type KubernetesProvider = NonNullable<SpuClusterArgs["kubernetesProvider"]>;
+type DockerProvider = docker.Provider;
+type KubernetesProvider = k8s.Provider;
 
 /** Whether the program hands this component a Docker provider of its own, which may point at another engine than this machine's. */
 function hasOwnDockerProvider(args: SpuClusterArgs, opts: pulumi.ComponentResourceOptions | undefined): boolean {

@@ -45,10 +45,23 @@ export { prometheusRulesYaml, prometheusConfigYaml, type MonitoringPlan, type Ru
 export { PLATFORM_ACCESS, detectPlatform, type HostAccessPlan, type HostFacts, type HostFactsAnswer, type ContainerPlatform } from "./plan/host-access";
 export { askHostFacts } from "./preflight/host-facts";
 export { checkPorts, formatConflicts, formatUnchecked, type PortCheckReport, type PortConflict, type PortHolder, type CheckPortsOptions, type UncheckedPorts } from "./preflight";
-export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs } from "./component";
+export { SpuCluster, SPU_CLUSTER_TYPE, type SpuClusterArgs, type DockerProviderLike } from "./component";
 export { clientProfile, spuRows, scRow, type SpuRow, type ScRow } from "./plan/outputs";
-export type { ClusterConfig, SpuConfig } from "./config/schema";
+export type {
+  ClusterConfig,
+  SpuConfig,
+  LocalEndpointConfig,
+  PortRangeConfig,
+  PortRangesConfig,
+  ScConfig,
+  TlsConfig,
+  MetricsConfig,
+  ImagesConfig,
+  DockerConfig,
+  KubernetesConfig,
+  MonitoringConfig,
+} from "./config/types.generated";
 export { renderCompose, renderKubernetes, renderStack, type RenderedStack } from "./render";
-export { buildDockerSpecs, type DockerClusterSpec } from "./targets/docker";
-export { buildKubernetesObjects, type BuildOptions as KubernetesBuildOptions } from "./targets/kubernetes";
+export { buildDockerSpecs, type DockerClusterSpec } from "./targets/docker/spec";
+export { buildKubernetesObjects, type BuildOptions as KubernetesBuildOptions } from "./targets/kubernetes/build";
 export { declareCluster } from "./program";

@@ -5,7 +5,7 @@
  * one, and point at the command's `--help`.
  */
 import { parseArgs } from "node:util";
-import { optionsOf, type CommandSpec } from "./command";
+import { optionsOf, type CommandSpec, type OptionSpec } from "./command";
 import type { FlagValue, OutputFormat } from "./input";
 import { COMMANDS } from "./spec";
 import { UsageError } from "./usage-error";
@@ -82,7 +82,7 @@ function wantsHelp(args: readonly string[]): boolean {
 export function parseCommandArgs(command: CommandSpec, args: readonly string[], commands: readonly CommandSpec[] = COMMANDS): { flags: Record<string, FlagValue>; positionals: string[]; output: OutputFormat } {
   const options = optionsOf(command);
   const parsed = parseArgs({
-    args: [...args],
+    args: splitShortValues(args, options),
     options: Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }])),
     strict: false,
     allowPositionals: true,
@@ -120,12 +120,12 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[], 
   wanted.forEach((entry, index) => {
     const value = positionals[index];
     if (value === undefined) fail(`<${entry.name}> is missing: ${entry.description}`);
-    else if (entry.choices && !entry.choices.includes(value)) fail(`<${entry.name}> '${shown(value)}' is not one of ${listOf(entry.choices)}`);
+    else if (entry.choices && !entry.choices.includes(value)) fail(`<${entry.name}> '${shown(value)}' is not one of ${listOf(entry.choices)}${didYouMean(value, entry.choices)}`);
   });
   if (command.needsStack && flags.stack === undefined) fail("--stack is required, for example --stack dev");
   for (const [name, spec] of Object.entries(command.options)) {
     const value = flags[name];
-    if (typeof value === "string" && spec.choices && !spec.choices.includes(value)) fail(`--${name} ${shown(value)}: use ${listOf(spec.choices)}`);
+    if (typeof value === "string" && spec.choices && !spec.choices.includes(value)) fail(`--${name} ${shown(value)}: use ${listOf(spec.choices)}${didYouMean(value, spec.choices)}`);
   }
   return { flags, positionals, output };
 }
@@ -141,7 +141,7 @@ function outputOf(command: CommandSpec, flags: Record<string, FlagValue>, fail: 
   if (known) return known;
   const base = ["table", "json", "yaml"].filter((entry) => command.outputs.includes(entry as OutputFormat));
   const more = command.outputs.filter((entry) => !base.includes(entry));
-  fail(`${output !== undefined ? "-o" : "--format"} ${shown(chosen)}: use ${listOf(base)}${more.length > 0 ? ` (or ${more.join(", ")})` : ""}`);
+  fail(`${output !== undefined ? "-o" : "--format"} ${shown(chosen)}: use ${listOf(base)}${more.length > 0 ? ` (or ${more.join(", ")})` : ""}${didYouMean(chosen, command.outputs)}`);
   throw new Error("unreachable");
 }
 
@@ -153,6 +153,25 @@ function unknownOption(command: CommandSpec, rawName: string, commands: readonly
   const longNames = Object.keys(optionsOf(command)).map((option) => `--${option}`);
   const guess = rawName.startsWith("--") ? nearest(rawName, longNames) : undefined;
   return `unknown option '${shown(rawName)}'${guess ? ` (did you mean ${guess}?)` : ""}`;
+}
+
+/** " (did you mean json?)" when a value is a typo of one of the choices, else nothing. */
+function didYouMean(value: string, choices: readonly string[]): string {
+  const guess = nearest(value, choices);
+  return guess ? ` (did you mean ${guess}?)` : "";
+}
+
+/**
+ * `-o=json` as `-o json`: the `=` form every long flag takes, for the short flags that take a
+ * value too (parseArgs would read the value as "=json"). Nothing after `--` is touched.
+ */
+function splitShortValues(args: readonly string[], options: Readonly<Record<string, OptionSpec>>): string[] {
+  const takesValue = new Set(Object.values(options).flatMap((spec) => (spec.type === "string" && spec.short ? [spec.short] : [])));
+  const end = args.indexOf("--");
+  return args.flatMap((arg, index) => {
+    const match = /^-([A-Za-z])=(.*)$/s.exec(arg);
+    return match && takesValue.has(match[1] as string) && (end === -1 || index < end) ? [`-${match[1]}`, match[2] as string] : [arg];
+  });
 }
 
 function displayName(name: string, rawName: string): string {

@@ -8,7 +8,6 @@ import type { CommandInput, OutputFormat } from "./input";
 
 export type { OutputFormat } from "./input";
 
-
 /** One `--flag` of a command, as `node:util.parseArgs` takes it plus what usage and completion need. */
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -42,6 +41,8 @@ export interface CommandSpec {
   summary: string;
   /** The usage line after `fluvio-ports <name> ` (`--stack <s> --out <dir>`). */
   synopsis: string;
+  /** The common flags it takes besides `--help` (which every command takes): only these are parsed, listed and completed. */
+  common: readonly CommonOptionName[];
   /** Flags of this command besides the common ones. */
   options: Readonly<Record<string, OptionSpec>>;
   /** Positionals, all required, in order. */
@@ -58,8 +59,14 @@ export interface CommandSpec {
   asksEngine?: boolean;
 }
 
-/** Every command's flags: help, output, and which project, stack and cluster to read. */
-export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/** The flags several commands share: output, and which project, stack and cluster to read. */
+export type CommonOptionName = "output" | "format" | "stack" | "root" | "name" | "key";
+
+/** The common flags of a command that reads a project's stacks: all of them. */
+export const PROJECT_OPTIONS: readonly CommonOptionName[] = ["output", "format", "stack", "root", "name", "key"];
+
+/** `--help` (every command) and the flags several commands share. */
+export const COMMON_OPTIONS: Readonly<Record<"help" | CommonOptionName, OptionSpec>> = {
   help: { type: "boolean", short: "h", description: "print this command's usage and exit" },
   output: { type: "string", short: "o", value: "<format>", description: "what to print on stdout (see each command's formats)", choices: ["table", "wide", "json", "yaml", "mermaid"] },
   format: { type: "string", value: "<format>", description: "the same as --output (kept for scripts)", choices: ["table", "wide", "json", "yaml", "mermaid"] },
@@ -69,7 +76,17 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   key: { type: "string", value: "<k>", description: "the config key the program reads the cluster from (default fluvio-spu:cluster)" },
 };
 
-/** A command's flags: the common ones, then its own. */
+/** The common flags a command takes: `--help`, then those it names, in the table's order. */
+export function commonOptionsOf(command: CommandSpec): Record<string, OptionSpec> {
+  return Object.fromEntries(Object.entries(COMMON_OPTIONS).filter(([name]) => name === "help" || command.common.includes(name as CommonOptionName)));
+}
+
+/** A command's flags: the common ones it takes, then its own. */
 export function optionsOf(command: CommandSpec): Record<string, OptionSpec> {
-  return { ...COMMON_OPTIONS, ...command.options };
+  return { ...commonOptionsOf(command), ...command.options };
+}
+
+/** Whether a command reads a project (it takes `--root`): outside one, it stops with one line. */
+export function needsProject(command: CommandSpec): boolean {
+  return command.common.includes("root");
 }

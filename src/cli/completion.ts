@@ -85,7 +85,8 @@ function bashScript(commands: readonly CommandSpec[]): string {
   const groupCases = [...groups(commands)].map(([group, subcommands]) =>
     [`    ${group})`, `      if [ "$COMP_CWORD" -eq 2 ]; then COMPREPLY=($(compgen -W "${subcommands.join(" ")}" -- "$cur")); return; fi`, `      cmd="$cmd \${COMP_WORDS[2]}"`, "      ;;"].join("\n"),
   );
-  return `# fluvio-ports completion for bash. Load it with: source <(fluvio-ports completion bash)
+  return `# fluvio-ports completion for bash, for fluvio-ports and npx fluvio-ports.
+# Load it with: source <(npx fluvio-ports completion bash)
 _fluvio_ports_stacks() {
   local file
   for file in stacks/Pulumi.*.yaml Pulumi.*.yaml; do
@@ -121,7 +122,21 @@ ${valueCases.join("\n")}
   esac
 }
 
+# npx fluvio-ports ...: the same, one word on; any other npx command completes file names.
+_fluvio_ports_npx() {
+  local cur=\${COMP_WORDS[COMP_CWORD]}
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=($(compgen -W "fluvio-ports" -- "$cur"))
+    return
+  fi
+  [ "\${COMP_WORDS[1]}" = fluvio-ports ] || return
+  local COMP_WORDS=("\${COMP_WORDS[@]:1}")
+  local COMP_CWORD=$((COMP_CWORD - 1))
+  _fluvio_ports
+}
+
 complete -F _fluvio_ports fluvio-ports
+complete -o default -F _fluvio_ports_npx npx
 `;
 }
 
@@ -145,9 +160,9 @@ function zshScript(commands: readonly CommandSpec[]): string {
   const groupCases = [...groups(commands)].map(([group, subcommands]) =>
     [`    ${group})`, `      if (( CURRENT == 3 )); then compadd -- ${subcommands.join(" ")}; return; fi`, `      cmd="$cmd \${words[3]}"`, "      shift words", "      (( CURRENT-- ))", "      ;;"].join("\n"),
   );
-  return `#compdef fluvio-ports
-# fluvio-ports completion for zsh. Install it with:
-#   fluvio-ports completion zsh > "\${fpath[1]}/_fluvio-ports"   (then start a new shell)
+  return `#compdef fluvio-ports npx
+# fluvio-ports completion for zsh, for fluvio-ports and npx fluvio-ports. Install it with:
+#   npx fluvio-ports completion zsh > "\${fpath[1]}/_fluvio-ports"   (then start a new shell)
 
 _fluvio_ports_stacks() {
   local -a stacks
@@ -180,32 +195,65 @@ ${cases.join("\n")}
   esac
 }
 
+# npx fluvio-ports ...: the same, one word on; any other npx command completes file names.
+_fluvio_ports_npx() {
+  if (( CURRENT == 2 )); then
+    compadd -- fluvio-ports
+    _files
+    return
+  fi
+  if [[ \${words[2]} == fluvio-ports ]]; then
+    shift words
+    (( CURRENT-- ))
+    _fluvio-ports
+  else
+    _files
+  fi
+}
+
 if [ "$funcstack[1]" = "_fluvio-ports" ]; then
-  _fluvio-ports "$@"
+  if [ "$service" = npx ]; then _fluvio_ports_npx "$@"; else _fluvio-ports "$@"; fi
 else
   compdef _fluvio-ports fluvio-ports
+  compdef _fluvio_ports_npx npx
 fi
 `;
 }
 
+/** Text as a fish single-quoted word, kept whole: only `\` and `'` are escaped. */
+function fishQuoted(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The fish script: every line twice, once for `fluvio-ports` and once for `npx` when its first
+ * word is `fluvio-ports` (where "no command yet" is `__fluvio_ports_npx_subcommand`, not fish's
+ * `__fish_use_subcommand`, which sees `fluvio-ports` as npx's command).
+ */
 function fishScript(commands: readonly CommandSpec[]): string {
+  const lines: string[] = [];
+  const add = (condition: string | undefined, rest: string): void => {
+    lines.push(`complete -c fluvio-ports${condition ? ` -n ${fishQuoted(condition)}` : ""} ${rest}`);
+    const npx = condition === undefined ? "__fluvio_ports_npx" : `__fluvio_ports_npx; and ${condition.replace(/__fish_use_subcommand/g, "__fluvio_ports_npx_subcommand")}`;
+    lines.push(`complete -c npx -n ${fishQuoted(npx)} ${rest}`);
+  };
   const seen = (name: string): string => name.split(" ").map((word) => `__fish_seen_subcommand_from ${word}`).join("; and ");
-  const groupLines = [...groups(commands)].map(
-    ([group, subcommands]) => `complete -c fluvio-ports -n '__fish_seen_subcommand_from ${group}; and not __fish_seen_subcommand_from ${subcommands.join(" ")}' -a '${subcommands.join(" ")}'`,
-  );
-  const topLines = topWords(commands).map((word) => `complete -c fluvio-ports -n __fish_use_subcommand -a ${word} -d '${plain(commands.find((command) => command.name === word)?.summary ?? `${word} commands`)}'`);
-  const lines = commands.flatMap((command) => {
-    const when = `-n '${seen(command.name)}'`;
-    const flags = Object.entries(optionsOf(command)).map(([name, spec]) => {
+  add(undefined, "-f");
+  add("__fish_use_subcommand", `-l help -s h -d ${fishQuoted("print the usage and exit")}`);
+  add("__fish_use_subcommand", `-l version -d ${fishQuoted("print the version and exit")}`);
+  add("__fish_use_subcommand", `-a help -d ${fishQuoted("the usage of a command")}`);
+  for (const word of topWords(commands)) add("__fish_use_subcommand", `-a ${word} -d ${fishQuoted(commands.find((command) => command.name === word)?.summary ?? `${word} commands`)}`);
+  for (const [group, subcommands] of groups(commands)) add(`__fish_seen_subcommand_from ${group}; and not __fish_seen_subcommand_from ${subcommands.join(" ")}`, `-a ${fishQuoted(subcommands.join(" "))}`);
+  for (const command of commands) {
+    for (const [name, spec] of Object.entries(optionsOf(command))) {
       const choices = choicesOf(command, name, spec);
-      const value = spec.type === "boolean" ? "" : spec.complete === "stacks" ? " -x -a '(__fluvio_ports_stacks)'" : spec.complete === "dirs" ? " -x -a '(__fish_complete_directories)'" : choices ? ` -x -a '${choices.join(" ")}'` : " -x";
-      return `complete -c fluvio-ports ${when} -l ${name}${spec.short ? ` -s ${spec.short}` : ""}${value} -d '${plain(spec.description)}'`;
-    });
-    const positionals = command.positionals.filter((entry) => entry.choices).map((entry) => `complete -c fluvio-ports ${when} -a '${(entry.choices ?? []).join(" ")}' -d '${plain(entry.description)}'`);
-    return [...flags, ...positionals];
-  });
-  return `# fluvio-ports completion for fish. Install it with:
-#   fluvio-ports completion fish > ~/.config/fish/completions/fluvio-ports.fish
+      const value = spec.type === "boolean" ? "" : spec.complete === "stacks" ? " -x -a '(__fluvio_ports_stacks)'" : spec.complete === "dirs" ? " -x -a '(__fish_complete_directories)'" : choices ? ` -x -a ${fishQuoted(choices.join(" "))}` : " -x";
+      add(seen(command.name), `-l ${name}${spec.short ? ` -s ${spec.short}` : ""}${value} -d ${fishQuoted(spec.description)}`);
+    }
+    for (const entry of command.positionals.filter((positional) => positional.choices)) add(seen(command.name), `-a ${fishQuoted((entry.choices ?? []).join(" "))} -d ${fishQuoted(entry.description)}`);
+  }
+  return `# fluvio-ports completion for fish, for fluvio-ports and npx fluvio-ports. Install it with:
+#   npx fluvio-ports completion fish > ~/.config/fish/conf.d/fluvio-ports.fish
 
 function __fluvio_ports_stacks
     for file in stacks/Pulumi.*.yaml Pulumi.*.yaml
@@ -213,10 +261,23 @@ function __fluvio_ports_stacks
     end
 end
 
-complete -c fluvio-ports -f
-complete -c fluvio-ports -n __fish_use_subcommand -l help -s h -d 'print the usage and exit'
-complete -c fluvio-ports -n __fish_use_subcommand -l version -d 'print the version and exit'
-complete -c fluvio-ports -n __fish_use_subcommand -a help -d 'the usage of a command'
-${[...topLines, ...groupLines, ...lines].join("\n")}
+# npx fluvio-ports ...
+function __fluvio_ports_npx
+    set -l words (commandline -opc)
+    test (count $words) -ge 2; and test "$words[2]" = fluvio-ports
+end
+
+# npx fluvio-ports, and no command yet
+function __fluvio_ports_npx_subcommand
+    set -l words (commandline -opc)
+    test (count $words) -ge 2; and test "$words[2]" = fluvio-ports; or return 1
+    set -e words[1..2]
+    for word in $words
+        string match -q -- '-*' $word; or return 1
+    end
+end
+
+complete -c npx -n 'test (count (commandline -opc)) -eq 1' -a fluvio-ports -d ${fishQuoted("plan and check the ports of a Fluvio cluster per Pulumi stack")}
+${lines.join("\n")}
 `;
 }

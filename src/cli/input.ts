@@ -9,6 +9,8 @@ export type OutputFormat = "table" | "wide" | "json" | "yaml" | "mermaid";
 export interface CliStreams {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The width of the terminal `out` prints to, if it is one (help is wrapped to it). */
+  columns?: number;
 }
 
 /** A flag's parsed value: a string, `true` for a boolean flag, or absent. */

@@ -8,7 +8,7 @@
  * The table imports the commands and nothing imports the table back: what a command, the
  * parser and usage share (the entry's type, the common flags) lives in `command.ts`.
  */
-import type { CommandSpec } from "./command";
+import { PROJECT_OPTIONS, type CommandSpec } from "./command";
 
 const DATA_OUTPUTS = ["table", "wide", "json", "yaml"] as const;
 
@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "plan",
     summary: "the stack's port plan, like `fluvio cluster spu list`; record it, check the record, diff it, draw it",
     synopsis: "--stack <s> [-o table|wide|json|yaml|mermaid] [--record [--check]] [--diff]",
+    common: PROJECT_OPTIONS,
     options: {
       record: { type: "boolean", description: "write the stack's assignments into stacks/ports.registry.yaml (review it in git)" },
       check: { type: "boolean", description: "with --record: write nothing; exit 1 when the registry's record is out of date, 0 when it is up to date" },
@@ -37,6 +38,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "check",
     summary: "preflight: are the stack's host ports free on this host, in the registry, among the other stacks?",
     synopsis: "--stack <s> [-o table|wide|json|yaml] [--no-host] [--annotations github]",
+    common: PROJECT_OPTIONS,
     options: {
       "no-host": { type: "boolean", description: "skip this host's listeners and containers: the registry and other stacks only (CI)" },
       "registry-only": { type: "boolean", description: "the same as --no-host" },
@@ -57,6 +59,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "who",
     summary: "who owns a port: a stack's node, a record or claim, a well-known owner, a live process or container",
     synopsis: "<port> [--host <h>] [-o table|wide|json|yaml]",
+    common: PROJECT_OPTIONS,
     options: {
       host: { type: "string", value: "<h>", description: "the host (or host group) the port is on (default: every host; live check: this machine only)" },
     },
@@ -74,6 +77,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "render",
     summary: "the stack as a Compose file or Kubernetes YAML, plus plan.json, without Pulumi",
     synopsis: "--stack <s> --out <dir> [--force]",
+    common: PROJECT_OPTIONS,
     options: {
       out: { type: "string", value: "<dir>", description: "where to write docker-compose.yaml or kubernetes.yaml, and plan.json", complete: "dirs" },
       force: { type: "boolean", description: "replace files in --out it did not write, and links (the link, not its target)" },
@@ -91,6 +95,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "doctor",
     summary: "look at a deployed stack: containers, health, bind failures, registrations; and what to do",
     synopsis: "--stack <s> [-o table|wide|json|yaml]",
+    common: PROJECT_OPTIONS,
     options: {},
     positionals: [],
     outputs: DATA_OUTPUTS,
@@ -106,6 +111,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "registry prune",
     summary: "drop the records of stacks that have no stack file any more (a dry run unless --apply)",
     synopsis: "[--apply]",
+    common: ["output", "format", "root"],
     options: {
       apply: { type: "boolean", description: "write the registry without those records (without it, only list them)" },
     },
@@ -119,6 +125,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "schema",
     summary: "the JSON Schema of the fluvio-spu:cluster value (or of a whole stack file), for editors",
     synopsis: "[--stack-file] [-o json|yaml]",
+    common: ["output", "format", "key"],
     options: {
       "stack-file": { type: "boolean", description: "the schema of a whole Pulumi.<stack>.yaml, the cluster under --key" },
     },
@@ -132,14 +139,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "completion",
     summary: "a shell completion script for bash, zsh or fish",
     synopsis: "bash|zsh|fish",
+    common: [],
     options: {},
     positionals: [{ name: "shell", description: "bash, zsh or fish", choices: ["bash", "zsh", "fish"] }],
-    outputs: ["table", "wide", "json", "yaml"],
+    outputs: ["table"],
     needsStack: false,
     details:
-      "bash: source <(fluvio-ports completion bash)    zsh: fluvio-ports completion zsh > \"${fpath[1]}/_fluvio-ports\"\n" +
-      "fish: fluvio-ports completion fish > ~/.config/fish/completions/fluvio-ports.fish\n" +
-      "The script is the same for every -o.",
+      "bash: source <(npx fluvio-ports completion bash)\n" +
+      "zsh:  npx fluvio-ports completion zsh > \"${fpath[1]}/_fluvio-ports\"\n" +
+      "fish: npx fluvio-ports completion fish > ~/.config/fish/completions/fluvio-ports.fish\n" +
+      "The script completes `fluvio-ports` and `npx fluvio-ports` alike.",
     load: async () => (await import("./completion.js")).completionRunner(COMMANDS),
+  },
+  {
+    name: "version",
+    summary: "the version of fluvio-ports, of the Fluvio release it deploys by default, and of Node",
+    synopsis: "[-o table|json|yaml]",
+    common: ["output", "format"],
+    options: {},
+    positionals: [],
+    outputs: ["table", "json", "yaml"],
+    needsStack: false,
+    details: "--version prints the version alone.",
+    load: async () => (await import("./version.js")).runVersion,
   },
 ];

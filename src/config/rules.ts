@@ -8,7 +8,7 @@ import type { ConfigIssue } from "../errors";
 import { AUTO_LOCAL_HOST, DEFAULT_LOCAL_HOST } from "./presets";
 import { endpointHostProblem, publishAddressIssues } from "./hosts";
 import { FIRST_UNPRIVILEGED_PORT, MAX_PORT, formatRange, inRange, rangeIntersection, type PortRange, type PortRole } from "../ports/range";
-import type { ClusterSpec, Encryption, LocalEndpointPolicy, TlsSpec } from "./shape";
+import type { ClusterSpec, Encryption, LocalEndpointPolicy, TlsSpec } from "./types.generated";
 
 /** The roles a spec actually plans ports for. */
 export function activeRoles(spec: Pick<ClusterSpec, "target" | "metrics" | "kubernetes">): PortRole[] {

@@ -13,39 +13,50 @@ import { checkSpec } from "./rules";
 import {
   ONE_PARSE,
   clusterInput,
+  clusterJsonSchema as shapeJsonSchema,
+  stackFileJsonSchema as shapeStackFileJsonSchema,
   spuCount,
   spuList,
   type ClusterInput,
-  type ClusterSpec,
-  type DockerSpec,
-  type KubernetesSpec,
-  type MonitoringSpec,
-  type SpuSpec,
-  type TlsSpec,
 } from "./shape";
+import type { ClusterSpec, DockerSpec, KubernetesSpec, MonitoringSpec, SpuSpec, TlsSpec } from "./types.generated";
 
 export { activeRoles, alertsOn, criticalSpuIds, defaultSpuName, explicitLocalPorts, pinField, type ExplicitLocalPort } from "./rules";
-export {
-  ONE_PARSE,
-  clusterJsonSchema,
-  stackFileJsonSchema,
-  type ClusterConfig,
-  type ClusterSpec,
-  type DockerSpec,
-  type Encryption,
-  type ImageSpec,
-  type KubernetesSpec,
-  type LocalEndpointPolicy,
-  type MetricsSpec,
-  type MonitoringSpec,
-  type ScSpec,
-  type ServiceType,
-  type SpuConfig,
-  type SpuSpec,
-  type Strategy,
-  type Target,
-  type TlsSpec,
-} from "./shape";
+export type {
+  ClusterConfig,
+  ClusterSpec,
+  DockerSpec,
+  Encryption,
+  ImageSpec,
+  KubernetesSpec,
+  LocalEndpointPolicy,
+  MetricsSpec,
+  MonitoringSpec,
+  ScSpec,
+  ServiceType,
+  SpuConfig,
+  SpuSpec,
+  Strategy,
+  Target,
+  TlsSpec,
+} from "./types.generated";
+
+/**
+ * The JSON Schema of the `fluvio-spu:cluster` value, for editors (YAML language servers map it
+ * onto stack files): every field with its description and default. `io: "output"` describes
+ * the value parsing returns (defaults applied).
+ */
+export function clusterJsonSchema(io: "input" | "output" = "input"): Record<string, unknown> {
+  return shapeJsonSchema(io);
+}
+
+/**
+ * The JSON Schema of a whole stack file (`Pulumi.<stack>.yaml`): the cluster value under `key`,
+ * every other key left open. What a YAML language server maps onto `stacks/Pulumi.*.yaml`.
+ */
+export function stackFileJsonSchema(key: string): Record<string, unknown> {
+  return shapeStackFileJsonSchema(key);
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ const text = () => z.string().min(1).regex(ONE_LINE, ONE_LINE_MESSAGE);
 const anyText = () => z.string().regex(ONE_LINE, ONE_LINE_MESSAGE);
 const rangeInput = z
   .union([
-    z.strictObject({ from: port, to: port }),
+    z.strictObject({ from: port.describe("The first port of the range."), to: port.describe("The last port of the range (inclusive).") }),
     z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, "must read like 9000-9100"),
     port,
   ])
@@ -233,10 +233,11 @@ export const clusterInput = z.strictObject({ ...clusterShape, spus: z.unknown() 
 
 /**
  * The JSON Schema of the `fluvio-spu:cluster` value, for editors (YAML language servers map it
- * onto stack files): every field with its description and default.
+ * onto stack files): every field with its description and default. `io: "output"` describes
+ * the value parsing returns instead (defaults applied): what the generated `ClusterSpec` types.
  */
-export function clusterJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(clusterSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+export function clusterJsonSchema(io: "input" | "output" = "input"): Record<string, unknown> {
+  const schema = z.toJSONSchema(clusterSchema, { io, unrepresentable: "any" }) as Record<string, unknown>;
   return { ...schema, title: "fluvio-spu:cluster" };
 }
 
@@ -262,62 +263,34 @@ export function stackFileJsonSchema(key: string): Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The types, derived from the schema.
+// The types: plain interfaces generated from this schema (types.generated.ts, `npm run docs`), so
+// that every field shows its description on hover and the emitted .d.ts needs no zod;
+// test/unit/generated.test.ts checks that each is this schema's own input or output type.
 
-/** Where the cluster runs: Docker containers on one host, or Kubernetes across many. */
-export type Target = z.output<typeof clusterShape.target>;
-/** How derived ports are placed in a range (see the schema's `strategy`). */
-export type Strategy = z.output<typeof clusterShape.strategy>;
-/** Fluvio's endpoint encryption, as the SPU spec stores it. */
-export type Encryption = z.output<typeof encryption>;
-/** The Kubernetes Service type that carries each SPU's public port. */
-export type ServiceType = z.output<typeof kubernetesSchema>["serviceType"];
-/** The local endpoint policy (see the schema's `localEndpoint`). */
-export type LocalEndpointPolicy = z.output<typeof localEndpointPolicy>;
-/** One SPU as the user declared it (or as a count expanded): its id and any pins. */
-export type SpuSpec = z.output<typeof spuInput>;
-/** Pinned SC ports; unpinned ones are derived from the public and private ranges. */
-export type ScSpec = z.output<typeof clusterShape.sc>;
-/** Container images. `cli` must contain the `fluvio` CLI (the stock image has only `fluvio-run`). */
-export type ImageSpec = z.output<typeof imagesSchema>;
-/** Docker target settings. */
-export type DockerSpec = z.output<typeof dockerSchema>;
-/** Kubernetes target settings, with the NodePort range resolved. */
-export type KubernetesSpec = Omit<z.output<typeof kubernetesSchema>, "allowedNodePortRange"> & { allowedNodePortRange: PortRange };
-/** TLS on the public endpoints; the certificate material comes as Pulumi secrets. */
-export type TlsSpec = z.output<typeof tlsSchema>;
-/** The metrics exporter beside each SPU. */
-export type MetricsSpec = z.output<typeof metricsSchema>;
-/** Alerting on the exporters (see the schema's `monitoring`). */
-export type MonitoringSpec = z.output<typeof monitoringInput>;
+export type {
+  ClusterConfig,
+  ClusterSpec,
+  DockerSpec,
+  Encryption,
+  ImageSpec,
+  KubernetesSpec,
+  LocalEndpointPolicy,
+  MetricsSpec,
+  MonitoringSpec,
+  ScSpec,
+  ServiceType,
+  SpuConfig,
+  SpuSpec,
+  Strategy,
+  Target,
+  TlsSpec,
+} from "./types.generated";
 
-/**
- * A validated cluster config with every default applied: what `parseClusterSpec` returns and
- * `planCluster` reads. The schema's output, with the fields parsing resolves: ranges as
- * `{ from, to }` per role (presets applied), SPUs as a list in the user's order (so error paths
- * like `spus[2]` point at the right entry; plans sort by id) and the public host filled in.
- * It is itself valid input to `parseClusterSpec` (parsing is idempotent).
- */
-export type ClusterSpec = Omit<z.output<typeof clusterSchema>, "ports" | "reserved" | "spus" | "publicHost" | "kubernetes" | "environment"> & {
-  environment?: Environment;
-  publicHost: string;
-  ports: Record<PortRole, PortRange>;
-  reserved: PortRange[];
-  spus: SpuSpec[];
-  kubernetes: KubernetesSpec;
-};
+/** The schemas the generated types are checked against (test/unit/generated.test.ts). */
+export const SCHEMAS = { cluster: clusterSchema, spu: spuInput, kubernetes: kubernetesSchema } as const;
 
 export type ClusterInput = z.infer<typeof clusterInput>;
 
 /** The count form and the list form of `spus`, each checked on its own. */
 export const spuCount = z.number().int().min(1).max(10_000);
 export const spuList = z.array(spuInput).min(1);
-
-/** One SPU as a stack file or `SpuCluster` args may give it. */
-export type SpuConfig = z.input<typeof spuInput>;
-
-/**
- * The raw cluster config: the shape of `fluvio-spu:cluster` in a stack file and of the plain
- * part of `SpuCluster` args. Every field but `spus` is optional.
- */
-export type ClusterConfig = z.input<typeof clusterSchema>;

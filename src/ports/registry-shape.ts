@@ -40,6 +40,3 @@ export const registryShape = z.strictObject({
     )
     .default([]),
 });
-
-/** The registry's data as its schema outputs it (defaults applied), before ranges are read and records checked. */
-export type RegistryData = z.output<typeof registryShape>;

@@ -8,7 +8,7 @@
  * as before, which also words every error. Where it answers, it answers what they would, key
  * order included: a property test holds it to that.
  */
-import type { RegistryData } from "./registry-shape";
+import type { RegistryData } from "./registry-data";
 
 type Scalar = string | number;
 type ClaimData = RegistryData["claims"][number];

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { Document, isMap, isSeq, parse as parseYaml, visit } from "yaml";
 import { PORT_ROLES } from "./range";
 import { readCanonicalRegistry } from "./registry-text";
-import { registryShape, type RegistryData } from "./registry-shape";
+import { registryShape } from "./registry-shape";
+import type { RegistryData } from "./registry-data";
 
-export type { RegistryData } from "./registry-shape";
+export type { RegistryData } from "./registry-data";
 
 /** What the schema sees in place of a `__proto__` key (see `escapeProtoKeys`). */
 const PROTO_STAND_IN = "\u0000__proto__";

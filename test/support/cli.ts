@@ -1,6 +1,6 @@
 /** Runs the fluvio-ports CLI: in-process (`runCli`), or as a user does, the installed bin in a copy of the project (`runBin`). */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli";
@@ -18,10 +18,16 @@ export async function runCli(args: string[]): Promise<{ code: number; out: strin
  * the built dist/ and package.json, with node_modules linked. Commands that write (--record,
  * render) write here, never into the repository.
  */
-export function installedCopy(): string {
+export function installedCopy(options: { records?: boolean } = {}): string {
   const root = mkdtempSync(join(tmpdir(), "fluvio-spu-bin-"));
   for (const entry of ["Pulumi.yaml", "stacks", "bin", "dist", "package.json"]) cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true });
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  if (options.records === false) {
+    // The shipped registry records dev and prod; some tests start from stacks never recorded.
+    const registry = join(root, "stacks", "ports.registry.yaml");
+    const text = readFileSync(registry, "utf8");
+    writeFileSync(registry, `${text.slice(0, text.search(/^records:/m))}records: []\n`);
+  }
   return root;
 }
 

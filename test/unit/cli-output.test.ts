@@ -16,7 +16,7 @@ import { ConfigError, HostError } from "../../src/errors";
 import { diffPorts } from "../../src/cli/diff";
 import { planMermaid } from "../../src/cli/mermaid";
 import { formatCompactPlanTable, formatPlanTable, TABLE_WIDTH } from "../../src/cli/plan-table";
-import { optionsOf, type CommandSpec } from "../../src/cli/command";
+import { PROJECT_OPTIONS, optionsOf, type CommandSpec } from "../../src/cli/command";
 import { COMMANDS } from "../../src/cli/spec";
 import { claimOwners, formatWho, nodeOwners } from "../../src/cli/who";
 import { planStackFiles } from "../../src/context";
@@ -215,10 +215,10 @@ describe("shell completion", () => {
     const script = completionScript("fish", COMMANDS);
     for (const command of COMMANDS) {
       const seen = command.name.split(" ").map((word) => `__fish_seen_subcommand_from ${word}`).join("; and ");
-      const lines = script.split("\n").filter((line) => line.includes(`${seen}'`));
+      const lines = script.split("\n").filter((line) => line.startsWith("complete -c fluvio-ports ") && line.includes(`${seen}'`));
       const words = lines.flatMap((line) => [...(/ -l ([a-z-]+)/.exec(line) ? [`--${/ -l ([a-z-]+)/.exec(line)![1]}`] : []), ...(/ -s ([a-zA-Z]) /.exec(line) ? [`-${/ -s ([a-zA-Z]) /.exec(line)![1]}`] : [])]);
       expect(words.sort(), command.name).toEqual(flagWords(command).sort());
-      expect(script).toContain(`-n __fish_use_subcommand -a ${firstWord(command)} `);
+      expect(script).toContain(`-n '__fish_use_subcommand' -a ${firstWord(command)} `);
     }
     if (has("fish")) {
       const file = join(mkdtempSync(join(tmpdir(), "fluvio-ports-completion-")), "fluvio-ports.fish");
@@ -233,7 +233,7 @@ describe("shell completion", () => {
 
 describe("commands of several words (a group such as `registry prune`)", () => {
   const runner = async () => 0;
-  const command = (name: string, options: CommandSpec["options"] = {}): CommandSpec => ({ name, summary: `${name} things`, synopsis: "--stack <s>", options, positionals: [], outputs: ["table", "json"], needsStack: true, load: async () => runner });
+  const command = (name: string, options: CommandSpec["options"] = {}): CommandSpec => ({ name, summary: `${name} things`, synopsis: "--stack <s>", common: PROJECT_OPTIONS, options, positionals: [], outputs: ["table", "json"], needsStack: true, load: async () => runner });
   const table: CommandSpec[] = [command("plan"), command("registry prune", { "dry-run": { type: "boolean", description: "say what would go" } }), command("registry list")];
 
   it("the parser finds them, asks for a subcommand and suggests one", () => {

@@ -5,9 +5,9 @@
  * fails the test, so a new README command needs a way to be checked.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROGRAM_CONFIG_KEYS } from "../../src/program";
@@ -22,7 +22,10 @@ import { pkcs8Problem } from "../../src/config/pem";
 import { clientTlsSettings } from "../../src/plan/outputs";
 import { fakeTools, runScript, scriptProject } from "../support/scripts";
 
-const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+/** The README and every page under docs/: what a newcomer reads. */
+const PAGES = ["README.md", ...readdirSync(join(PROJECT_ROOT, "docs")).filter((file) => file.endsWith(".md")).map((file) => `docs/${file}`)];
+const pageText = new Map(PAGES.map((page) => [page, readFileSync(join(PROJECT_ROOT, page), "utf8")]));
+const readme = [...pageText.values()].join("\n");
 
 /** Commands: every line of a ```sh block, and every inline code span that starts like a command. */
 function readmeCommands(): string[] {
@@ -39,7 +42,8 @@ function withPlaceholders(command: string): string {
     .replace(/<(s|stack|other|name)>/g, "dev")
     .replace(/<cluster>/g, "fluvio")
     .replace(/<id>/g, "5001")
-    .replace(/<dir>/g, "render/placeholder");
+    .replace(/<dir>/g, "render/placeholder")
+    .replace(/<command>/g, "plan");
 }
 
 function projectCopy(): string {
@@ -129,7 +133,48 @@ describe("the README's GitHub Actions workflow", () => {
   });
 });
 
-describe("every command in the README", () => {
+describe("the docs, as a newcomer reads them", () => {
+  it("the README is short: what it is, the two commands, a quick start, a map of the docs", () => {
+    const text = pageText.get("README.md")!;
+    expect(text.split("\n").length).toBeLessThanOrEqual(100);
+    expect(text).toContain("```sh\nnpm install && npm run up -- dev\nnpm test\n```");
+    for (const heading of ["## Set-up", "## Quick start to a first message", "## Documentation"]) expect(text).toContain(heading);
+    // The map lists every page of docs/.
+    for (const page of PAGES.filter((entry) => entry.startsWith("docs/"))) expect(text, page).toContain(`](${page})`);
+  });
+
+  it("run the CLI one way: npx fluvio-ports, never the bare bin (exit 127 in a clone)", () => {
+    for (const [page, text] of pageText) {
+      const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((match) => match[1]!.split("\n"));
+      const spans = [...text.replace(/```[\s\S]*?```/g, "").matchAll(/`([^`\n]+)`/g)].map((match) => match[1]!);
+      for (const line of [...blocks, ...spans]) expect(line, `${page}: ${line}`).not.toMatch(/^(\$ )?fluvio-ports [a-z-]/);
+    }
+  });
+
+  it("every link between the pages leads to a file, and to a heading of it", () => {
+    const anchors = (text: string): Set<string> => new Set([...text.matchAll(/^#+ (.+)$/gm)].map((match) => match[1]!.toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-")));
+    for (const [page, text] of pageText) {
+      for (const match of text.replace(/```[\s\S]*?```/g, "").matchAll(/\]\(([^)\s]+)\)/g)) {
+        const link = match[1]!;
+        if (/^[a-z]+:/.test(link)) continue;
+        const [file, hash] = link.split("#") as [string, string | undefined];
+        const target = file === "" ? page : normalize(join(dirname(page), file));
+        expect(existsSync(join(PROJECT_ROOT, target)), `${page}: ${link}`).toBe(true);
+        if (hash && target.endsWith(".md")) expect(anchors(readFileSync(join(PROJECT_ROOT, target), "utf8")).has(hash), `${page}: ${link}`).toBe(true);
+      }
+    }
+  });
+
+  it("the CI recipe passes on the repository as shipped: the shipped stacks are recorded", () => {
+    const root = projectCopy();
+    for (const stack of ["dev", "prod"]) {
+      const result = runFluvioPorts(root, ["plan", "--stack", stack, "--record", "--check"]);
+      expect(result.status, `${stack}: ${result.stderr}`).toBe(0);
+    }
+  });
+});
+
+describe("every command in the README and the docs", () => {
   const commands = readmeCommands();
   const root = projectCopy();
 
@@ -146,10 +191,29 @@ describe("every command in the README", () => {
         expect(ci).toContain(command);
         return;
       }
+      if (command === "npx fluvio-ports" || /^npx fluvio-ports [a-z]+( [a-z]+)?$/.test(command) || words.includes("--help")) {
+        // A mention of the tool or of one of its commands (`npx fluvio-ports check`): the command exists, and its help says so.
+        const result = runFluvioPorts(root, [...words.slice(2).filter((word) => word !== "--help"), "--help"]);
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stdout).toMatch(/^fluvio-ports/);
+        return;
+      }
+      if (command.endsWith(" | head -1")) {
+        // A reader that goes away: the rest of the output is dropped quietly, exit 0, no trace.
+        const piped = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" bin/fluvio-ports.js ${words.slice(2, -3).join(" ")} | head -1`], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
+        expect(piped.status, piped.stderr).toBe(0);
+        expect(piped.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+        expect(piped.stderr).not.toMatch(/\n\s+at /);
+        return;
+      }
       if (command.startsWith("npx fluvio-ports ")) {
         const result = runFluvioPorts(root, words.slice(2));
         const json = outputOf(words) === "json";
-        if (words[2] === "check") {
+        if (words[2] === "doctor") {
+          // Looks at what is deployed: 1 when something is wrong (nothing is deployed here), 3 when it cannot look.
+          expect([0, 1, 3]).toContain(result.status);
+          expect(result.stderr).not.toMatch(/\n\s+at /);
+        } else if (words[2] === "check") {
           // 3: something could not be checked: it says what on stderr, never "ok".
           expect([0, 1, 3]).toContain(result.status);
           if (result.status === 3) expect(result.stderr).toMatch(/could not check/);
@@ -341,6 +405,16 @@ describe("every command in the README", () => {
       if (command === "scripts/purge-volumes.sh") {
         // `npm run down -- <s> --purge` runs it (above, and on a real engine in test/live/scripts.test.ts).
         expect(readFileSync(join(PROJECT_ROOT, "scripts/down.sh"), "utf8")).toContain('"$ROOT/scripts/purge-volumes.sh"');
+        return;
+      }
+      if (command === "npm run docs") {
+        // test/unit/generated.test.ts holds every file it writes to what it would write today.
+        expect(PACKAGE_JSON.scripts.docs).toBe("tsx scripts/generate.ts");
+        return;
+      }
+      if (command === "npm pack") {
+        // test/package runs it and installs the tarball.
+        expect(readFileSync(join(PROJECT_ROOT, "test/package/package.test.ts"), "utf8")).toContain('"pack"');
         return;
       }
       if (command === "npm run build") {
