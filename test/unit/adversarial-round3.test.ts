@@ -150,7 +150,8 @@ describe("values at their limits", () => {
     const none = mkdtempSync(join(tmpdir(), "fluvio-spu-round3-none-"));
     const outside = await runCli(["plan", "--stack", "dev", "--root", none]);
     expect(outside.code).toBe(2);
-    expect(outside.err).toMatch(/Pulumi\.yaml: does not exist: this is not a Pulumi project.*--root/);
+    expect(outside.err).toMatch(/has no Pulumi\.yaml: give --root the project folder/);
+    expect(outside.err.trim().split("\n")).toHaveLength(1);
     expect(outside.err).not.toMatch(/stack file/);
     expect(outside.err).not.toMatch(STACK_TRACE);
   });
