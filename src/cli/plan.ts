@@ -6,6 +6,7 @@ import { recordOf } from "../plan/record";
 import type { ClusterPlan } from "../plan/types";
 import { findRecord, type PortRegistry } from "../ports/registry";
 import { recordInRegistryAsync } from "../config/registry-file";
+import { lockTimeoutFromEnv } from "../config/files";
 import { UsageError } from "./usage-error";
 import { diffPorts, formatDiff, readDeployedPorts, againstText, type DiffBaselines } from "./diff";
 import { EXIT, withFile } from "./failure";
@@ -87,7 +88,7 @@ async function writeRecord(input: CommandInput): Promise<ClusterPlan> {
   const { changed, result: plan } = await recordInRegistryAsync(path, async (registry) => {
     const { plan: planned } = await planFor(input, registry);
     return { record: recordOf(planned), result: planned };
-  });
+  }, { timeoutMs: lockTimeoutFromEnv() });
   input.streams.err(`recorded ${plan.ports.length} ports of stack ${plan.stack} (cluster ${plan.cluster}) in ${path}: ${changed ? "review and commit it" : "it was up to date"}\n`);
   return plan;
 }

@@ -1,6 +1,7 @@
 /** `fluvio-ports registry prune`: drop the records of stacks that no longer have a stack file (a dry run first). */
 import { listStacks, registryPath } from "../config/stack";
 import { removeFromRegistry } from "../config/registry-file";
+import { lockTimeoutFromEnv } from "../config/files";
 import { pruneRecords } from "../ports/prune";
 import { EXIT } from "./failure";
 import { booleanFlag, type CommandInput } from "./input";
@@ -29,7 +30,7 @@ export async function runRegistryPrune(input: CommandInput): Promise<number> {
     return EXIT.ok;
   }
   // Under the registry's lock, against the registry as it is now: the pruned records' lines are cut, comments and other entries stay.
-  removeFromRegistry(path, (current) => pruneRecords(current, listStacks(input.root)).removed);
+  removeFromRegistry(path, (current) => pruneRecords(current, listStacks(input.root)).removed, { timeoutMs: lockTimeoutFromEnv() });
   input.streams.err(`wrote ${path}: review and commit it\n`);
   return EXIT.ok;
 }

@@ -56,8 +56,22 @@ export function readOptionalText(file: string, what?: string): string | undefine
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
+    if (errorCode(error) === "ENOENT") {
+      // A link to nothing is a broken file, not a missing one: never read as empty (and "ok").
+      const target = danglingLinkTarget(file);
+      if (target !== undefined) throw fileError(file, `${what ? `${what}: ` : ""}it is a symbolic link to ${target}, which does not exist; fix the link, or remove it to start a new file here`);
+      return undefined;
+    }
     throw fileError(file, `${what ? `${what}: ` : ""}${describeFileError(error, "read")}`);
+  }
+}
+
+/** Where a symbolic link at `file` points, when it points at nothing; undefined for anything else. */
+function danglingLinkTarget(file: string): string | undefined {
+  try {
+    return lstatSync(file).isSymbolicLink() ? readlinkSync(file) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -197,9 +211,26 @@ function unlinkQuietly(file: string): void {
   }
 }
 
+/** How long a writer waits for another one's lock by default: writes take milliseconds, so a lock held longer is held by something stuck. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
+/**
+ * The lock wait a user asked for in `FLUVIO_PORTS_LOCK_TIMEOUT` (seconds, e.g. `30` or `0.5`),
+ * else the default; a value that is no number of seconds is a one-line `HostError`.
+ */
+export function lockTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.FLUVIO_PORTS_LOCK_TIMEOUT;
+  if (value === undefined || value.trim() === "") return DEFAULT_LOCK_TIMEOUT_MS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new HostError("file", { path: "FLUVIO_PORTS_LOCK_TIMEOUT", message: `'${value.slice(0, 40)}' is not a number of seconds from 0 to 3600: set it like FLUVIO_PORTS_LOCK_TIMEOUT=30, or unset it for the default ${DEFAULT_LOCK_TIMEOUT_MS / 1000} s` }, FILE_HEADING);
+  }
+  return Math.round(seconds * 1000);
+}
+
 /** How long `withFileLock` waits for another writer, and when a lock counts as abandoned. */
 export interface LockOptions {
-  /** Give up after this long (ms). Default 15 s. */
+  /** Give up after this long (ms). Default 10 s (`DEFAULT_LOCK_TIMEOUT_MS`). */
   timeoutMs?: number;
   /** A lock older than this (ms) is abandoned even if its process seems to live (pid reuse). Default 60 s. */
   staleMs?: number;
@@ -289,7 +320,7 @@ function breakStaleLock(lock: string, seen: string): void {
  */
 export function acquireFileLock(file: string, options: LockOptions = {}): () => void {
   const lock = `${file}.lock`;
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const staleMs = options.staleMs ?? 60_000;
   const info: LockInfo = { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex"), since: new Date().toISOString() };
   const mine = JSON.stringify(info);
@@ -313,7 +344,7 @@ export function acquireFileLock(file: string, options: LockOptions = {}): () => 
     }
     if (Date.now() - started > timeoutMs) {
       const holder = held?.info ? `process ${held.info.pid} on ${held.info.host} since ${held.info.since}` : "another process";
-      throw fileError(file, `is being written by ${holder} (lock ${lock}); run again when it is done, or delete ${lock} if no such process runs`);
+      throw fileError(file, `is being written by ${holder} (lock ${lock}), still after ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 === 0 ? 0 : 1)} s; run again when it is done (FLUVIO_PORTS_LOCK_TIMEOUT=<seconds> waits longer), or delete ${lock} if no such process runs`);
     }
     sleep(10 + Math.floor(Math.random() * Math.min(100, 10 * (attempt + 1))));
   }

@@ -6,7 +6,8 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { EMPTY_REGISTRY, parseRegistry, type PortRegistry, type StackRecord } from "../ports/registry";
-import { removeRecordsText, writeRecordText } from "../ports/registry-edit";
+import { removeRecordsText, writeRecordText, yamlAnchorsIn } from "../ports/registry-edit";
+import { ConfigError } from "../errors";
 import { errorCode, fileError, readOptionalText, withFileLock, withFileLockAsync, writeFileAtomic, writeTarget, type AtomicWriteOptions, type LockOptions } from "./files";
 
 /** What `recordInRegistry` did. */
@@ -54,6 +55,7 @@ function readRegistryFile(file: string, target: string): PortRegistry {
 /** Splices the record into the file's text as it is now (still under the lock) and replaces the file if anything changed. */
 function writeRecord<T>(file: string, target: string, planned: { record: StackRecord; result: T }, options: RecordOptions): RecordResult<T> {
   const text = readOptionalText(target);
+  if (text !== undefined) refuseAnchors(file, text);
   const next = writeRecordText(text, planned.record);
   if (next === text) return { changed: false, ...planned };
   writeFileAtomic(target, next, options);
@@ -74,6 +76,7 @@ export function removeFromRegistry(file: string, choose: (registry: PortRegistry
       const text = readOptionalText(target, REGISTRY_READ);
       if (text === undefined) return { removed: [], changed: false };
       const removed = choose(parseRegistry(text, file));
+      if (removed.length > 0) refuseAnchors(file, text);
       const next = removeRecordsText(text, removed);
       if (next === text) return { removed, changed: false };
       writeFileAtomic(target, next, options);
@@ -81,6 +84,16 @@ export function removeFromRegistry(file: string, choose: (registry: PortRegistry
     },
     options,
   );
+}
+
+/** A registry with YAML anchors or aliases cannot be edited line by line: one line naming them and the fix. */
+function refuseAnchors(file: string, text: string): void {
+  const anchors = yamlAnchorsIn(text);
+  if (anchors.length === 0) return;
+  throw new ConfigError({
+    path: file,
+    message: `uses YAML anchors and aliases (${anchors.slice(0, 4).join(", ")}${anchors.length > 4 ? ", ..." : ""}), which an edit of one record cannot keep: write those entries out in full (each record and claim on its own), then run the command again`,
+  });
 }
 
 /** A registry someone made read-only is not theirs to lose: the rename would replace it anyway, so refuse first. */

@@ -4,8 +4,9 @@
  * source ranges and splices in only what changed. Every other byte — comments, blank lines,
  * the order and style of other entries and claims — stays as written. Pure: text in, text out.
  */
-import { isMap, isScalar, isSeq, parse as parseYaml, parseDocument, type Document, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, parse as parseYaml, parseDocument, visit, type Document, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { PORT_ROLES, type PortRole } from "./range";
+import { readCanonicalRegistry } from "./registry-text";
 import {
   compareNodeKeys,
   compareRecords,
@@ -13,6 +14,7 @@ import {
   formatRegistry,
   nodeKeys,
   nodeLine,
+  parseRegistry,
   portsFlow,
   recordBlock,
   scalarText,
@@ -40,6 +42,15 @@ interface Splice {
  */
 export function writeRecordText(text: string | undefined, record: StackRecord): string {
   if (text === undefined || text.trim() === "") return formatRegistry(withRecord(EMPTY_REGISTRY, record));
+  return canonicalRecordText(text, record) ?? writeRecordTextGeneral(text, record);
+}
+
+/**
+ * `writeRecordText` the general way, for a registry in any layout: the YAML library's document
+ * finds what to splice, and the result is parsed and compared with the expected registry. Seconds
+ * for a registry of 2,000 records; what every edit did before the splice of `canonicalRecordText`.
+ */
+export function writeRecordTextGeneral(text: string, record: StackRecord): string {
   if (bareNull(text)) {
     // A bare `null` or `~` (and comments): the comments stay on top of a fresh registry.
     const comments = text.split(/\r?\n/).filter((line) => /^\s*#/.test(line));
@@ -54,6 +65,83 @@ export function writeRecordText(text: string | undefined, record: StackRecord): 
   const edited = documentEdit(text, record);
   if (sameRegistry(edited, expected)) return edited;
   throw new Error(`fluvio-ports: could not write the record of stack ${record.stack} into the registry without changing other entries (a bug: please report it with the registry file)`);
+}
+
+/**
+ * `writeRecordText` for a registry in the layout `formatRegistry` writes (what `--record` keeps
+ * it in): the record's lines found by a scan of the lines, its block replaced or a new block
+ * inserted in code-unit order, and the result read back by the fast reader and checked to be
+ * exactly the old registry with the record written. A YAML library needs seconds to parse a
+ * registry of 2,000 records, three times per edit; this needs milliseconds. Undefined (the
+ * general way) when the text is in any other layout, or a comment sits inside a record it
+ * would rewrite.
+ */
+function canonicalRecordText(text: string, record: StackRecord): string | undefined {
+  const before = readCanonicalRegistry(text);
+  if (before === undefined) return undefined;
+  const lines = text.split("\n");
+  const top = lines.findIndex((line) => /^records:/.test(line));
+  // The records as they must read afterwards, in file order: the record replaced where it was, or inserted in code-unit order.
+  const at = before.records.findIndex((entry) => entry.stack === record.stack && entry.cluster === record.cluster);
+  const next = before.records.findIndex((entry) => compareRecords(entry, record) > 0);
+  const expected: StackRecord[] = [...before.records] as StackRecord[];
+  if (at >= 0) expected[at] = record;
+  else expected.splice(next < 0 ? expected.length : next, 0, record);
+  let result: string;
+  if (top < 0) {
+    result = `${text}${text.endsWith("\n") ? "" : "\n"}records:\n${recordBlock(record)}`;
+  } else if (lines[top] === "records: []") {
+    result = [...lines.slice(0, top), `records:\n${recordBlock(record).replace(/\n$/, "")}`, ...lines.slice(top + 1)].join("\n");
+  } else if (lines[top] === "records:") {
+    let end = top + 1;
+    while (end < lines.length && (lines[end] === "" || /^[ #]/.test(lines[end] as string))) end++;
+    const starts: number[] = [];
+    for (let index = top + 1; index < end; index++) if ((lines[index] as string).startsWith("  - ")) starts.push(index);
+    if (starts.length !== before.records.length) return undefined;
+    /** The last line of an item that is not blank or a comment (its comments below belong to what follows). */
+    const lastLine = (item: number): number => {
+      let last = (starts[item + 1] ?? end) - 1;
+      while (last > starts[item]! && ((lines[last] as string).trim() === "" || (lines[last] as string).trimStart().startsWith("#"))) last--;
+      return last;
+    };
+    const block = recordBlock(record).replace(/\n$/, "").split("\n");
+    if (at >= 0) {
+      const old = lines.slice(starts[at], lastLine(at) + 1);
+      if (old.some((line) => line.includes("#"))) return undefined;
+      if (old.join("\n") !== recordBlock(before.records[at] as StackRecord).replace(/\n$/, "")) return undefined;
+      if (old.join("\n") === block.join("\n")) return text;
+      result = [...lines.slice(0, starts[at]), ...block, ...lines.slice(lastLine(at) + 1)].join("\n");
+    } else {
+      let insertAt: number;
+      if (next >= 0) {
+        insertAt = starts[next] as number;
+        while (insertAt - 1 > top && (lines[insertAt - 1] as string).startsWith("  #")) insertAt--; // comments above an item are its own
+      } else {
+        insertAt = before.records.length === 0 ? top + 1 : lastLine(before.records.length - 1) + 1;
+      }
+      result = [...lines.slice(0, insertAt), ...block, ...lines.slice(insertAt)].join("\n");
+    }
+  } else {
+    return undefined;
+  }
+  const after = readCanonicalRegistry(result);
+  if (after === undefined || after.records.length !== expected.length) return undefined;
+  if (!after.records.every((entry, index) => sameRecord(entry, expected[index] as StackRecord))) return undefined;
+  if (JSON.stringify([after.hostGroups, after.claims]) !== JSON.stringify([before.hostGroups, before.claims])) return undefined;
+  parseRegistry(result, "registry"); // the registry written must be valid: no stack twice, no port twice on a shared host
+  return result;
+}
+
+/** Whether two records say the same: stack, cluster, host and every node's ports. */
+function sameRecord(a: Pick<StackRecord, "stack" | "cluster" | "host" | "nodes">, b: StackRecord): boolean {
+  if (a.stack !== b.stack || a.cluster !== b.cluster || a.host !== b.host) return false;
+  const keys = Object.keys(a.nodes);
+  if (keys.length !== Object.keys(b.nodes).length) return false;
+  return keys.every((key) => {
+    const left = a.nodes[key] as RecordedPorts;
+    const right = b.nodes[key];
+    return right !== undefined && PORT_ROLES.every((role) => left[role] === right[role]);
+  });
 }
 
 /**
@@ -85,6 +173,25 @@ export function removeRecordsText(text: string, records: readonly Pick<StackReco
   const edited = fallback.toString();
   if (sameRegistry(edited, expected)) return edited;
   throw new Error("fluvio-ports: could not remove records from the registry without changing other entries (a bug: please report it with the registry file)");
+}
+
+/**
+ * The anchors (`&name`) and aliases (`*name`) a registry text uses, as `&name`/`*name`: an edit
+ * of the text cannot keep what an alias shares (replacing a record that holds an anchor would
+ * strand its aliases), so `--record` and `prune` refuse such a file. Cheap when there are none.
+ */
+export function yamlAnchorsIn(text: string): string[] {
+  if (!/(?:^|[\s[{,:-])[&*][^\s,[\]{}]/m.test(text)) return [];
+  const found = new Set<string>();
+  visit(parseDocument(text), {
+    Alias(_, node) {
+      found.add(`*${node.source}`);
+    },
+    Node(_, node) {
+      if (node.anchor) found.add(`&${node.anchor}`);
+    },
+  });
+  return [...found];
 }
 
 /** The record as one flow map, for a registry written in flow style. */

@@ -6,6 +6,9 @@ import { registryShape } from "./registry-shape";
 import type { RegistryData } from "./registry-data";
 
 export type { RegistryData } from "./registry-data";
+
+/** What the schema sees in place of a `__proto__` key (see `escapeProtoKeys`). */
+const PROTO_STAND_IN = "\u0000__proto__";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { formatRange, rangesOverlap, toRange, type PortRange, type PortRole } from "./range";
 import { machineKey } from "./machines";
@@ -97,14 +100,63 @@ export function validateRegistry(value: unknown, where = "registry"): PortRegist
 /** The schema's reading of a registry value; a shape error names the entry and what the field takes. */
 function registryData(value: unknown, where: string): RegistryData {
   // Parsed once per process: without zod's compiled fast path (see ONE_PARSE in config/schema.ts).
-  const parsed = registryShape.safeParse(withoutNullLists(value), { jitless: true });
+  const parsed = registryShape.safeParse(escapeProtoKeys(withoutNullLists(value)), { jitless: true });
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ path: `${where}: ${formatIssuePath(issue.path)}`, message: `${issue.message}${entryLabel(value, issue.path)}${fixFor(issue)}` })),
+      parsed.error.issues.map((issue) => {
+        const path = issue.path.map((key) => (key === PROTO_STAND_IN ? "__proto__" : key));
+        return { path: `${where}: ${formatIssuePath(path)}`, message: `${issueWords(issue)}${entryLabel(value, path)}${fixFor(issue)}` };
+      }),
       `invalid port registry (${where})`,
     );
   }
-  return parsed.data;
+  return restoreProtoKeys(parsed.data);
+}
+
+/**
+ * `__proto__` as a host group or a node name is a name like any other, but a plain object
+ * cannot hold it as a key (assigning it sets the prototype): the schema sees a stand-in, and
+ * the data comes back in objects without a prototype, where it is an own key again.
+ */
+
+function escapeProtoKeys(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const registry = value as { hostGroups?: unknown; records?: unknown };
+  const rename = (map: unknown): unknown =>
+    typeof map === "object" && map !== null && !Array.isArray(map) ? Object.fromEntries(Object.entries(map).map(([key, entry]) => [key === "__proto__" ? PROTO_STAND_IN : key, entry])) : map;
+  return {
+    ...registry,
+    ...(registry.hostGroups !== undefined ? { hostGroups: rename(registry.hostGroups) } : {}),
+    ...(Array.isArray(registry.records)
+      ? { records: registry.records.map((record: unknown) => (typeof record === "object" && record !== null && !Array.isArray(record) ? { ...record, nodes: rename((record as { nodes?: unknown }).nodes) } : record)) }
+      : {}),
+  };
+}
+
+function restoreProtoKeys(data: RegistryData): RegistryData {
+  const restore = <T>(map: Record<string, T>): Record<string, T> => {
+    if (!Object.hasOwn(map, PROTO_STAND_IN)) return map;
+    const plain = Object.create(null) as Record<string, T>;
+    for (const [key, entry] of Object.entries(map)) plain[key === PROTO_STAND_IN ? "__proto__" : key] = entry;
+    return plain;
+  };
+  return { ...data, hostGroups: restore(data.hostGroups), records: data.records.map((record) => ({ ...record, nodes: restore(record.nodes) })) };
+}
+
+/** What is wrong with a field, in this tool's words (the schema library's own are for programmers). */
+function issueWords(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((key) => `'${key === PROTO_STAND_IN ? "__proto__" : key}'`).join(", ")}`;
+    case "invalid_type":
+      return /received undefined$/.test(issue.message) ? "is missing" : "has the wrong kind of value";
+    case "too_small":
+      return issue.origin === "string" ? "is empty" : issue.origin === "array" ? "is an empty list" : "is too small";
+    case "too_big":
+      return "is too big";
+    default:
+      return "is not valid";
+  }
 }
 
 /** Ranges read, host groups and records checked; the result frozen and remembered as validated. */

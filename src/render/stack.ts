@@ -2,7 +2,7 @@
  * `fluvio-ports render`: a stack as files a user can review and apply without Pulumi. The only
  * room of src/render that does I/O: it loads the stack, plans it, and writes the files.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { lstatSync, mkdirSync, readlinkSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, throwIfIssues, type ConfigIssue } from "../errors";
 import { keyIssues } from "../config/pem";
@@ -115,9 +115,22 @@ export const RENDER_MARK = "fluvio-ports render";
  */
 export function isRenderedByFluvioPorts(name: string, text: string): boolean {
   if (name.endsWith(".json")) return looksLikeClusterPlan(text);
-  const header = text.split("\n").slice(0, 5);
-  return header.some((line) => line.startsWith("#") && line.includes(RENDER_MARK));
+  const [first = "", second = "", third = ""] = text.replace(/^\uFEFF/, "").split(/\r?\n/, 3);
+  if (MONITORING_HEADERS.includes(first)) return true;
+  // The Compose and Kubernetes header, exactly as `render` writes its first three lines: another
+  // tool's file that mentions fluvio-ports render somewhere near its top is not ours to replace.
+  return (
+    /^# Fluvio cluster [a-z0-9-]+, stack [^\s`]+: rendered by `fluvio-ports render --stack [^\s`]+`\.$/.test(first) &&
+    /^# The same (containers, volumes and network the Pulumi Docker target creates|objects the Pulumi Kubernetes target creates), every port from the stack's plan \(plan\.json\)\.$/.test(second) &&
+    third === "# Do not edit: change the stack config and render again."
+  );
 }
+
+/** The first line of each monitoring file `render` writes (`prometheusRulesYaml`, `prometheusConfigYaml`). */
+const MONITORING_HEADERS: readonly string[] = [
+  "# Alert rules of a fluvio-spu cluster; generated from its plan (fluvio-ports render). Do not edit.",
+  "# Prometheus config of a fluvio-spu cluster; generated from its plan (fluvio-ports render). Do not edit.",
+];
 
 function looksLikeClusterPlan(text: string): boolean {
   let value: unknown;
@@ -147,7 +160,9 @@ function composeKeyIssues(dir: string, plan: ClusterPlan): ConfigIssue[] {
   if (plan.target !== "docker" || !plan.tls.enabled) return [];
   return [COMPOSE_TLS_FILES.serverKey, COMPOSE_TLS_FILES.clientKey].flatMap((relative) => {
     const path = join(dir, relative);
-    return existsSync(path) ? keyIssues(path, readFileSync(path, "utf8")) : [];
+    // A folder, a dangling link or an unreadable file there is one line naming it (never a crash).
+    const text = readOptionalText(path, "the TLS key the Compose file mounts");
+    return text === undefined ? [] : keyIssues(path, text);
   });
 }
 

@@ -371,7 +371,7 @@ describe("family 1: concurrent --record runs", () => {
     // A lock someone made by hand (empty) is respected until it is old, and the writer says so.
     writeFileSync(`${file}.lock`, "");
     const byHand = hostErrorOf(() => recordInRegistry(file, (registry) => plan(registry), { timeoutMs: 300 }));
-    expect(byHand.issues[0]!.message).toMatch(/is being written by another process \(lock .*\.lock\); run again when it is done, or delete/);
+    expect(byHand.issues[0]!.message).toMatch(/is being written by another process \(lock .*\.lock\), still after [\d.]+ s; run again when it is done \(FLUVIO_PORTS_LOCK_TIMEOUT=<seconds> waits longer\), or delete/);
     const old = recordInRegistry(file, (registry) => plan(registry), { timeoutMs: 300, staleMs: 0 });
     expect(old.changed).toBe(false);
     expect(existsSync(`${file}.lock`)).toBe(false);
@@ -391,7 +391,7 @@ describe("family 2: registries built by a program", () => {
     { what: "a port as text", registry: { records: [{ stack: "pr-1", cluster: "fluvio", host: "localhost", nodes: { sc: { public: "9002" } } }] }, path: /records\[0\]\.nodes\.sc\.public/, says: /record of stack pr-1/ },
     { what: "hosts as a number", registry: { claims: [{ owner: "x", ports: 6379, hosts: 5 }] }, path: /claims\[0\]\.hosts/, says: /claim of x/ },
     { what: "an unknown top-level field", registry: { hostGroups: {}, claims: [], records: [], reserved: [1] }, path: /registry/, says: /reserved/ },
-    { what: "claims as a map", registry: { claims: { redis: 6379 } }, path: /claims/, says: /expected array/ },
+    { what: "claims as a map", registry: { claims: { redis: 6379 } }, path: /claims/, says: /must be a list of claims/ },
   ];
   for (const { what, registry, path, says } of bad) {
     it(`${what}: planCluster throws the ConfigError parseRegistry would, naming the entry`, () => {

@@ -3,7 +3,8 @@
  * values at their limits, files as found on real machines, writes whole or not at all, stable
  * ports, errors that say one true thing each. Each family is tried as a careless teammate would.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -12,7 +13,9 @@ import { parseClusterSpec } from "../../src/config/schema";
 import { planCluster } from "../../src/plan/plan";
 import { checkPorts } from "../../src/preflight";
 import { recordOf } from "../../src/plan/record";
-import { EMPTY_REGISTRY, withRecord } from "../../src/ports/registry";
+import { EMPTY_REGISTRY, formatRegistry, parseRegistry, withRecord } from "../../src/ports/registry";
+import { writeRecordText } from "../../src/ports/registry-edit";
+import { largeRegistry } from "../../bench/cli.bench";
 import { runCli } from "../support/cli";
 import { makeProject } from "../support/project";
 import { configErrorOf, issueAt } from "../support/errors";
@@ -221,5 +224,114 @@ describe("one machine is one host", () => {
     expect(result.code, result.err).toBe(0);
     expect(result.err).toMatch(/note: stack far deploys to host ci-runner-77, not this machine .*don't apply/);
     expect(result.out).toMatch(/host ci-runner-77 is another machine: its listeners were not checked here/);
+  });
+});
+
+describe("files as they are found on real machines", () => {
+  it("a registry that is a dangling symbolic link is an error on every command, never read as empty and 'ok'", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    symlinkSync(join(root, "nowhere", "ports.registry.yaml"), join(root, "stacks", "ports.registry.yaml"));
+    for (const args of [["check", "--no-host"], ["plan"], ["plan", "--record"]]) {
+      const result = await runCli([...args, "--stack", "dev", "--root", root]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.err).toMatch(/is a symbolic link to .*nowhere.*which does not exist/);
+      expect(result.out).not.toMatch(/^ok/m);
+    }
+  });
+
+  it("a registry with YAML anchors and aliases: --record and prune say so in one line (exit 2), never exit 70", async () => {
+    const registry = "records:\n  - stack: dev\n    cluster: fluvio\n    host: localhost\n    nodes: &shared\n      sc: { public: 9050 }\n  - stack: gone\n    cluster: fluvio\n    host: ci-9\n    nodes: *shared\n";
+    for (const args of [["plan", "--stack", "dev", "--record"], ["registry", "prune", "--apply"]]) {
+      const root = makeProject({ dev: { environment: "dev", spus: 1 } }, registry);
+      const result = await runCli([...args, "--root", root]);
+      expect(result.code, result.err).toBe(2);
+      expect(result.err).toMatch(/uses YAML anchors and aliases \(&shared, \*shared\).*write those entries out in full/);
+      expect(result.err.trim().split("\n")).toHaveLength(1);
+      expect(readFileSync(join(root, "stacks", "ports.registry.yaml"), "utf8")).toBe(registry);
+    }
+  });
+
+  it("a TLS key path that is a folder is one line naming it (exit 2), never exit 70", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1, tls: { enabled: true } } });
+    const out = join(root, "out");
+    mkdirSync(join(out, "tls", "server.key"), { recursive: true });
+    const result = await runCli(["render", "--stack", "dev", "--root", root, "--out", out]);
+    expect(result.code, result.err).toBe(2);
+    expect(result.err).toMatch(/server\.key: the TLS key the Compose file mounts: it is a folder where a file should be/);
+  });
+
+  it("a host group or record node named __proto__ keeps its claim", () => {
+    const grouped = parseRegistry("hostGroups:\n  __proto__: [localhost]\nclaims:\n  - owner: proto-service\n    ports: 9002-9008\n    hosts: __proto__\n");
+    const plan = planCluster({ environment: "dev", spus: 1 }, { stack: "dev", registry: grouped });
+    for (const row of plan.ports) expect(row.port < 9002 || row.port > 9008, `${row.owner} ${row.port}`).toBe(true);
+    const recorded = parseRegistry("records:\n  - stack: other\n    cluster: fluvio\n    host: localhost\n    nodes:\n      __proto__: { public: 9002 }\n");
+    expect(Object.keys(recorded.records[0]!.nodes)).toEqual(["__proto__"]);
+    expect(planCluster({ environment: "dev", spus: 1 }, { stack: "dev", registry: recorded }).sc.ports.public).not.toBe(9002);
+  });
+
+  it("registry errors are in this tool's words, not the schema library's", () => {
+    for (const text of ["x: 1\n", "claims: { redis: 6379 }\n", "records:\n  - stack: 5\n"]) {
+      const error = configErrorOf(() => parseRegistry(text, "ports.registry.yaml"));
+      expect(error.message).not.toMatch(/Unrecognized|Invalid input|expected \w+, received/);
+    }
+  });
+
+  it("render recognises only the exact header it writes: a file that merely mentions fluvio-ports render is not its own", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    const out = join(root, "out");
+    mkdirSync(out);
+    const theirs = "# our compose file; we used to run fluvio-ports render but now edit by hand\nservices: {}\n";
+    writeFileSync(join(out, "docker-compose.yaml"), theirs);
+    const refused = await runCli(["render", "--stack", "dev", "--root", root, "--out", out]);
+    expect(refused.code).toBe(2);
+    expect(readFileSync(join(out, "docker-compose.yaml"), "utf8")).toBe(theirs);
+    rmSync(join(out, "docker-compose.yaml"));
+    expect((await runCli(["render", "--stack", "dev", "--root", root, "--out", out])).code).toBe(0);
+    const ours = readFileSync(join(out, "docker-compose.yaml"), "utf8");
+    writeFileSync(join(out, "docker-compose.yaml"), ours.replace("services:", "# edited\nservices:"));
+    expect((await runCli(["render", "--stack", "dev", "--root", root, "--out", out])).code).toBe(0);
+  });
+});
+
+describe("the registry at the size a platform team reaches", () => {
+  const record = { stack: "dev", cluster: "fluvio", host: "localhost", nodes: { sc: { public: 9002, private: 9103 }, "spu-5001": { public: 9007, private: 9105, metrics: 9201 } } };
+  for (const [what, registry] of [
+    ["2,000 records", largeRegistry(2000)],
+    ["2,000 hosts", { ...largeRegistry(2000), records: largeRegistry(2000).records.map((entry, index) => ({ ...entry, host: `host-${index}` })) }],
+  ] as const) {
+    it(`--record into a registry of ${what}: well under a second of work, and the file is the old one with the record spliced in`, () => {
+      const text = formatRegistry(registry);
+      writeRecordText(text, record); // warm up
+      const timed = <T>(work: () => T): [T, number] => {
+        const started = performance.now();
+        const value = work();
+        return [value, performance.now() - started];
+      };
+      const [added, first] = timed(() => writeRecordText(text, record));
+      const [updated, second] = timed(() => writeRecordText(added, { ...record, nodes: { ...record.nodes, "spu-5002": { public: 9008, private: 9106, metrics: 9202 } } }));
+      expect(Math.max(first, second), `${first.toFixed(0)} ms to add, ${second.toFixed(0)} ms to update`).toBeLessThan(1_000);
+      expect(parseRegistry(updated).records).toHaveLength(2001);
+      const kept = new Set(updated.split("\n"));
+      expect(text.split("\n").filter((line) => !kept.has(line))).toEqual([]);
+      expect(writeRecordText(updated, { ...record, nodes: { ...record.nodes, "spu-5002": { public: 9008, private: 9106, metrics: 9202 } } })).toBe(updated);
+    });
+  }
+
+  it("a writer waits for the lock as long as FLUVIO_PORTS_LOCK_TIMEOUT says, then fails naming the holder", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } }, "claims: []\n");
+    const file = join(root, "stacks", "ports.registry.yaml");
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), token: "x", since: "2026-01-01T00:00:00Z" }));
+    process.env.FLUVIO_PORTS_LOCK_TIMEOUT = "0.3";
+    try {
+      const started = performance.now();
+      const result = await runCli(["plan", "--stack", "dev", "--record", "--root", root]);
+      expect(result.code).toBe(2);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+      expect(result.err).toMatch(new RegExp(`is being written by process ${process.pid} on .* still after 0\\.3 s`));
+      process.env.FLUVIO_PORTS_LOCK_TIMEOUT = "soon";
+      expect((await runCli(["plan", "--stack", "dev", "--record", "--root", root])).err).toMatch(/FLUVIO_PORTS_LOCK_TIMEOUT: 'soon' is not a number of seconds/);
+    } finally {
+      delete process.env.FLUVIO_PORTS_LOCK_TIMEOUT;
+    }
   });
 });
