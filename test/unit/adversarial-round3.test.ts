@@ -5,6 +5,8 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { get as httpGet } from "node:http";
+import { connect, type Socket } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -15,6 +17,7 @@ import { checkPorts } from "../../src/preflight";
 import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY, formatRegistry, parseRegistry, withRecord } from "../../src/ports/registry";
 import { writeRecordText } from "../../src/ports/registry-edit";
+import { IDLE_TIMEOUT_MS, startExporter } from "../../src/exporter/server";
 import { largeRegistry } from "../../bench/cli.bench";
 import { runCli } from "../support/cli";
 import { makeProject } from "../support/project";
@@ -333,5 +336,67 @@ describe("the registry at the size a platform team reaches", () => {
     } finally {
       delete process.env.FLUVIO_PORTS_LOCK_TIMEOUT;
     }
+  });
+});
+
+describe("the exporter can't be starved", () => {
+  /** One GET over a new connection: status and how long it took (ms), or the error. */
+  function get(port: number, path: string, timeoutMs = 3_000): Promise<{ status: number; ms: number } | { error: string; ms: number }> {
+    const started = performance.now();
+    return new Promise((resolve) => {
+      const req = httpGet({ host: "127.0.0.1", port, path, agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      });
+      req.on("timeout", () => req.destroy(new Error("timed out")));
+      req.on("error", (error) => resolve({ error: error.message, ms: performance.now() - started }));
+    });
+  }
+
+  it("200 idle and slow connections never keep /healthz or /metrics from answering, and idle ones are closed in bounded time", async () => {
+    const exporter = await startExporter({ socketPath: join(tmpdir(), `fluvio-spu-no-socket-${process.pid}`), port: 0, host: "127.0.0.1", spuId: "5001", timeoutMs: 200, log: () => undefined });
+    const sockets: Socket[] = [];
+    const closedByServer = new Set<Socket>();
+    const timers: NodeJS.Timeout[] = [];
+    try {
+      for (let index = 0; index < 200; index++) {
+        const socket = connect(exporter.port, "127.0.0.1");
+        socket.on("error", () => undefined);
+        socket.resume();
+        socket.on("close", () => closedByServer.add(socket));
+        sockets.push(socket);
+        if (index % 4 === 0) {
+          // A slow-loris: the start of a request, then one byte of a header every 300 ms.
+          socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n");
+          timers.push(setInterval(() => socket.writable && socket.write("x"), 300));
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answers = [];
+      for (let round = 0; round < 10; round++) answers.push(await get(exporter.port, round % 2 === 0 ? "/healthz" : "/metrics"));
+      console.log(`exporter under 200 idle/slow connections: ${answers.map((answer) => `${"status" in answer ? answer.status : answer.error} in ${answer.ms.toFixed(0)} ms`).join(", ")}`);
+      for (const answer of answers) {
+        expect("status" in answer ? answer.status : answer.error).toBe(200);
+        expect(answer.ms).toBeLessThan(1_000);
+      }
+      // Bounded idle time: every one of the 200 is gone a few seconds later (evicted, timed out or refused for slowness).
+      await new Promise((resolve) => setTimeout(resolve, IDLE_TIMEOUT_MS + 2_000));
+      const open = sockets.map((socket, index) => [index, closedByServer.has(socket)] as const).filter(([, closed]) => !closed).map(([index]) => index);
+      expect(open, `still open: ${open.join(",")}`).toEqual([]);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      await exporter.close(100);
+    }
+  }, 30_000);
+});
+
+describe("the metrics port is admitted only from where Prometheus runs", () => {
+  it("the default, a custom scraper and anywhere, as the plan carries them to the NetworkPolicy", () => {
+    const of = (metrics: object) => planCluster({ target: "kubernetes", environment: "prod", spus: 1, metrics }, { stack: "prod" }).kubernetes!.metricsScrapers;
+    expect(of({})).toEqual({ podLabels: { "app.kubernetes.io/name": "prometheus" }, namespaceLabels: {} });
+    expect(of({ scrapers: { podLabels: { app: "vmagent" }, namespaceLabels: { team: "observability" } } })).toEqual({ podLabels: { app: "vmagent" }, namespaceLabels: { team: "observability" } });
+    expect(of({ scrapers: "anywhere" })).toBe("anywhere");
+    expect(issueAt(configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, metrics: { scrapers: "everyone" } })), "metrics.scrapers")).not.toMatch(/Invalid/);
   });
 });
