@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { performance } from "node:perf_hooks";
 import { get as httpGet } from "node:http";
 import { connect, type Socket } from "node:net";
+import { spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -399,4 +400,22 @@ describe("the metrics port is admitted only from where Prometheus runs", () => {
     expect(of({ scrapers: "anywhere" })).toBe("anywhere");
     expect(issueAt(configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, metrics: { scrapers: "everyone" } })), "metrics.scrapers")).not.toMatch(/Invalid/);
   });
+});
+
+describe("output that cannot be written fails loudly; a closed pipe stays quiet", () => {
+  const TSX = join(__dirname, "..", "..", "node_modules", ".bin", "tsx");
+  const CLI = join(__dirname, "..", "..", "src", "cli");
+  const line = (args: string) => `${TSX} -e 'require(${JSON.stringify(CLI)}).main(${args}).then((code) => { process.exitCode = code; })'`;
+
+  it("plan -o json > /dev/full exits 2 with one line; plan | head -1 exits 0 and says nothing", () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 40 } });
+    const args = JSON.stringify(["plan", "--stack", "dev", "-o", "json", "--root", root]);
+    const full = spawnSync("bash", ["-c", `${line(args)} > /dev/full`], { encoding: "utf8" });
+    expect(full.status, full.stderr).toBe(2);
+    expect(full.stderr.trim().split("\n")).toEqual(["fluvio-ports: cannot write the output to stdout (no space left on the device): nothing usable was written; free some space or send the output elsewhere"]);
+    const piped = spawnSync("bash", ["-c", `set -o pipefail; ${line(args)} | head -1`], { encoding: "utf8" });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe("{\n");
+    expect(piped.stderr).toBe("");
+  }, 30_000);
 });
