@@ -3,7 +3,7 @@
  * values at their limits, files as found on real machines, writes whole or not at all, stable
  * ports, errors that say one true thing each. Each family is tried as a careless teammate would.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { get as httpGet } from "node:http";
 import { connect, type Socket } from "node:net";
@@ -418,4 +418,20 @@ describe("output that cannot be written fails loudly; a closed pipe stays quiet"
     expect(piped.stdout).toBe("{\n");
     expect(piped.stderr).toBe("");
   }, 30_000);
+});
+
+describe("writes are whole or not at all", () => {
+  it("the registry's temporary file left by a writer killed at the rename is cleaned up by the next --record; a live writer's is not", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } }, "claims: []\n");
+    const dir = join(root, "stacks");
+    // A writer killed with -9 between its write and its rename: its pid is gone, its temporary file stays.
+    const child = spawnSync(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(join(dir, ".ports.registry.yaml."))} + process.pid + ".0badc0de.tmp", "half"); process.kill(process.pid, "SIGKILL")`]);
+    expect(child.signal).toBe("SIGKILL");
+    const live = `.ports.registry.yaml.${process.pid}.feedf00d.tmp`;
+    writeFileSync(join(dir, live), "mine");
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toHaveLength(2);
+    const result = await runCli(["plan", "--stack", "dev", "--record", "--root", root]);
+    expect(result.code, result.err).toBe(0);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([live]);
+  });
 });
