@@ -435,3 +435,17 @@ describe("writes are whole or not at all", () => {
     expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([live]);
   });
 });
+
+describe("render killed mid-write", () => {
+  it("a render killed with -9 while writing leaves its temporary files to the next render, which removes them", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    const out = join(root, "out");
+    mkdirSync(out);
+    const child = spawnSync(process.execPath, ["-e", `const fs = require("fs"); for (const name of ["docker-compose.yaml", "plan.json"]) fs.writeFileSync(${JSON.stringify(out)} + "/." + name + "." + process.pid + ".0badc0de.tmp", "half"); process.kill(process.pid, "SIGKILL")`]);
+    expect(child.signal).toBe("SIGKILL");
+    expect(readdirSync(out).filter((name) => name.endsWith(".tmp"))).toHaveLength(2);
+    const result = await runCli(["render", "--stack", "dev", "--root", root, "--out", out]);
+    expect(result.code, result.err).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["docker-compose.yaml", "plan.json"]);
+  });
+});
