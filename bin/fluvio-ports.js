@@ -3,7 +3,8 @@
 // The CLI is compiled to dist/ by `npm run build`, which `npm install` runs (the `prepare` script).
 // The build also bundles it into one file with V8's code cache beside it (scripts/bundle-cli.js),
 // which starts in a fraction of the time; this wrapper prefers that bundle while it is at least
-// as new as dist/cli.js, and otherwise runs dist/cli.js. Both are the same sources.
+// as new as dist/cli.js, and otherwise runs dist/cli.js. Both are the same sources. The
+// published package ships the bundle without the cache (it fits one Node build only).
 const { readFileSync, statSync } = require("node:fs");
 const { dirname, join } = require("node:path");
 

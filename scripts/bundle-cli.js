@@ -9,6 +9,8 @@
  * - dist/cli.bundle.cache: V8's code cache for it, made after running `plan` on a throwaway
  *   project, so the functions a command needs are compiled already. Node uses it only when it
  *   matches this very bundle and this Node; otherwise bin/fluvio-ports.js compiles as usual.
+ *   It is for this machine only: the package does not ship it (package.json `files`), since
+ *   it matches no other Node build and would double the tarball.
  *
  * bin/fluvio-ports.js prefers the bundle, and falls back to dist/cli.js (what tsc emits) when
  * the bundle is missing or older than it. Results are the same either way: same sources.

@@ -17,15 +17,22 @@ export { formatPlanTable } from "./cli/plan-table";
 
 /**
  * stdout and stderr of this process. A reader that goes away (`fluvio-ports plan | head -1`)
- * closes the pipe: the rest of the output is dropped quietly (EPIPE), never a crash.
+ * closes the pipe: the rest of the output is dropped quietly (EPIPE), never a crash. Output that
+ * cannot be written for any other reason (a full disk, `> /dev/full`) is remembered, and `main`
+ * fails with one line once the command is done (`outputFailure`).
  */
-function processStreams(): CliStreams {
+function processStreams(): CliStreams & { settled: () => Promise<NodeJS.ErrnoException | undefined> } {
   let stdoutOpen = true;
   let stderrOpen = true;
-  const closeOn = (stream: NodeJS.WriteStream, close: () => void): void => {
-    if (stream.listenerCount("error") === 0) stream.on("error", close);
+  let failed: NodeJS.ErrnoException | undefined;
+  // Once per stream and run, whatever else listens (a test runner, tsx): an error event without a listener would crash.
+  const closeOn = (stream: NodeJS.WriteStream, close: (error: NodeJS.ErrnoException) => void): void => {
+    stream.once("error", close);
   };
-  closeOn(process.stdout, () => (stdoutOpen = false));
+  closeOn(process.stdout, (error) => {
+    stdoutOpen = false;
+    if (error.code !== "EPIPE") failed ??= error;
+  });
   closeOn(process.stderr, () => (stderrOpen = false));
   return {
     // The terminal's width, for help; a pipe or a file has none.
@@ -36,11 +43,36 @@ function processStreams(): CliStreams {
     err: (text) => {
       if (stderrOpen && !process.stderr.destroyed) process.stderr.write(text);
     },
+    // Everything written so far has reached the file or pipe, or failed: its error, EPIPE aside.
+    settled: () =>
+      new Promise((resolve) => {
+        if (!stdoutOpen || process.stdout.destroyed) return resolve(failed);
+        process.stdout.write("", (error) => {
+          const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+          if (error && code !== "EPIPE") failed ??= error as NodeJS.ErrnoException;
+          resolve(failed);
+        });
+      }),
   };
 }
 
+/** The one line for output that could not be written (not a closed pipe, which stays quiet). */
+export function outputFailure(error: NodeJS.ErrnoException): string {
+  const why = error.code === "ENOSPC" ? "no space left on the device" : error.code === "EBADF" ? "stdout is closed" : (error.code ?? error.message);
+  return `fluvio-ports: cannot write the output to stdout (${why}): nothing usable was written; free some space or send the output elsewhere\n`;
+}
+
 /** Runs `fluvio-ports` with the given arguments; resolves to the exit code (see `EXIT`). */
-export async function main(argv: string[], streams: CliStreams = processStreams()): Promise<number> {
+export async function main(argv: string[], given?: CliStreams): Promise<number> {
+  const own = given === undefined ? processStreams() : undefined;
+  const code = await run(argv, given ?? (own as CliStreams));
+  const failed = own ? await own.settled() : undefined;
+  if (failed === undefined) return code;
+  own?.err(outputFailure(failed));
+  return code === EXIT.ok ? EXIT.usage : code;
+}
+
+async function run(argv: string[], streams: CliStreams): Promise<number> {
   let line: CommandLine | undefined;
   try {
     line = parseCommandLine(argv);

@@ -4,8 +4,9 @@
  * The comparison is pure; reading the deployed output runs the `pulumi` CLI when there is one.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import { nodeLabel } from "../plan/names";
 import type { ClusterPlan } from "../plan/types";
 import type { PortRole } from "../ports/range";
@@ -113,20 +114,66 @@ const runProgram: RunProgram = (command, args, options) => {
 /**
  * The environment `pulumi` runs in: as `npm run up` sets it for the project's own state
  * backend (`.pulumi-state/`, with its documented local passphrase) when the user set neither.
+ * Pulumi is asked nothing about updates: a local backend needs no network and no access token.
  */
 function pulumiEnv(root: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const localState = join(root, ".pulumi-state");
-  if (env.PULUMI_BACKEND_URL || !existsSync(localState)) return env;
+  const quiet = { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" };
+  if (env.PULUMI_BACKEND_URL || !existsSync(localState)) return quiet;
   const passphrase = env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined ? {} : { PULUMI_CONFIG_PASSPHRASE: "fluvio-spu-local-dev" };
-  return { ...env, PULUMI_BACKEND_URL: `file://${localState}`, ...passphrase };
+  return { ...quiet, PULUMI_BACKEND_URL: `file://${localState}`, ...passphrase };
+}
+
+/** The `pulumi` to run: the project's toolchain build (`npm run toolchain`), else the one on PATH, else none. */
+export function pulumiProgram(root: string, env: NodeJS.ProcessEnv): string | undefined {
+  const dirs = [join(root, ".toolchain", "bin"), ...(env.PATH ?? "").split(delimiter).filter((dir) => dir !== "")];
+  return dirs.map((dir) => join(dir, "pulumi")).find((file) => isExecutable(file));
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the deployed state can be: `PULUMI_BACKEND_URL`, the project's `.pulumi-state/` (what
+ * `npm run up` uses), a `backend:` in Pulumi.yaml, or the backend `pulumi login` chose
+ * (`~/.pulumi/credentials.json`). Undefined when there is none: then nothing was deployed from
+ * here, and asking `pulumi` would only ask for a Pulumi Cloud access token.
+ */
+function stateBackend(root: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PULUMI_BACKEND_URL) return env.PULUMI_BACKEND_URL;
+  if (existsSync(join(root, ".pulumi-state"))) return `file://${join(root, ".pulumi-state")}`;
+  for (const project of ["Pulumi.yaml", "Pulumi.yml"]) {
+    try {
+      if (/^backend:/m.test(readFileSync(join(root, project), "utf8"))) return "the backend Pulumi.yaml names";
+    } catch {
+      // no such project file
+    }
+  }
+  try {
+    const credentials = JSON.parse(readFileSync(join(env.PULUMI_HOME ?? join(env.HOME ?? homedir(), ".pulumi"), "credentials.json"), "utf8")) as { current?: unknown };
+    if (typeof credentials.current === "string" && credentials.current !== "") return credentials.current;
+  } catch {
+    // not logged in
+  }
+  return undefined;
 }
 
 /**
  * The stack's deployed `ports` output (`pulumi stack output ports --json --stack <s>`), or why
- * it could not be read: no `pulumi` on PATH, no state, no such output, or not its shape.
+ * it could not be read: no `pulumi` (on PATH or in .toolchain/bin), no state backend to read,
+ * no state, no such output, or not its shape.
  */
 export function readDeployedPorts(root: string, stack: string, run: RunProgram = runProgram, env: NodeJS.ProcessEnv = process.env): PortRow[] | { reason: string } {
-  const result = run("pulumi", ["stack", "output", "ports", "--json", "--stack", stack], { cwd: root, env: pulumiEnv(root, env) });
+  const pulumi = pulumiProgram(root, env);
+  if (pulumi === undefined) return { reason: "no pulumi CLI on PATH or in .toolchain/bin, so the deployed state was not read" };
+  if (stateBackend(root, env) === undefined) return { reason: "no state backend to read (no .pulumi-state/, PULUMI_BACKEND_URL or pulumi login): nothing was deployed from here" };
+  const result = run(pulumi, ["stack", "output", "ports", "--json", "--stack", stack], { cwd: root, env: pulumiEnv(root, env) });
   if (result.error?.code === "ENOENT") return { reason: "no pulumi CLI on PATH, so the deployed state was not read" };
   if (result.error) return { reason: `pulumi could not run: ${result.error.message}` };
   if (result.status !== 0) {

@@ -4,7 +4,7 @@
  * (a temporary file in the same folder, then a rename), and two writers take turns (a lock file).
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { HostError } from "../errors";
@@ -209,6 +209,31 @@ function unlinkQuietly(file: string): void {
   } catch {
     // gone already
   }
+}
+
+/**
+ * Removes the temporary files `prepareWrite` left beside `file` by processes that are gone (a
+ * `kill -9` between the write and the rename): `.<name>.<pid>.<hex>.tmp` whose pid no longer
+ * runs. Call it while holding the file's lock, so no live writer's file is taken.
+ */
+export function removeStaleTemps(file: string): string[] {
+  const dir = dirname(file);
+  const prefix = `.${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const pid = Number(name.slice(prefix.length).split(".")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    unlinkQuietly(join(dir, name));
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** How long a writer waits for another one's lock by default: writes take milliseconds, so a lock held longer is held by something stuck. */

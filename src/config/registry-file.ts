@@ -8,7 +8,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { EMPTY_REGISTRY, parseRegistry, type PortRegistry, type StackRecord } from "../ports/registry";
 import { removeRecordsText, writeRecordText, yamlAnchorsIn } from "../ports/registry-edit";
 import { ConfigError } from "../errors";
-import { errorCode, fileError, readOptionalText, withFileLock, withFileLockAsync, writeFileAtomic, writeTarget, type AtomicWriteOptions, type LockOptions } from "./files";
+import { errorCode, fileError, readOptionalText, removeStaleTemps, withFileLock, withFileLockAsync, writeFileAtomic, writeTarget, type AtomicWriteOptions, type LockOptions } from "./files";
 
 /** What `recordInRegistry` did. */
 export interface RecordResult<T> {
@@ -54,6 +54,7 @@ function readRegistryFile(file: string, target: string): PortRegistry {
 
 /** Splices the record into the file's text as it is now (still under the lock) and replaces the file if anything changed. */
 function writeRecord<T>(file: string, target: string, planned: { record: StackRecord; result: T }, options: RecordOptions): RecordResult<T> {
+  removeStaleTemps(target); // a writer killed at the rename left its temporary file: gone now
   const text = readOptionalText(target);
   if (text !== undefined) refuseAnchors(file, text);
   const next = writeRecordText(text, planned.record);

@@ -113,12 +113,27 @@ const tlsSchema = z
   .default({ enabled: false, clientAuth: false })
   .describe("TLS on the public endpoints.");
 
+const labelMap = z.record(z.string().min(1).max(317), text().max(63));
+/** Who may reach the metrics port on Kubernetes by default: the Prometheus Operator's Prometheus pods, in any namespace. */
+export const DEFAULT_SCRAPERS = { podLabels: { "app.kubernetes.io/name": "prometheus" }, namespaceLabels: {} as Record<string, string> };
 const metricsSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe("Run the metrics exporter beside each SPU. Default true."),
     publish: z.boolean().default(true).describe("Publish metrics ports on the host's loopback (Docker); never on other interfaces. Default true."),
+    scrapers: z
+      .union([
+        z.literal("anywhere"),
+        z.strictObject({
+          podLabels: labelMap.describe("Labels of the pods that scrape (a NetworkPolicy podSelector)."),
+          namespaceLabels: labelMap.default({}).describe("Labels of their namespaces; {} is every namespace."),
+        }),
+      ])
+      .default(DEFAULT_SCRAPERS)
+      .describe(
+        "Kubernetes: who may reach each SPU's metrics port (its NetworkPolicy admits them alone; the kubelet's readiness probe is always let through). Default { podLabels: { app.kubernetes.io/name: prometheus }, namespaceLabels: {} }: the Prometheus Operator's Prometheus pods, in any namespace. anywhere: every peer.",
+      ),
   })
-  .default({ enabled: true, publish: true })
+  .default({ enabled: true, publish: true, scrapers: DEFAULT_SCRAPERS })
   .describe("The metrics exporter beside each SPU, serving Prometheus text on the SPU's metrics port.");
 
 const imagesSchema = z

@@ -172,6 +172,17 @@ export interface MetricsConfig {
   enabled?: boolean;
   /** Publish metrics ports on the host's loopback (Docker); never on other interfaces. Default true. */
   publish?: boolean;
+  /**
+   * Kubernetes: who may reach each SPU's metrics port (its NetworkPolicy admits them alone; the kubelet's
+   * readiness probe is always let through). Default { podLabels: { app.kubernetes.io/name: prometheus },
+   * namespaceLabels: {} }: the Prometheus Operator's Prometheus pods, in any namespace. anywhere: every peer.
+   */
+  scrapers?: "anywhere" | {
+  /** Labels of the pods that scrape (a NetworkPolicy podSelector). */
+  podLabels: Record<string, string>;
+  /** Labels of their namespaces; {} is every namespace. Default `{}`. */
+  namespaceLabels?: Record<string, string>;
+};
 }
 
 /** Container images. */
@@ -377,6 +388,17 @@ export interface MetricsSpec {
   enabled: boolean;
   /** Publish metrics ports on the host's loopback (Docker); never on other interfaces. Default true. */
   publish: boolean;
+  /**
+   * Kubernetes: who may reach each SPU's metrics port (its NetworkPolicy admits them alone; the kubelet's
+   * readiness probe is always let through). Default { podLabels: { app.kubernetes.io/name: prometheus },
+   * namespaceLabels: {} }: the Prometheus Operator's Prometheus pods, in any namespace. anywhere: every peer.
+   */
+  scrapers: "anywhere" | {
+  /** Labels of the pods that scrape (a NetworkPolicy podSelector). */
+  podLabels: Record<string, string>;
+  /** Labels of their namespaces; {} is every namespace. Default `{}`. */
+  namespaceLabels: Record<string, string>;
+};
 }
 
 /** Container images. */

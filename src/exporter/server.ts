@@ -5,7 +5,7 @@
  * slow or idle clients can hold.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { ScrapeResult } from "./model";
 import { CONTENT_TYPE, renderMetrics } from "./render";
 import { sharedScraper } from "./scrape";
@@ -16,8 +16,16 @@ import { renderProbes, sharedProber, type ProbeResult } from "./probe";
 export const HEALTH_PATH = "/healthz";
 export const METRICS_PATH = "/metrics";
 
-/** The most connections served at once; more wait in the kernel's backlog. */
-const MAX_CONNECTIONS = 128;
+/**
+ * The most connections held at once. A new connection beyond it is never refused: the one idle
+ * longest makes room (or, when every one has a request in flight, the oldest), so a flood of
+ * idle or slow clients can never keep a health check or a scrape out.
+ */
+export const MAX_CONNECTIONS = 64;
+/** How long a connection may sit without a request in flight (never sending one, or after its response) before it is closed. */
+export const IDLE_TIMEOUT_MS = 5_000;
+/** How long a client may take to send a request's headers (a slow-loris sends one byte at a time). */
+export const HEADERS_TIMEOUT_MS = 3_000;
 
 /** What to run: the parsed flags, plus a log sink (stderr by default). */
 export interface ExporterOptions {
@@ -100,13 +108,12 @@ export function startExporter(options: ExporterOptions): Promise<RunningExporter
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const scrape = sharedScraper({ socketPath: options.socketPath, timeoutMs: options.timeoutMs });
   const probe = sharedProber(options.probes ?? [], options.probeTimeoutMs ?? 1_000);
-  const server = createServer(requestHandler(options.spuId, scrape, transitionLogger(options.spuId, log), probe, probeLogger(options.spuId, log)));
-  server.maxConnections = MAX_CONNECTIONS;
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  // An idle connection (a client that stopped reading or sending) is dropped; a scrape in flight is not idle for longer than its deadline.
-  server.setTimeout(Math.max(30_000, options.timeoutMs + (options.probeTimeoutMs ?? 1_000) + 5_000), (socket) => socket.destroy());
+  const server = createServer(
+    // The timeouts are checked every second, not Node's default 30 s: a slow client is dropped on time.
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: options.timeoutMs + (options.probeTimeoutMs ?? 1_000) + 5_000, keepAliveTimeout: IDLE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    requestHandler(options.spuId, scrape, transitionLogger(options.spuId, log), probe, probeLogger(options.spuId, log)),
+  );
+  boundConnections(server, MAX_CONNECTIONS, IDLE_TIMEOUT_MS);
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     else socket.destroy();
@@ -120,6 +127,58 @@ export function startExporter(options: ExporterOptions): Promise<RunningExporter
       resolve({ server, port, close: (graceMs = 2_000) => closeServer(server, graceMs) });
     });
   });
+}
+
+/**
+ * Keeps at most `cap` connections: each new one past the cap closes the connection idle longest
+ * (no request in flight), else the oldest; a connection without a request in flight for
+ * `idleMs` is closed. What a connection is doing is followed through the server's own events.
+ */
+export function boundConnections(server: Server, cap: number, idleMs: number): void {
+  const connections = new Map<Socket, { since: number; busy: number }>();
+  // One sweep a second closes what sat idle too long (a socket's own timeout is re-armed by the HTTP server's bookkeeping).
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [socket, state] of connections) {
+      if (state.busy === 0 && now - state.since >= idleMs) {
+        connections.delete(socket);
+        socket.destroy();
+      }
+    }
+  }, Math.min(1_000, idleMs));
+  sweep.unref();
+  server.once("close", () => clearInterval(sweep));
+  server.on("connection", (socket: Socket) => {
+    if (connections.size >= cap) evictOne(connections);
+    connections.set(socket, { since: Date.now(), busy: 0 });
+    socket.once("close", () => connections.delete(socket));
+  });
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const state = connections.get(req.socket);
+    if (!state) return;
+    state.busy++;
+    res.once("close", () => {
+      state.busy--;
+      state.since = Date.now();
+    });
+  });
+}
+
+/** Closes the connection idle longest, else (every one busy) the oldest. */
+function evictOne(connections: Map<Socket, { since: number; busy: number }>): void {
+  let victim: Socket | undefined;
+  let best = { idle: false, since: Infinity };
+  for (const [socket, state] of connections) {
+    const idle = state.busy === 0;
+    if ((idle && !best.idle) || (idle === best.idle && state.since < best.since)) {
+      victim = socket;
+      best = { idle, since: state.since };
+    }
+  }
+  if (victim) {
+    connections.delete(victim);
+    victim.destroy();
+  }
 }
 
 function closeServer(server: Server, graceMs: number): Promise<void> {

@@ -173,7 +173,7 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
     hostPorts: hostPorts(cluster, allocation.assignments),
     images: { ...cluster.images },
     tls: tlsPlan(cluster),
-    metrics: { ...cluster.metrics },
+    metrics: { enabled: cluster.metrics.enabled, publish: cluster.metrics.publish },
     docker: cluster.target === "docker" ? dockerPlan(cluster, names, host.access) : null,
     kubernetes: cluster.target === "kubernetes" ? kubernetesPlan(cluster) : null,
     hostAccess: host.access,
@@ -183,6 +183,7 @@ export function planCluster(spec: ClusterSpec | unknown, context: PlanContext): 
       ...allocation.notices.map(noticeWarning),
       ...host.warnings,
       ...isolationWarnings(cluster, context, record !== undefined),
+      ...exposureWarnings(cluster, allocation.assignments),
     ],
   };
 }
@@ -219,6 +220,7 @@ function kubernetesPlan(cluster: ClusterSpec): KubernetesPlan {
     storage: { size: settings.storageSize, ...(settings.storageClass !== undefined ? { className: settings.storageClass } : {}) },
     installCrds: settings.installCrds,
     serviceMonitor: settings.serviceMonitor,
+    metricsScrapers: cluster.metrics.scrapers === "anywhere" ? "anywhere" : { podLabels: { ...cluster.metrics.scrapers.podLabels }, namespaceLabels: { ...cluster.metrics.scrapers.namespaceLabels } },
   };
 }
 
@@ -370,6 +372,20 @@ function occupiedPorts(cluster: ClusterSpec, occupied: readonly OccupiedPort[] |
     ports: { from: entry.port, to: entry.port },
     holder: () => ({ holder: `${entry.holder} (strategy isolated plans around it)`, fix: "free the port, or pin another one" }),
   }));
+}
+
+/**
+ * NodePorts open on every node of the cluster, with TLS off: whoever reaches any node reaches the
+ * SC and every SPU in plaintext. Said before anything is created, with the ports and the secure
+ * alternatives.
+ */
+function exposureWarnings(cluster: ClusterSpec, assignments: readonly PortAssignment[]): string[] {
+  if (cluster.target !== "kubernetes" || cluster.kubernetes.serviceType !== "NodePort" || cluster.tls.enabled) return [];
+  const ports = assignments.filter((row) => row.role === "nodePort").map((row) => row.port).sort((a, b) => a - b);
+  if (ports.length === 0) return [];
+  return [
+    `exposure: NodePorts ${ports.join(", ")} are opened on every node of the Kubernetes cluster with TLS off: anyone who reaches a node reaches the SC and every SPU in plaintext, without a certificate; set tls.enabled: true (with tlsCertificates), or kubernetes.serviceType: ClusterIP (in-cluster clients only) or LoadBalancer behind your firewall`,
+  ];
 }
 
 /** An isolated stack planned without the host's view and without a record has only the registry to go by: say so. */

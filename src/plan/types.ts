@@ -62,6 +62,8 @@ export interface KubernetesPlan {
   storage: { size: string; className?: string };
   installCrds: boolean;
   serviceMonitor: boolean;
+  /** Who the SPUs' NetworkPolicies admit to the metrics port (`metrics.scrapers`). */
+  metricsScrapers: "anywhere" | { podLabels: Record<string, string>; namespaceLabels: Record<string, string> };
 }
 
 /**

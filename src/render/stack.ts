@@ -6,7 +6,7 @@ import { lstatSync, mkdirSync, readlinkSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, throwIfIssues, type ConfigIssue } from "../errors";
 import { keyIssues } from "../config/pem";
-import { describeFileError, errorCode, fileError, readOptionalText, writeFilesAtomic, type AtomicWriteOptions } from "../config/files";
+import { describeFileError, errorCode, fileError, readOptionalText, removeStaleTemps, writeFilesAtomic, type AtomicWriteOptions } from "../config/files";
 import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterPlan } from "../plan/types";
 import { COMPOSE_TLS_FILES, renderCompose } from "./compose";
@@ -78,6 +78,8 @@ export function renderStack(root: string, stack: string, outDir: string, source:
  */
 export function writeRenderedFiles(dir: string, files: readonly RenderedFile[], options: RenderOptions & AtomicWriteOptions = {}): string[] {
   const paths = files.map((file) => join(dir, file.name));
+  // Temporary files a render killed mid-write left behind (their process is gone) go first.
+  for (const path of paths) removeStaleTemps(path);
   files.forEach((file, index) => checkReplaceable(paths[index]!, file, options.force === true));
   writeFilesAtomic(
     files.map((file, index) => ({ file: paths[index]!, text: file.text })),

@@ -28,4 +28,18 @@ describe("plan warnings reach the user on pulumi preview and up", () => {
     await runUnderMocks({ stack: "dev", stackFile: false, program: () => new SpuCluster("fluvio", { environment: "dev", spus: 2, preflight: false }) });
     expect(warn).not.toHaveBeenCalled();
   });
+
+  it("the prod preset's NodePorts on every node with TLS off: pulumi preview warns, naming the ports and the secure alternatives", async () => {
+    const warn = vi.spyOn(pulumi.log, "warn");
+    const run = await runUnderMocks({ stack: "prod", stackFile: false, preview: true, program: () => new SpuCluster("fluvio", { target: "kubernetes", environment: "prod", spus: 2 }) });
+    const nodePorts = run.result.plan.ports.filter((row) => row.role === "nodePort").map((row) => row.port);
+    expect(nodePorts).toHaveLength(3);
+    const exposure = warn.mock.calls.map(([message]) => message).filter((message) => /^exposure:/.test(message));
+    expect(exposure).toHaveLength(1);
+    expect(exposure[0]).toContain(`NodePorts ${nodePorts.sort((a, b) => a - b).join(", ")} are opened on every node`);
+    expect(exposure[0]).toMatch(/TLS off.*set tls\.enabled: true.*ClusterIP.*LoadBalancer/);
+    warn.mockClear();
+    await runUnderMocks({ stack: "prod", stackFile: false, preview: true, program: () => new SpuCluster("fluvio", { target: "kubernetes", environment: "prod", spus: 2, kubernetes: { serviceType: "ClusterIP" }, localEndpoint: { inCluster: true } }) });
+    expect(warn.mock.calls.map(([message]) => message).filter((message) => /^exposure:/.test(message))).toEqual([]);
+  });
 });

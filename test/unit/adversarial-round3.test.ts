@@ -3,8 +3,11 @@
  * values at their limits, files as found on real machines, writes whole or not at all, stable
  * ports, errors that say one true thing each. Each family is tried as a careless teammate would.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { get as httpGet } from "node:http";
+import { connect, type Socket } from "node:net";
+import { spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -15,6 +18,7 @@ import { checkPorts } from "../../src/preflight";
 import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY, formatRegistry, parseRegistry, withRecord } from "../../src/ports/registry";
 import { writeRecordText } from "../../src/ports/registry-edit";
+import { IDLE_TIMEOUT_MS, startExporter } from "../../src/exporter/server";
 import { largeRegistry } from "../../bench/cli.bench";
 import { runCli } from "../support/cli";
 import { makeProject } from "../support/project";
@@ -334,5 +338,115 @@ describe("the registry at the size a platform team reaches", () => {
     } finally {
       delete process.env.FLUVIO_PORTS_LOCK_TIMEOUT;
     }
+  });
+});
+
+describe("the exporter can't be starved", () => {
+  /** One GET over a new connection: status and how long it took (ms), or the error. */
+  function get(port: number, path: string, timeoutMs = 3_000): Promise<{ status: number; ms: number } | { error: string; ms: number }> {
+    const started = performance.now();
+    return new Promise((resolve) => {
+      const req = httpGet({ host: "127.0.0.1", port, path, agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      });
+      req.on("timeout", () => req.destroy(new Error("timed out")));
+      req.on("error", (error) => resolve({ error: error.message, ms: performance.now() - started }));
+    });
+  }
+
+  it("200 idle and slow connections never keep /healthz or /metrics from answering, and idle ones are closed in bounded time", async () => {
+    const exporter = await startExporter({ socketPath: join(tmpdir(), `fluvio-spu-no-socket-${process.pid}`), port: 0, host: "127.0.0.1", spuId: "5001", timeoutMs: 200, log: () => undefined });
+    const sockets: Socket[] = [];
+    const closedByServer = new Set<Socket>();
+    const timers: NodeJS.Timeout[] = [];
+    try {
+      for (let index = 0; index < 200; index++) {
+        const socket = connect(exporter.port, "127.0.0.1");
+        socket.on("error", () => undefined);
+        socket.resume();
+        socket.on("close", () => closedByServer.add(socket));
+        sockets.push(socket);
+        if (index % 4 === 0) {
+          // A slow-loris: the start of a request, then one byte of a header every 300 ms.
+          socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n");
+          timers.push(setInterval(() => socket.writable && socket.write("x"), 300));
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answers = [];
+      for (let round = 0; round < 10; round++) answers.push(await get(exporter.port, round % 2 === 0 ? "/healthz" : "/metrics"));
+      console.log(`exporter under 200 idle/slow connections: ${answers.map((answer) => `${"status" in answer ? answer.status : answer.error} in ${answer.ms.toFixed(0)} ms`).join(", ")}`);
+      for (const answer of answers) {
+        expect("status" in answer ? answer.status : answer.error).toBe(200);
+        expect(answer.ms).toBeLessThan(1_000);
+      }
+      // Bounded idle time: every one of the 200 is gone a few seconds later (evicted, timed out or refused for slowness).
+      await new Promise((resolve) => setTimeout(resolve, IDLE_TIMEOUT_MS + 2_000));
+      const open = sockets.map((socket, index) => [index, closedByServer.has(socket)] as const).filter(([, closed]) => !closed).map(([index]) => index);
+      expect(open, `still open: ${open.join(",")}`).toEqual([]);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      await exporter.close(100);
+    }
+  }, 30_000);
+});
+
+describe("the metrics port is admitted only from where Prometheus runs", () => {
+  it("the default, a custom scraper and anywhere, as the plan carries them to the NetworkPolicy", () => {
+    const of = (metrics: object) => planCluster({ target: "kubernetes", environment: "prod", spus: 1, metrics }, { stack: "prod" }).kubernetes!.metricsScrapers;
+    expect(of({})).toEqual({ podLabels: { "app.kubernetes.io/name": "prometheus" }, namespaceLabels: {} });
+    expect(of({ scrapers: { podLabels: { app: "vmagent" }, namespaceLabels: { team: "observability" } } })).toEqual({ podLabels: { app: "vmagent" }, namespaceLabels: { team: "observability" } });
+    expect(of({ scrapers: "anywhere" })).toBe("anywhere");
+    expect(issueAt(configErrorOf(() => parseClusterSpec({ environment: "dev", spus: 1, metrics: { scrapers: "everyone" } })), "metrics.scrapers")).not.toMatch(/Invalid/);
+  });
+});
+
+describe("output that cannot be written fails loudly; a closed pipe stays quiet", () => {
+  const TSX = join(__dirname, "..", "..", "node_modules", ".bin", "tsx");
+  const CLI = join(__dirname, "..", "..", "src", "cli");
+  const line = (args: string) => `${TSX} -e 'require(${JSON.stringify(CLI)}).main(${args}).then((code) => { process.exitCode = code; })'`;
+
+  it("plan -o json > /dev/full exits 2 with one line; plan | head -1 exits 0 and says nothing", () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 40 } });
+    const args = JSON.stringify(["plan", "--stack", "dev", "-o", "json", "--root", root]);
+    const full = spawnSync("bash", ["-c", `${line(args)} > /dev/full`], { encoding: "utf8" });
+    expect(full.status, full.stderr).toBe(2);
+    expect(full.stderr.trim().split("\n")).toEqual(["fluvio-ports: cannot write the output to stdout (no space left on the device): nothing usable was written; free some space or send the output elsewhere"]);
+    const piped = spawnSync("bash", ["-c", `set -o pipefail; ${line(args)} | head -1`], { encoding: "utf8" });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe("{\n");
+    expect(piped.stderr).toBe("");
+  }, 30_000);
+});
+
+describe("writes are whole or not at all", () => {
+  it("the registry's temporary file left by a writer killed at the rename is cleaned up by the next --record; a live writer's is not", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } }, "claims: []\n");
+    const dir = join(root, "stacks");
+    // A writer killed with -9 between its write and its rename: its pid is gone, its temporary file stays.
+    const child = spawnSync(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(join(dir, ".ports.registry.yaml."))} + process.pid + ".0badc0de.tmp", "half"); process.kill(process.pid, "SIGKILL")`]);
+    expect(child.signal).toBe("SIGKILL");
+    const live = `.ports.registry.yaml.${process.pid}.feedf00d.tmp`;
+    writeFileSync(join(dir, live), "mine");
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toHaveLength(2);
+    const result = await runCli(["plan", "--stack", "dev", "--record", "--root", root]);
+    expect(result.code, result.err).toBe(0);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([live]);
+  });
+});
+
+describe("render killed mid-write", () => {
+  it("a render killed with -9 while writing leaves its temporary files to the next render, which removes them", async () => {
+    const root = makeProject({ dev: { environment: "dev", spus: 1 } });
+    const out = join(root, "out");
+    mkdirSync(out);
+    const child = spawnSync(process.execPath, ["-e", `const fs = require("fs"); for (const name of ["docker-compose.yaml", "plan.json"]) fs.writeFileSync(${JSON.stringify(out)} + "/." + name + "." + process.pid + ".0badc0de.tmp", "half"); process.kill(process.pid, "SIGKILL")`]);
+    expect(child.signal).toBe("SIGKILL");
+    expect(readdirSync(out).filter((name) => name.endsWith(".tmp"))).toHaveLength(2);
+    const result = await runCli(["render", "--stack", "dev", "--root", root, "--out", out]);
+    expect(result.code, result.err).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["docker-compose.yaml", "plan.json"]);
   });
 });

@@ -216,6 +216,8 @@ describe("fluvio-ports plan, as installed", () => {
     const deployed = plan.ports.map((row: { owner: string; role: string; port: number }) => (row.owner === "spu-5002" && row.role === "public" ? { ...row, port: 9050 } : row));
     writeFileSync(join(bin, "pulumi"), `#!/bin/sh\n[ "$*" = "stack output ports --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 9; }\ncat <<'JSON'\n${JSON.stringify(deployed)}\nJSON\n`);
     chmodSync(join(bin, "pulumi"), 0o755);
+    // The project's own state backend, as `npm run up` leaves it.
+    mkdirSync(join(root, ".pulumi-state"), { recursive: true });
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
     const diff = runBin(root, ["plan", "--stack", "dev", "--diff"], { env });
     expect(diff.code, diff.err).toBe(0);

@@ -233,12 +233,17 @@ describe("Kubernetes objects: storage, policy, RBAC, hardening", () => {
     expect(ofKind(defaultClass.objects, "StatefulSet")[0]!.spec.volumeClaimTemplates[0]!.spec).not.toHaveProperty("storageClassName");
   });
 
-  it("admits private ports only from the cluster's SC and SPU pods; public and metrics ports from anywhere", () => {
+  it("admits private ports only from the cluster's SC and SPU pods; public ports from anywhere, metrics ports from Prometheus", () => {
     const { plan, objects } = build();
     const workloads = [...ofKind(objects, "Deployment"), ...ofKind(objects, "StatefulSet")];
     const policies = ofKind(objects, "NetworkPolicy");
     expect(policies).toHaveLength(plan.spus.length + 1);
-    const nodes = [{ host: plan.sc.name, open: [plan.sc.ports.public], private: [plan.sc.ports.private] }, ...plan.spus.map((spu) => ({ host: spu.host, open: [spu.ports.public, spu.ports.metrics], private: [spu.ports.private] }))];
+    const nodes = [{ host: plan.sc.name, open: [plan.sc.ports.public], private: [plan.sc.ports.private] }, ...plan.spus.map((spu) => ({ host: spu.host, open: [spu.ports.public], private: [spu.ports.private] }))];
+    for (const spu of plan.spus) {
+      const metrics = named(objects, "NetworkPolicy", spu.host).spec.ingress[2]!;
+      expect(metrics.ports.map((port) => port.port)).toEqual([spu.ports.metrics]);
+      expect(metrics.from).toEqual([{ podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } }, namespaceSelector: { matchLabels: {} } }]);
+    }
     for (const node of nodes) {
       const policy = named(objects, "NetworkPolicy", node.host);
       const selected = workloads.filter((workload) => selects(policy.spec.podSelector.matchLabels, workload.spec.template.metadata.labels));

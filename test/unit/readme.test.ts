@@ -5,7 +5,7 @@
  * fails the test, so a new README command needs a way to be checked.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -272,10 +272,12 @@ describe("every command in the README and the docs", () => {
       if (command === "pulumi stack output ports --json --stack dev") {
         // plan --diff runs exactly this (the Pulumi CLI cannot run here); the program exports `ports`.
         let asked: string[] = [];
+        const bin = mkdtempSync(join(tmpdir(), "fluvio-spu-readme-pulumi-"));
+        writeFileSync(join(bin, "pulumi"), "#!/bin/sh\nexit 9\n", { mode: 0o755 });
         readDeployedPorts(root, "dev", (program, args) => {
-          asked = [program, ...args];
+          asked = [program.split("/").pop()!, ...args];
           return { status: 0, stdout: "[]", stderr: "" };
-        });
+        }, { PATH: bin, PULUMI_BACKEND_URL: `file://${root}/.pulumi-state` });
         expect(asked.join(" ")).toBe(command);
         expect(readFileSync(join(PROJECT_ROOT, "src/component.ts"), "utf8")).toMatch(/readonly ports\b/);
         return;

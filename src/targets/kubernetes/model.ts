@@ -231,7 +231,7 @@ export interface NetworkPolicy extends KubernetesObject {
   spec: {
     podSelector: LabelSelector;
     policyTypes: ["Ingress"];
-    ingress: { from?: { podSelector: LabelSelector }[]; ports: NetworkPolicyPort[] }[];
+    ingress: { from?: { podSelector: LabelSelector; namespaceSelector?: LabelSelector }[]; ports: NetworkPolicyPort[] }[];
   };
 }
 

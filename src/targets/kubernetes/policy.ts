@@ -11,6 +11,8 @@ export interface PodPorts {
   openPorts: number[];
   /** Reachable only from this cluster's SC and SPU pods. */
   privatePorts: number[];
+  /** Reachable from the scrapers `metrics.scrapers` names (Prometheus), or from anywhere. */
+  metricsPorts?: number[];
 }
 
 /**
@@ -30,7 +32,16 @@ export function privatePortPolicy(plan: ClusterPlan, pod: PodPorts): NetworkPoli
       ingress: [
         { ports: pod.openPorts.map(port) },
         { from: [{ podSelector: { matchLabels: clusterPodSelector(plan) } }], ports: pod.privatePorts.map(port) },
+        ...metricsRules(plan, (pod.metricsPorts ?? []).map(port)),
       ],
     },
   };
+}
+
+/** The metrics ports' rule: from the scrapers the plan names (`metrics.scrapers`), or from anywhere. */
+function metricsRules(plan: ClusterPlan, ports: { protocol: "TCP"; port: number }[]): NetworkPolicy["spec"]["ingress"] {
+  if (ports.length === 0) return [];
+  const scrapers = plan.kubernetes?.metricsScrapers ?? "anywhere";
+  if (scrapers === "anywhere") return [{ ports }];
+  return [{ from: [{ podSelector: { matchLabels: { ...scrapers.podLabels } }, namespaceSelector: { matchLabels: { ...scrapers.namespaceLabels } } }], ports }];
 }

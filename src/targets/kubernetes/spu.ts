@@ -187,14 +187,15 @@ function spuResource(plan: ClusterPlan, spu: SpuPlan): Spu {
   };
 }
 
-/** The SPU's NetworkPolicy: public and metrics ports from anywhere, the private port from the cluster's pods. */
+/** The SPU's NetworkPolicy: the public port from anywhere, the metrics port from the scrapers (Prometheus), the private port from the cluster's pods. */
 function spuNetworkPolicy(plan: ClusterPlan, spu: SpuPlan): NetworkPolicy {
   return privatePortPolicy(plan, {
     name: spu.host,
     labels: spuLabels(plan, spu),
     podSelector: spuSelector(plan, spu),
-    openPorts: [spu.ports.public, ...(spu.ports.metrics !== undefined ? [spu.ports.metrics] : [])],
+    openPorts: [spu.ports.public],
     privatePorts: [spu.ports.private],
+    metricsPorts: spu.ports.metrics !== undefined ? [spu.ports.metrics] : [],
   });
 }
 
