@@ -4,8 +4,9 @@
  * step said in one line; anything else stops the run with the exact command to run.
  *
  * 1. A stale lock (file backend): a lock left by a `pulumi` of this machine whose process is
- *    gone (a `kill -9`, a closed lid) is removed with `pulumi cancel`. A live one, or one from
- *    another machine, stops the run.
+ *    gone (a `kill -9`, a closed lid) is removed with `pulumi cancel`, and the plugins that
+ *    pulumi left running for this project are stopped. A live one, or one from another
+ *    machine, stops the run.
  * 2. Pending operations: an `up` killed mid-way leaves `pending_operations` in the state;
  *    `pulumi refresh --clear-pending-creates --yes` reads every resource back and drops them.
  * 3. Orphans: containers with the cluster's labels the state does not track. One the plan
@@ -24,7 +25,7 @@
  * the command to run; 2: bad input.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { ClusterPlan } from "../plan/types";
@@ -90,6 +91,53 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** A plugin process (`pulumi-resource-*`, `pulumi-language-*`) as /proc shows it. */
+export interface PluginProcess {
+  pid: number;
+  ppid: number;
+  program: string;
+  cwd: string;
+}
+
+/**
+ * Pure: the plugins a dead `pulumi` left running (a `kill -9` does not reach them: each sits in
+ * a process group of its own): orphaned (their parent is gone, so init adopted them) and started
+ * for this project (their working directory is in it). They may still be creating a container.
+ */
+export function strayPlugins(processes: readonly PluginProcess[], root: string): PluginProcess[] {
+  return processes.filter((entry) => /^pulumi-(resource|language|analyzer)-/.test(entry.program) && entry.ppid === 1 && (entry.cwd === root || entry.cwd.startsWith(`${root}/`)));
+}
+
+/** The plugin processes this user can see in /proc. */
+function pluginProcesses(procRoot = "/proc"): PluginProcess[] {
+  const found: PluginProcess[] = [];
+  for (const entry of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv0 = readFileSync(join(procRoot, entry, "cmdline"), "utf8").split("\0")[0] ?? "";
+      const program = argv0.split("/").pop() ?? "";
+      if (!program.startsWith("pulumi-")) continue;
+      const stat = readFileSync(join(procRoot, entry, "stat"), "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      found.push({ pid: Number(entry), ppid, program, cwd: readlinkSync(join(procRoot, entry, "cwd")) });
+    } catch {
+      // Gone meanwhile, or another user's: not ours to stop.
+    }
+  }
+  return found;
+}
+
+/** Stops the plugins a dead pulumi left (TERM, then KILL after 5 s), so none still creates a container while up runs. */
+async function stopStrayPlugins(root: string): Promise<void> {
+  const stray = strayPlugins(pluginProcesses(), root);
+  if (stray.length === 0) return;
+  for (const entry of stray) process.kill(entry.pid, "SIGTERM");
+  const deadline = Date.now() + 5_000;
+  while (stray.some((entry) => processAlive(entry.pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const entry of stray.filter((item) => processAlive(item.pid))) process.kill(entry.pid, "SIGKILL");
+  say(`stopped what the dead pulumi left running: ${stray.map((entry) => `${entry.program} (pid ${entry.pid})`).join(", ")}`);
+}
+
 /** The containers the plan declares (name, node, image), as an orphan search compares them. */
 export function plannedContainers(plan: ClusterPlan): PlannedContainer[] {
   const spec = buildDockerSpecs(plan);
@@ -141,6 +189,7 @@ export async function recover(plan: ClusterPlan, root: string): Promise<void> {
       const cancelled = pulumi(root, ["cancel", "--stack", stack, "--yes"]);
       if (cancelled.status !== 0) stop(`could not remove the stale lock of stack ${stack} (${cancelled.output.split("\n").pop()}): run pulumi cancel --stack ${stack} --yes`);
       say(`removed the stale lock of a pulumi that is gone (pid ${lock.pid} on ${lock.hostname}, since ${lock.timestamp}): pulumi cancel --stack ${stack} --yes`);
+      await stopStrayPlugins(realRoot(root));
       break;
     }
   }
@@ -170,10 +219,20 @@ export async function recover(plan: ClusterPlan, root: string): Promise<void> {
   if (strangers.length > 0) stop(strangers.map((orphan) => orphanLine(orphan, stack, component)).join("\nfluvio-spu: "));
   for (const orphan of orphans) await removeOrphan(where.socketPath, orphan);
 
-  for (const node of stoppedNodes(live.value, state)) {
+  // The SC first: the SPUs connect to it.
+  const stopped = stoppedNodes(live.value, state).sort((a, b) => Number(b.labels[LABELS.node] === "sc") - Number(a.labels[LABELS.node] === "sc"));
+  for (const node of stopped) {
     const started = await engineRequest(where.socketPath, "POST", `/containers/${node.id}/start`, 30_000);
     if (started.status !== 204 && started.status !== 304) stop(`${node.name} is ${node.state} and did not start (HTTP ${started.status}: ${started.body.trim()}): see docker logs ${node.name}`);
     say(`${node.name} was ${node.state} (stopped by hand or killed): started it again (docker start ${node.name})`);
+  }
+}
+
+function realRoot(root: string): string {
+  try {
+    return realpathSync(root);
+  } catch {
+    return root;
   }
 }
 

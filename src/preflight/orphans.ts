@@ -161,5 +161,5 @@ export function orphanLine(orphan: Orphan, stack: string, parent?: { urn: string
   const what = orphan.planned
     ? "a container the plan declares, left by an interrupted up"
     : "carries the cluster's labels but is not what the plan declares (another name, node or image)";
-  return `container ${container.name} (${container.id.slice(0, 12)}, ${container.state}) is not in stack ${stack}'s state: ${what}; remove it with \`docker rm -f ${container.name}\` (its data volume stays) and run up again${adopt ? `, or adopt it with \`${adopt}\`` : ""}`;
+  return `container ${container.name} (${container.id.slice(0, 12)}, ${container.state}) is not in stack ${stack}'s state: ${what}; remove it with \`docker rm -f ${container.name}\` (named volumes stay) and run up again${adopt ? `, or adopt it with \`${adopt}\`` : ""}`;
 }

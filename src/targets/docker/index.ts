@@ -88,9 +88,26 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
       // (so that a second `up` compares equal lists) and, in a preview, the orphans it holds.
       const seen = where === undefined ? undefined : await liveCluster(where, plain);
       if (seen !== undefined && !(await refuseOrphans(inputs, plain, seen))) return failed();
+      if (seen !== undefined) warnStopped(plan, plain, seen, parent);
       return createCluster(inputs, options, plain, opts, seen).ready;
     }),
   };
+}
+
+/**
+ * A stopped SC, SPU or exporter does not go unnoticed: Docker never restarts a container
+ * stopped by hand (`docker stop`, `docker kill`), whatever its restart policy, and the provider
+ * only sees it on a refresh. One warning per node, with the two ways back.
+ */
+function warnStopped(plan: ClusterPlan, plain: DockerClusterSpec, live: Map<string, LiveContainer>, parent: pulumi.Resource): void {
+  for (const container of plain.containers) {
+    const seen = live.get(container.name);
+    if (seen === undefined || seen.state === "running" || seen.state === "restarting") continue;
+    pulumi.log.warn(
+      `${container.name} is ${seen.state} (stopped by hand or killed: Docker does not restart it): \`npm run up -- ${plan.stack}\` starts it again, \`pulumi up --refresh\` re-creates it (its volume stays), \`docker start ${container.name}\` starts it by hand`,
+      parent,
+    );
+  }
 }
 
 /** The cluster's containers on a local engine, by name (undefined when the engine does not answer: ports keep plan order). */
