@@ -145,6 +145,34 @@ export function plannedContainers(plan: ClusterPlan): PlannedContainer[] {
   return [...spec.containers, ...spec.registrations].map((container) => ({ name: container.name, node: container.key, image: images[container.image] ?? "" }));
 }
 
+/** What `stackOrphans` finds: the orphans and the stopped nodes, with the component to adopt under; or why it could not look. */
+export type OrphanReport =
+  | { ok: true; orphans: Orphan[]; stopped: LiveContainer[]; component?: { urn: string; name: string } }
+  | { ok: false; reason: string };
+
+/**
+ * For `fluvio-ports doctor` and anything else that asks: the stack's state read the way
+ * `npm run up` deploys it (`pulumi stack export` on the same backend), the cluster's containers on
+ * the local engine, and the comparison: orphans (each with `orphanLine` to print) and stopped nodes.
+ */
+export async function stackOrphans(plan: ClusterPlan, root: string): Promise<OrphanReport> {
+  const answer = await readStackState(plan.stack, { root });
+  // A stack the backend does not have says nothing about which containers it tracks.
+  if (!answer.ok) return { ok: false, reason: answer.reason };
+  const state = answer.state;
+  const where = dockerSocketPath(undefined, process.env.DOCKER_HOST);
+  if ("reason" in where) return { ok: false, reason: where.reason };
+  const live = await containersLabelled(where.socketPath, { [LABELS.cluster]: plan.namePrefix, [LABELS.stack]: plan.stack });
+  if (!live.ok) return { ok: false, reason: live.reason };
+  const component = componentOf(state);
+  return {
+    ok: true,
+    orphans: findOrphans(live.value, state, { cluster: plan.namePrefix, stack: plan.stack }, plannedContainers(plan), component?.name),
+    stopped: stoppedNodes(live.value, state),
+    ...(component ? { component } : {}),
+  };
+}
+
 /** Long-running roles' containers the state tracks that are not running (jobs exit by design). */
 export function stoppedNodes(live: readonly LiveContainer[], state: StackState): LiveContainer[] {
   const tracked = new Set(state.resources.map((resource) => resource.id));
