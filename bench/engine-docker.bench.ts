@@ -11,7 +11,7 @@
  * Runs under the shared lock: flock /tmp/fluvio-spu-docker.lock npm run bench -- engine-docker
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseClusterSpec } from "../src/config/schema";
@@ -68,6 +68,7 @@ function bareProject(spus: number, images: { fluvio: string; cli: string }, clus
   writeFileSync(join(root, "index.js"), BARE_PROGRAM);
   writeFileSync(join(root, "Pulumi.yaml"), "name: fluvio-spu-bare\nruntime: nodejs\nmain: index.js\n");
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));
+  mkdirSync(join(root, ".pulumi-state"));
   const env = pulumiEnv(root);
   const pulumi = (args: string[]): Run => {
     const started = Date.now();

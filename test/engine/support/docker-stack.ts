@@ -77,6 +77,7 @@ export function devStack(file: string, cluster: Record<string, unknown> = {}): D
   for (const entry of ["Pulumi.yaml", "package.json", "bin", "dist", "scripts", "images", "stacks"]) cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true });
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));
   mkdirSync(join(root, ".toolchain"));
+  mkdirSync(join(root, ".pulumi-state"));
   symlinkSync(TOOLCHAIN_BIN, join(root, ".toolchain", "bin"));
   const dev = { target: "docker", environment: "dev", spus: 3, images: { fluvio: images.fluvio, cli: images.cli }, metrics: { enabled: false }, ...cluster };
   writeFileSync(join(root, "stacks", `Pulumi.${STACK}.yaml`), stringify({ config: { "fluvio-spu:cluster": dev } }));
