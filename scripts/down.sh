@@ -40,13 +40,23 @@ for flag in "$@"; do
   esac
 done
 
-command -v pulumi >/dev/null 2>&1 || fail 127 "the Pulumi CLI is not installed, so the stack cannot be destroyed from here: install it (https://www.pulumi.com/docs/install/)"
-
 cd "$ROOT"
+build_if_changed
+# The stack and its config first (a typo in the stack name is the stack error), and for --purge
+# which cluster the volumes belong to and an engine to remove them from.
+# A stack whose config no longer plans can still be destroyed (destroy does not run the program);
+# only --purge needs the plan (the cluster's name), and a stack that does not exist stops here.
+plan_errors="$(mktemp)"
+trap 'rm -f "$plan_errors"' EXIT
+if ! plan="$(node bin/fluvio-ports.js plan --stack "$stack" --format json 2>"$plan_errors")"; then
+  grep -v '^warning: ' "$plan_errors" >&2
+  if [[ "$purge" == true ]] || grep -q "no stack file for" "$plan_errors"; then exit 2; fi
+  echo "fluvio-spu: destroying stack $stack all the same: pulumi destroy does not read its config" >&2
+fi
+use_toolchain
+command -v pulumi >/dev/null 2>&1 || fail 127 "the Pulumi CLI is not installed, so the stack cannot be destroyed from here: install it (https://www.pulumi.com/docs/install/) or build it with npm run toolchain"
+
 if [[ "$purge" == true ]]; then
-  # Before destroying anything: which cluster the volumes belong to, and an engine to remove them from.
-  [[ -f dist/cli.js ]] || npm run build --silent || fail 1 "npm run build failed (see above)"
-  plan="$(node bin/fluvio-ports.js plan --stack "$stack" --format json)" || exit 2
   target="$(printf '%s' "$plan" | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).target)')"
   cluster="$(printf '%s' "$plan" | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).namePrefix)')"
   if [[ "$target" == docker ]]; then
@@ -59,6 +69,7 @@ fi
 
 use_state_backend
 print_state_backend "$stack"
+echo "fluvio-spu: pulumi destroy --stack $stack ${destroy_flags[*]+${destroy_flags[*]}}" >&2
 pulumi destroy --stack "$stack" ${destroy_flags[@]+"${destroy_flags[@]}"}
 
 if [[ "$purge" == true ]]; then

@@ -22,6 +22,32 @@ export type EngineRequestError = Error & { code?: string };
  * error (its `code` kept), "no answer within N ms", or a reason when the answer is not HTTP.
  */
 export function engineGet(socketPath: string, path: string, timeoutMs: number): Promise<EngineResponse> {
+  return engineRequest(socketPath, "GET", path, timeoutMs);
+}
+
+/**
+ * One request to the engine at `socketPath` (`GET`, `HEAD`, `POST`, `DELETE`), with a JSON body
+ * when `body` is given; otherwise as `engineGet`. A `HEAD` answer has no body: it is complete
+ * when its headers are in.
+ */
+export async function engineRequest(socketPath: string, method: "GET" | "HEAD" | "POST" | "DELETE", path: string, timeoutMs: number, body?: unknown): Promise<EngineResponse> {
+  const answer = await engineExchange(socketPath, method, path, timeoutMs, body);
+  return { status: answer.status, body: answer.body.toString("utf8") };
+}
+
+/** A GET whose body is kept as bytes (a log stream's frame headers are binary). */
+export function engineGetRaw(socketPath: string, path: string, timeoutMs = 5_000): Promise<{ status: number; body: Buffer }> {
+  return engineExchange(socketPath, "GET", path, timeoutMs);
+}
+
+function engineExchange(socketPath: string, method: "GET" | "HEAD" | "POST" | "DELETE", path: string, timeoutMs: number, body?: unknown): Promise<{ status: number; body: Buffer }> {
+  const payload = body === undefined ? "" : JSON.stringify(body);
+  const head = [
+    `${method} ${path} HTTP/1.0`,
+    "Host: docker",
+    "User-Agent: fluvio-ports",
+    ...(body === undefined ? (method === "POST" ? ["Content-Length: 0"] : []) : ["Content-Type: application/json", `Content-Length: ${Buffer.byteLength(payload)}`]),
+  ].join("\r\n");
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = createConnection({ path: socketPath });
@@ -31,10 +57,10 @@ export function engineGet(socketPath: string, path: string, timeoutMs: number): 
     };
     socket.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${timeoutMs} ms`)));
     // Written, not ended: an engine may take a half-closed connection for a client that left.
-    socket.on("connect", () => socket.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: fluvio-ports\r\n\r\n`));
+    socket.on("connect", () => socket.write(`${head}\r\n\r\n${payload}`));
     const finish = (raw: Buffer): void => {
       socket.destroy();
-      const response = parseHttpResponse(raw);
+      const response = parseHttpBytes(raw);
       if (typeof response === "string") reject(new Error(response));
       else resolve(response);
     };
@@ -42,7 +68,7 @@ export function engineGet(socketPath: string, path: string, timeoutMs: number): 
       chunks.push(chunk);
       // An engine that keeps the connection open after a Content-Length body is done all the same.
       const raw = chunks.length === 1 ? chunk : Buffer.concat(chunks);
-      if (isComplete(raw)) finish(raw);
+      if (isComplete(raw, method === "HEAD")) finish(raw);
     });
     socket.on("error", fail);
     socket.on("end", () => finish(Buffer.concat(chunks)));
@@ -50,15 +76,22 @@ export function engineGet(socketPath: string, path: string, timeoutMs: number): 
 }
 
 /** Whether a response so far has its headers and the whole body its Content-Length gives (false without one). */
-function isComplete(raw: Buffer): boolean {
+function isComplete(raw: Buffer, headersOnly = false): boolean {
   const headerEnd = raw.indexOf("\r\n\r\n");
   if (headerEnd < 0) return false;
+  if (headersOnly) return true;
   const length = /\r\ncontent-length: *(\d+)\r\n/i.exec(`${raw.subarray(0, headerEnd).toString("latin1")}\r\n`);
   return length !== null && raw.length >= headerEnd + 4 + Number(length[1]);
 }
 
 /** Pure: a whole HTTP/1.x response → its status and body, or why it is not one. */
 export function parseHttpResponse(raw: Buffer): EngineResponse | string {
+  const response = parseHttpBytes(raw);
+  return typeof response === "string" ? response : { status: response.status, body: response.body.toString("utf8") };
+}
+
+/** Pure: as `parseHttpResponse`, the body kept as bytes. */
+export function parseHttpBytes(raw: Buffer): { status: number; body: Buffer } | string {
   const headerEnd = raw.indexOf("\r\n\r\n");
   if (headerEnd < 0) return raw.length === 0 ? "the connection closed without an answer" : "the answer is not HTTP (no end of headers)";
   const head = raw.subarray(0, headerEnd).toString("latin1").split("\r\n");
@@ -68,7 +101,7 @@ export function parseHttpResponse(raw: Buffer): EngineResponse | string {
   const body = raw.subarray(headerEnd + 4);
   const decoded = chunked ? dechunk(body) : body;
   if (decoded === undefined) return "the answer's chunked body is cut short";
-  return { status: Number(status[1]), body: decoded.toString("utf8") };
+  return { status: Number(status[1]), body: decoded };
 }
 
 /** A chunked body's data, or undefined when it ends before its last chunk. */

@@ -220,7 +220,7 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
       expect(job.inputs.envs).toContain(`FLUVIO_SPU_ID=${spu.id}`);
       expect(job.inputs.envs).toContain(`FLUVIO_SPU_PROFILE=${registrationProfile(plan)}`);
       expect(registrationProfile(plan)).toContain(`endpoint = "${plan.sc.host}:${plan.sc.ports.public}"`);
-      expect(job.inputs).toMatchObject({ mustRun: false, attach: true, logs: true, rm: false, restart: "no" });
+      expect(job.inputs).toMatchObject({ mustRun: false, attach: true, logs: false, rm: false, restart: "no" });
       expect(job.dependencies).toEqual(expect.arrayContaining([container(run, plan.sc.name).urn, container(run, spu.host).urn]));
     }
   });

@@ -41,7 +41,14 @@ export function scriptProject(stacks: Record<string, unknown> = {}): string {
 export interface ToolCall {
   tool: "pulumi" | "docker";
   argv: string[];
+  /** The executable that answered (the fake pulumi's path). */
+  bin?: string;
   env: Record<string, string | undefined>;
+}
+
+/** The fake `pulumi`'s source, to place elsewhere (a project's .toolchain/bin). */
+export function fakePulumiSource(): string {
+  return FAKE_PULUMI;
 }
 
 /** The state of the fake engine. */
@@ -53,12 +60,14 @@ export interface FakeEngine {
   volumes: { name: string; labels: Record<string, string> }[];
 }
 
-const RECORDED_ENV = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG", "DOCKER_HOST"];
+const RECORDED_ENV = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG", "DOCKER_HOST", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
 
 const FAKE_PULUMI = `#!/usr/bin/env node
 const fs = require("fs");
 const env = Object.fromEntries(${JSON.stringify(RECORDED_ENV)}.map((key) => [key, process.env[key]]));
-fs.appendFileSync(process.env.FAKE_TOOLS_LOG, JSON.stringify({ tool: "pulumi", argv: process.argv.slice(2), env }) + "\\n");
+fs.appendFileSync(process.env.FAKE_TOOLS_LOG, JSON.stringify({ tool: "pulumi", argv: process.argv.slice(2), env, bin: process.argv[1] }) + "\\n");
+// The state a stack export gives: FAKE_PULUMI_EXPORT's, else a stack with nothing deployed.
+if (process.argv[2] === "stack" && process.argv[3] === "export") process.stdout.write(process.env.FAKE_PULUMI_EXPORT || '{"version":3,"deployment":{}}');
 `;
 
 const FAKE_DOCKER = `#!/usr/bin/env node
@@ -143,9 +152,12 @@ export function fakeTools(engine: Partial<FakeEngine> = {}, options: { pulumi?: 
     for (const name of readdirSync(entry)) if (!hidden.includes(name)) symlinkSync(join(entry, name), join(shadow, name));
     return shadow;
   });
+  // With the fake docker CLI, whatever asks the engine's API directly (the preflight, the
+  // recovery before `pulumi up`) finds no engine: never the real one, whose containers are not the fake's.
+  const noEngine: Record<string, string> = options.docker === undefined || options.docker === true ? { DOCKER_HOST: `unix://${join(dir, "no-engine.sock")}` } : {};
   return {
     path: [bin, ...rest].join(delimiter),
-    env: { FAKE_TOOLS_LOG: log, FAKE_DOCKER_STATE: state },
+    env: { FAKE_TOOLS_LOG: log, FAKE_DOCKER_STATE: state, ...noEngine },
     calls: () =>
       readFileSync(log, "utf8")
         .split("\n")

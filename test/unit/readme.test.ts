@@ -232,8 +232,8 @@ describe("every command in the README and the docs", () => {
       if (command === "npm install && npm run up -- dev") {
         // npm install is .ci/run's `npm ci`; `npm run up` needs the Pulumi CLI, which cannot be
         // installed here: it must say so and point to the offline preview instead of failing obscurely.
-        const withoutPulumi = (process.env.PATH ?? "").split(":").filter((dir) => !existsSync(join(dir, "pulumi"))).join(":");
-        const result = spawnSync("bash", [join(PROJECT_ROOT, "scripts/up.sh"), "dev"], { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, PATH: withoutPulumi } });
+        // (In a copy of the project: a checkout's own .toolchain/bin/pulumi would be found first.)
+        const result = runScript(scriptProject(), "scripts/up.sh", ["dev"], fakeTools({}, { pulumi: false }));
         expect(result.status).toBe(127);
         expect(result.stderr).toMatch(/Pulumi CLI is not installed/);
         expect(result.stderr).toMatch(/npm run plan -- --stack dev/);

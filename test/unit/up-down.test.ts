@@ -5,8 +5,9 @@
  * backend and passphrase printed as `export` lines a new shell can paste, and what `--purge`
  * removes. The real engine runs the purge and the image builds in test/live/scripts.test.ts.
  */
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseClusterSpec } from "../../src/config/schema";
@@ -14,7 +15,7 @@ import { IMAGE_BUILDERS, formatNeeds, imageNeeds, repositoryOf } from "../../src
 import { planCluster } from "../../src/plan/plan";
 import { LABELS } from "../../src/plan/layout";
 import { PROJECT_ROOT } from "../support/pulumi";
-import { fakeTools, runScript, scriptProject, type ToolCall } from "../support/scripts";
+import { fakePulumiSource, fakeTools, runScript, scriptProject, type ToolCall } from "../support/scripts";
 
 const DEFAULT_IMAGES = parseClusterSpec({ environment: "dev", spus: 1 }).images;
 const ALL_DEFAULT_IMAGES = [DEFAULT_IMAGES.fluvio, DEFAULT_IMAGES.cli, DEFAULT_IMAGES.exporter];
@@ -80,7 +81,7 @@ describe("npm run up -- <stack>", () => {
     expect(result.stderr).toMatch(/^usage: npm run up -- <stack> .*stacks: dev prod/);
   });
 
-  it("without the Pulumi CLI: one line, exit 127, before anything is built or checked", () => {
+  it("without the Pulumi CLI: one line, exit 127, after the stack and its config, before Docker is asked anything", () => {
     const tools = fakeTools({}, { pulumi: false });
     const result = runScript(scriptProject(), "scripts/up.sh", ["dev"], tools);
     expect(result.status).toBe(127);
@@ -94,7 +95,7 @@ describe("npm run up -- <stack>", () => {
     const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
     const result = runScript(root, "scripts/up.sh", ["dev", "--yes", "--skip-preview"], tools);
     expect(result.status, result.stderr).toBe(0);
-    expect(pulumiCalls(tools.calls())).toEqual(["stack select --create dev", "up --stack dev --yes --skip-preview"]);
+    expect(pulumiCalls(tools.calls())).toEqual(["stack select --create dev", "stack export --stack dev", "up --stack dev --yes --skip-preview"]);
     const up = tools.calls().find((call) => call.tool === "pulumi" && call.argv[0] === "up")!;
     expect(up.env.PULUMI_BACKEND_URL).toBe(`file://${root}/.pulumi-state`);
     expect(up.env.PULUMI_CONFIG_PASSPHRASE).toBe("fluvio-spu-local-dev");
@@ -119,7 +120,7 @@ describe("npm run up -- <stack>", () => {
     const dockerBuilds = dockerCalls(tools.calls()).filter((call) => call.startsWith("build "));
     expect(dockerBuilds).toEqual([expect.stringMatching(/^build --build-arg FLUVIO_VERSION=0\.18\.1 -t fluvio-spu\/fluvio-cli:0\.18\.1 /), expect.stringMatching(/^build -t fluvio-spu\/metrics-exporter:0\.1\.0 /)]);
     expect(tools.engine().images).toEqual(expect.arrayContaining(ALL_DEFAULT_IMAGES));
-    expect(pulumiCalls(tools.calls())).toEqual(["stack select --create dev", "up --stack dev --yes"]);
+    expect(pulumiCalls(tools.calls())).toEqual(["stack select --create dev", "stack export --stack dev", "up --stack dev --yes"]);
   });
 
   it("stops with one line (exit 3) when a base image is neither on the engine nor pullable, and never runs pulumi up", () => {
@@ -139,8 +140,8 @@ describe("npm run up -- <stack>", () => {
     const tools = fakeTools({ images: [DEFAULT_IMAGES.cli, DEFAULT_IMAGES.exporter] });
     const result = runScript(scriptProject(), "scripts/up.sh", ["dev"], tools);
     expect(result.status).toBe(3);
-    expect(result.lines).toHaveLength(1);
-    expect(result.stderr).toMatch(/^fluvio-spu: infinyon\/fluvio:0\.18\.1 \(images\.fluvio\) is not on the Docker engine and cannot be pulled \(.*pull access denied.*\): .*images\.fluvio in stacks\/Pulumi\.dev\.yaml/);
+    expect(result.lines).toEqual([`fluvio-spu: ${DEFAULT_IMAGES.fluvio} (images.fluvio) is not on the engine: pulling it`, expect.any(String)]);
+    expect(result.lines[1]).toMatch(/^fluvio-spu: infinyon\/fluvio:0\.18\.1 \(images\.fluvio\) is not on the Docker engine and cannot be pulled \(.*pull access denied.*\): .*images\.fluvio in stacks\/Pulumi\.dev\.yaml/);
     expect(pulumiCalls(tools.calls())).toEqual([]);
   });
 
@@ -194,6 +195,173 @@ describe("npm run up -- <stack>", () => {
     const fromFile = runScript(scriptProject(), "scripts/up.sh", ["dev"], withFile, { PULUMI_CONFIG_PASSPHRASE_FILE: "/secrets/pulumi pass" });
     expect(fromFile.stderr).toContain("export PULUMI_CONFIG_PASSPHRASE_FILE=/secrets/pulumi\\ pass");
     expect(withFile.calls().find((call) => call.argv[0] === "up")!.env.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
+  });
+});
+
+describe("npm run up: the stack first, the toolchain's Pulumi, a build only when something changed", () => {
+  it("a typo in the stack name is the stack error (exit 2), even without the Pulumi CLI", () => {
+    const tools = fakeTools({}, { pulumi: false });
+    const result = runScript(scriptProject(), "scripts/up.sh", ["dve"], tools);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/no stack file for 'dve'.*known stacks are dev, prod/);
+    expect(result.stderr).not.toMatch(/Pulumi CLI is not installed/);
+    expect(tools.calls()).toEqual([]);
+  });
+
+  it("npm run down: the same stack error before Pulumi is looked for", () => {
+    const tools = fakeTools({}, { pulumi: false });
+    const result = runScript(scriptProject(), "scripts/down.sh", ["dve", "--yes"], tools);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/no stack file for 'dve'/);
+    expect(result.stderr).not.toMatch(/Pulumi CLI is not installed/);
+  });
+
+  it("runs .toolchain/bin/pulumi when the project has one, with plugin downloads off when its plugins are there", () => {
+    const root = scriptProject();
+    const bin = join(root, ".toolchain", "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "pulumi"), fakePulumiSource());
+    writeFileSync(join(bin, "pulumi-resource-docker"), "#!/bin/sh\n");
+    for (const name of ["pulumi", "pulumi-resource-docker"]) chmodSync(join(bin, name), 0o755);
+    const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
+    const result = runScript(root, "scripts/up.sh", ["dev", "--yes"], tools);
+    expect(result.status, result.stderr).toBe(0);
+    const up = tools.calls().find((call) => call.tool === "pulumi" && call.argv[0] === "up")!;
+    expect(up.bin).toBe(join(bin, "pulumi"));
+    expect(up.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).toBe("true");
+    expect(result.stderr).toContain("fluvio-spu: using the Pulumi CLI and plugins in .toolchain/bin");
+
+    const down = fakeTools();
+    expect(runScript(root, "scripts/down.sh", ["dev", "--yes"], down).status).toBe(0);
+    expect(down.calls().find((call) => call.argv[0] === "destroy")!.bin).toBe(join(bin, "pulumi"));
+  });
+
+  it("without a toolchain, the pulumi on the PATH, plugin downloads left as they are", () => {
+    const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
+    const result = runScript(scriptProject(), "scripts/up.sh", ["dev", "--yes"], tools);
+    expect(result.status, result.stderr).toBe(0);
+    const up = tools.calls().find((call) => call.tool === "pulumi" && call.argv[0] === "up")!;
+    expect(up.bin).toBe(join(tools.path.split(":")[0]!, "pulumi"));
+    expect(up.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).toBeUndefined();
+  });
+
+  it("says each long step: the build, an image pulled or built, pulumi up with its flags", () => {
+    const tools = fakeTools({ images: [DEFAULT_IMAGES.cli, DEFAULT_IMAGES.exporter], pullable: [DEFAULT_IMAGES.fluvio] });
+    const result = runScript(scriptProject(), "scripts/up.sh", ["dev", "--yes"], tools);
+    expect(result.status, result.stderr).toBe(0);
+    // (The fake tools give no engine API: the recovery says once that it could not look.)
+    const said = result.lines.filter((line) => line.startsWith("fluvio-spu: ") && !line.startsWith("fluvio-spu: stack dev, state backend") && !line.includes("not looked for"));
+    expect(said).toEqual([`fluvio-spu: ${DEFAULT_IMAGES.fluvio} (images.fluvio) is not on the engine: pulling it`, "fluvio-spu: pulumi up --stack dev --yes"]);
+  });
+
+  /** A project copy with sources, and a fake `npm` that records each build and writes the bundle the way `npm run build` does last. */
+  function buildProject() {
+    const root = scriptProject();
+    mkdirSync(join(root, "src"));
+    writeFileSync(join(root, "src", "a.ts"), "export const a = 1;\n");
+    writeFileSync(join(root, "tsconfig.build.json"), "{}\n");
+    const bin = join(root, "fake-npm");
+    mkdirSync(bin);
+    const log = join(root, "builds.log");
+    writeFileSync(join(bin, "npm"), `#!/bin/sh\necho "$*" >> ${log}\nsleep 1\ntouch ${join(root, "dist", "cli.bundle.js")}\n`);
+    chmodSync(join(bin, "npm"), 0o755);
+    // Everything older than the copy's dist, as after a build: the first run has nothing to do.
+    const past = new Date(Date.now() - 3600_000);
+    for (const path of ["src/a.ts", "src", "tsconfig.build.json", "package.json", "scripts/bundle-cli.js"]) utimesSync(join(root, path), past, past);
+    const builds = () => (spawnSync("cat", [log], { encoding: "utf8" }).stdout || "").split("\n").filter(Boolean);
+    const run = () => {
+      const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
+      return runScript(root, "scripts/up.sh", ["dev", "--yes"], tools, { PATH: `${bin}:${tools.path}` });
+    };
+    return { root, builds, run };
+  }
+
+  it("skips npm run build when dist is newer than every source and build input; rebuilds after an edit, an added or a removed file", () => {
+    const project = buildProject();
+    let result = project.run();
+    expect(result.status, result.stderr).toBe(0);
+    expect(project.builds()).toEqual([]);
+    expect(result.stderr).toContain("fluvio-spu: the build is current");
+
+    writeFileSync(join(project.root, "src", "a.ts"), "export const a = 2;\n");
+    result = project.run();
+    expect(result.stderr).toMatch(/fluvio-spu: building the program \(npm run build\): src\S* changed since the last build/);
+    expect(project.builds()).toEqual(["run build --silent"]);
+
+    result = project.run();
+    expect(project.builds()).toHaveLength(1);
+    expect(result.stderr).toContain("fluvio-spu: the build is current");
+
+    rmSync(join(project.root, "src", "a.ts"));
+    project.run();
+    expect(project.builds()).toHaveLength(2);
+
+    // A build input beside the sources counts too.
+    writeFileSync(join(project.root, "tsconfig.build.json"), '{"compilerOptions":{}}\n');
+    project.run();
+    expect(project.builds()).toHaveLength(3);
+  });
+
+  it("an edit made while the build runs is built again next time (the stamp is dated when the build began)", async () => {
+    const project = buildProject();
+    writeFileSync(join(project.root, "src", "a.ts"), "export const a = 3;\n");
+    const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
+    const child = spawn("bash", [join(project.root, "scripts/up.sh"), "dev", "--yes"], { cwd: project.root, env: { ...process.env, ...tools.env, PATH: `${join(project.root, "fake-npm")}:${tools.path}` } });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    writeFileSync(join(project.root, "src", "b.ts"), "export const b = 1;\n");
+    await new Promise((resolve) => child.on("close", resolve));
+    expect(project.builds()).toHaveLength(1);
+    project.run();
+    expect(project.builds()).toHaveLength(2);
+  });
+});
+
+describe("npm run up: what an interrupted up left, before pulumi up (docs/faults.md)", () => {
+  const pendingExport = JSON.stringify({
+    version: 3,
+    deployment: {
+      resources: [],
+      pending_operations: [{ resource: { urn: "urn:pulumi:dev::fluvio-spu::fluvio:index:SpuCluster$docker:index/container:Container::fluvio-spu-5001", type: "docker:index/container:Container", inputs: { name: "fluvio-dev-spu-5001" } }, type: "creating" }],
+    },
+  });
+
+  it("pending creates: says so and runs pulumi refresh --clear-pending-creates before up", () => {
+    const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
+    const result = runScript(scriptProject(), "scripts/up.sh", ["dev", "--yes"], tools, { FAKE_PULUMI_EXPORT: pendingExport });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain("fluvio-spu: the last up was interrupted (creating fluvio-dev-spu-5001): pulumi refresh --clear-pending-creates --yes --stack dev");
+    const calls = pulumiCalls(tools.calls());
+    expect(calls.indexOf("refresh --clear-pending-creates --yes --skip-preview --stack dev")).toBeGreaterThan(0);
+    expect(calls.at(-1)).toBe("up --stack dev --yes");
+  });
+
+  function lockedProject(pid: number, host = hostname()) {
+    const root = scriptProject();
+    const dir = join(root, ".pulumi-state", ".pulumi", "locks", "organization", "fluvio-spu", "dev");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "8d9c.json"), JSON.stringify({ pid, username: "me", hostname: host, timestamp: "2026-12-06T09:00:00Z" }));
+    return root;
+  }
+
+  it("a stale lock (its pulumi is gone): pulumi cancel, said in one line, then up", () => {
+    const dead = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim();
+    const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
+    const result = runScript(lockedProject(Number(dead)), "scripts/up.sh", ["dev", "--yes"], tools);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`fluvio-spu: removed the stale lock of a pulumi that is gone \\(pid ${dead} on ${hostname()}, since 2026-12-06T09:00:00Z\\): pulumi cancel --stack dev --yes`));
+    expect(pulumiCalls(tools.calls())).toContain("cancel --stack dev --yes");
+    expect(pulumiCalls(tools.calls()).at(-1)).toBe("up --stack dev --yes");
+  });
+
+  it("a lock whose pulumi still runs, or taken on another machine: stops (exit 4) with the command, never cancels", () => {
+    for (const root of [lockedProject(process.pid), lockedProject(1, "build-server-7")]) {
+      const tools = fakeTools({ images: [...ALL_DEFAULT_IMAGES] });
+      const result = runScript(root, "scripts/up.sh", ["dev", "--yes"], tools);
+      expect(result.status).toBe(4);
+      expect(result.lines.at(-1)).toMatch(/^fluvio-spu: stack dev is locked since 2026-12-06T09:00:00Z .*(still runs|taken on build-server-7).*: pulumi cancel --stack dev --yes$/);
+      expect(pulumiCalls(tools.calls())).not.toContain("cancel --stack dev --yes");
+      expect(pulumiCalls(tools.calls()).filter((call) => call.startsWith("up "))).toEqual([]);
+    }
   });
 });
 

@@ -4,6 +4,7 @@
  * of the component.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type * as docker from "@pulumi/docker";
 import { ConfigError, isConfigError, isHostError } from "../../errors";
 import type { ClusterPlan } from "../../plan/types";
@@ -11,8 +12,13 @@ import type { TargetDeployment, TargetInputs, TlsMaterial } from "../contract";
 import { dockerSdk } from "../sdk";
 import { HOST_GATEWAY, bridgeGatewayAddress } from "./addresses";
 import { checkPorts } from "../../preflight";
-import { localEngineSocket } from "../../preflight/docker";
+import { DEFAULT_DOCKER_SOCKET, localEngineSocket } from "../../preflight/docker";
 import { engineIsLocal, runPreflight, type PortChecker } from "./preflight";
+import { containerLogTail, inspectContainers, type LiveContainer } from "../../preflight/containers";
+import { checkImagesStart, imageStartError, type ImageEntry } from "../../preflight/images";
+import { componentOf, findOrphans, orphanLine } from "../../preflight/orphans";
+import { readStackState } from "../../deploy/state";
+import { providerPortOrder } from "./port-order";
 import { buildDockerSpecs, creationOrder, type ContainerSecurity, type DockerClusterSpec, type DockerContainerSpec, type DockerVolumeSpec } from "./spec";
 
 export { buildDockerSpecs, creationOrder, volumeNames, HOST_DOCKER_INTERNAL, EXPORTER_SECURITY } from "./spec";
@@ -74,11 +80,84 @@ export function deployDocker(inputs: TargetInputs, options: DockerTargetOptions)
   const { plan, parent } = inputs;
   const plain = buildDockerSpecs(plan, networkChoice(options.network));
   const opts: pulumi.CustomResourceOptions = { parent, ...(options.provider ? { provider: options.provider } : {}) };
-  const create = (): pulumi.Output<unknown> => createCluster(inputs, options, plain, opts).ready;
-  // No check to wait for: create at once (a program's resources register as it runs).
-  if (!options.preflight) return { ready: create() };
-  return { ready: preflightGate(plan, options, parent).apply((passed) => (passed ? create() : failed())) };
+  const socket = engineHost(options.provider).apply((engine) => (engineIsLocal(engine) ? (engineSocket(engine) ?? DEFAULT_DOCKER_SOCKET) : undefined));
+  const checked = options.preflight ? preflightGate(plan, options, parent, inputs, plain, socket) : pulumi.output(true);
+  return {
+    ready: pulumi.all([checked, socket]).apply(async ([passed, where]) => {
+      if (!passed) return failed();
+      // What the engine already runs of this cluster: the order it reports published ports in
+      // (so that a second `up` compares equal lists) and, in a preview, the orphans it holds.
+      const seen = where === undefined || underMocks() ? undefined : await liveCluster(where, plain);
+      if (seen !== undefined && !(await refuseOrphans(inputs, plain, seen))) return failed();
+      if (seen !== undefined) warnStopped(plan, plain, seen, parent);
+      return createCluster(inputs, options, plain, opts, seen).ready;
+    }),
+  };
 }
+
+/**
+ * A stopped SC, SPU or exporter does not go unnoticed: Docker never restarts a container
+ * stopped by hand (`docker stop`, `docker kill`), whatever its restart policy, and the provider
+ * only sees it on a refresh. One warning per node, with the two ways back.
+ */
+function warnStopped(plan: ClusterPlan, plain: DockerClusterSpec, live: Map<string, LiveContainer>, parent: pulumi.Resource): void {
+  for (const container of plain.containers) {
+    const seen = live.get(container.name);
+    if (seen === undefined || seen.state === "running" || seen.state === "restarting") continue;
+    pulumi.log.warn(
+      `${container.name} is ${seen.state} (stopped by hand or killed: Docker does not restart it): \`npm run up -- ${plan.stack}\` starts it again, \`pulumi up --refresh\` re-creates it (its volume stays), \`docker start ${container.name}\` starts it by hand`,
+      parent,
+    );
+  }
+}
+
+/**
+ * Whether the program runs under Pulumi's mocks (unit and component tests): then no container
+ * engine is asked anything beyond the port check the tests stand in for (the live cluster's
+ * port order, the images, the orphans belong to a real deployment).
+ */
+function underMocks(): boolean {
+  return pulumi.runtime.getMonitor() instanceof MockMonitor;
+}
+
+/** The cluster's containers on a local engine, by name (undefined when the engine does not answer: ports keep plan order). */
+async function liveCluster(socket: string, plain: DockerClusterSpec): Promise<Map<string, LiveContainer> | undefined> {
+  const answer = await inspectContainers(socket, [...plain.containers, ...plain.registrations].map((container) => container.name));
+  return answer.ok ? answer.value : undefined;
+}
+
+/**
+ * In a preview (which `pulumi up` runs first), refuses orphans: containers carrying the
+ * cluster's labels that the stack's state does not track (an `up` killed after the engine
+ * created them and before Pulumi recorded them), which `up` would otherwise stop on with the
+ * provider's raw `Conflict`. A program knows its state only through the CLI: it is read with
+ * `pulumi stack export` (src/deploy/state.ts), and only when the engine holds containers of
+ * the cluster at all. When the state cannot be read, or does not hold this component (another
+ * backend than `npm run up`'s), nothing is refused: `npm run up` makes the same comparison
+ * before `pulumi up` (src/deploy/recover.ts). Gives false after reporting them.
+ */
+async function refuseOrphans(inputs: TargetInputs, plain: DockerClusterSpec, live: Map<string, LiveContainer>): Promise<boolean> {
+  if (!pulumi.runtime.isDryRun() || live.size === 0) return true;
+  const { plan, parent, name } = inputs;
+  const answer = await readStackState(plan.stack);
+  if (!answer.ok) return true;
+  const component = componentOf(answer.state, SPU_CLUSTER_TYPE_TOKEN);
+  if (component === undefined || component.name !== name) return true;
+  const planned = [...plain.containers, ...plain.registrations].map((container) => ({ name: container.name, node: container.key, image: "" }));
+  const orphans = findOrphans([...live.values()], answer.state, { cluster: plan.namePrefix, stack: plan.stack }, planned, name);
+  if (orphans.length === 0) return true;
+  reportOnce(
+    new pulumi.ResourceError(
+      `${orphans.length} container${orphans.length === 1 ? "" : "s"} of cluster ${plan.namePrefix} ${orphans.length === 1 ? "is" : "are"} on the engine but not in the stack's state; nothing was changed:\n  ${orphans.map((orphan) => orphanLine(orphan, plan.stack, component)).join("\n  ")}`,
+      parent,
+      true,
+    ),
+  );
+  return false;
+}
+
+/** The component's type token, as the state records it (src/component.ts SPU_CLUSTER_TYPE; not imported: the component imports this target). */
+const SPU_CLUSTER_TYPE_TOKEN = "fluvio:index:SpuCluster";
 
 /** What never resolves: the deployment after a failure already reported on the component. */
 function failed(): pulumi.Output<never> {
@@ -86,7 +165,7 @@ function failed(): pulumi.Output<never> {
 }
 
 /** The containers, volumes and network of a plan whose preflight passed. */
-function createCluster(inputs: TargetInputs, options: DockerTargetOptions, plain: DockerClusterSpec, opts: pulumi.CustomResourceOptions): TargetDeployment {
+function createCluster(inputs: TargetInputs, options: DockerTargetOptions, plain: DockerClusterSpec, opts: pulumi.CustomResourceOptions, live: Map<string, LiveContainer> | undefined): TargetDeployment {
   const docker = dockerSdk();
   const { parent, tls } = inputs;
   const gateway = hostGatewayFor(plain, parent, opts);
@@ -103,6 +182,7 @@ function createCluster(inputs: TargetInputs, options: DockerTargetOptions, plain
         volumes,
         gateway,
         tls,
+        live: live?.get(container.name),
       }),
       {
         ...opts,
@@ -114,7 +194,8 @@ function createCluster(inputs: TargetInputs, options: DockerTargetOptions, plain
     created.set(container.name, resource);
   }
 
-  const registrations = plain.registrations.map((job) => registrationOutcome(job, created.get(job.name) as docker.Container, parent));
+  const socket = engineHost(options.provider).apply((engine) => (engineIsLocal(engine) ? (engineSocket(engine) ?? DEFAULT_DOCKER_SOCKET) : undefined));
+  const registrations = plain.registrations.map((job) => registrationOutcome(job, created.get(job.name) as docker.Container, parent, socket));
   const running: pulumi.Output<unknown>[] = plain.containers.map((container) => (created.get(container.name) as docker.Container).id);
   return { ready: pulumi.all([...running, ...registrations]).apply(() => true) };
 }
@@ -129,21 +210,40 @@ function networkChoice(network: pulumi.Input<string> | undefined): { network?: s
  * as an error on the component that Pulumi prints without a stack trace, and gives false: the
  * caller then registers nothing.
  */
-function preflightGate(plan: ClusterPlan, options: DockerTargetOptions, parent: pulumi.Resource): pulumi.Output<boolean> {
-  return engineHost(options.provider).apply(async (engine) => {
-    if (!engineIsLocal(engine)) {
+function preflightGate(
+  plan: ClusterPlan,
+  options: DockerTargetOptions,
+  parent: pulumi.Resource,
+  inputs: TargetInputs,
+  plain: DockerClusterSpec,
+  local: pulumi.Output<string | undefined>,
+): pulumi.Output<boolean> {
+  return pulumi.all([engineHost(options.provider), local]).apply(async ([engine, socket]) => {
+    if (socket === undefined) {
       pulumi.log.info(remoteEngineNote(plan, engine as string), parent);
       return true;
     }
-    const socket = engineSocket(engine);
-    const check: PortChecker = options.checkPorts ?? ((target) => checkPorts(target, socket ? { docker: { socketPath: socket } } : {}));
+    const given = engineSocket(engine);
+    const check: PortChecker = options.checkPorts ?? ((target) => checkPorts(target, given ? { docker: { socketPath: given } } : {}));
     try {
       await runPreflight(plan, check);
+      const unstartable = underMocks() ? [] : await checkImagesStart(socket, imageEntries(inputs, plain));
+      const error = imageStartError(plan, unstartable);
+      if (error) throw error;
       return true;
     } catch (error) {
       reportOnce(userFacing(error, parent));
       return false;
     }
+  });
+}
+
+/** Each image the containers run with the program it starts (an absolute path, checked in the image). */
+function imageEntries(inputs: TargetInputs, plain: DockerClusterSpec): ImageEntry[] {
+  return [...plain.containers, ...plain.registrations].flatMap((container): ImageEntry[] => {
+    const image = container.image === "prometheus" ? inputs.plan.monitoring.prometheus?.image : inputs.images[container.image];
+    const program = container.command[0];
+    return typeof image === "string" && image !== "" && program !== undefined && program.startsWith("/") ? [{ role: container.image, image, program, container: container.name }] : [];
   });
 }
 
@@ -235,6 +335,8 @@ function hostGatewayFor(plain: DockerClusterSpec, parent: pulumi.Resource, opts:
 }
 
 interface ResolvedInputs {
+  /** The container as the engine runs it now, when it exists (its published ports' order). */
+  live: LiveContainer | undefined;
   image: pulumi.Input<string>;
   network: pulumi.Input<string>;
   volumes: Map<string, docker.Volume>;
@@ -255,12 +357,7 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
     envs: Object.entries(container.env)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, value]) => `${key}=${value}`),
-    ports: container.ports.map((port) => ({
-      internal: port.internal,
-      external: port.external,
-      protocol: port.protocol,
-      ip: port.ip === HOST_GATEWAY ? (resolved.gateway as pulumi.Output<string>) : port.ip,
-    })),
+    ports: publishedPorts(container, resolved),
     hosts: container.hosts,
     labels: labelList(container.labels),
     mounts: container.mounts.map((mount) => ({
@@ -295,8 +392,25 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
     ...(container.security ? securityArgs(container.security) : {}),
     restart: container.restart,
     ...(container.waitHealthy ? { wait: true, waitTimeout: HEALTH_WAIT_SECONDS } : {}),
-    ...(container.runsOnce ? { mustRun: false, attach: true, logs: true, rm: false } : {}),
+    // A job's output stays out of the state (`logs: false`): whatever the CLI prints, key
+    // material included, would otherwise be saved there in plain text as `containerLogs`.
+    ...(container.runsOnce ? { mustRun: false, attach: true, logs: false, rm: false } : {}),
   };
+}
+
+/**
+ * The container's published ports, `host-gateway` resolved to the bridge gateway, in the order
+ * the provider reads them back from the engine (port-order.ts): a second `up` then finds no
+ * difference and replaces nothing.
+ */
+function publishedPorts(container: DockerContainerSpec, resolved: ResolvedInputs): pulumi.Input<docker.types.input.ContainerPort[]> {
+  const order = (gateway: string | undefined): docker.types.input.ContainerPort[] =>
+    providerPortOrder(
+      container.ports.map((port) => ({ internal: port.internal, external: port.external, protocol: port.protocol, ip: port.ip === HOST_GATEWAY ? (gateway ?? "") : port.ip })),
+      resolved.live?.bindings,
+    );
+  if (!container.ports.some((port) => port.ip === HOST_GATEWAY)) return order(undefined);
+  return (resolved.gateway as pulumi.Output<string>).apply(order);
 }
 
 /** The provider's words for a narrowed user and privileges. */
@@ -310,15 +424,17 @@ function securityArgs(security: ContainerSecurity): Pick<docker.ContainerArgs, "
 }
 
 /**
- * Resolves once a registration job exited 0; fails the deployment with the job's last log lines
- * otherwise. (The provider waits for a job to exit but ignores its exit code.)
+ * Resolves once a registration job exited 0; fails the deployment otherwise, with the job's last
+ * log lines read from the engine for the message only (never saved in the state), and the
+ * command that shows them all. (The provider waits for a job to exit but ignores its exit code.)
  */
-function registrationOutcome(job: DockerContainerSpec, container: docker.Container, parent: pulumi.Resource): pulumi.Output<boolean> {
-  return pulumi.all([container.exitCode, container.containerLogs]).apply(([exitCode, logs]) => {
+function registrationOutcome(job: DockerContainerSpec, container: docker.Container, parent: pulumi.Resource, socket: pulumi.Output<string | undefined>): pulumi.Output<boolean> {
+  return pulumi.all([container.exitCode, socket]).apply(async ([exitCode, where]) => {
     if (exitCode === undefined || exitCode === null || exitCode === 0) return true;
-    const tail = (logs ?? "").trim().split("\n").slice(-5).join("\n    ");
+    const tail = where === undefined ? [] : await containerLogTail(where, job.name, 5);
+    const shown = tail.length > 0 ? `\n    ${tail.join("\n    ")}` : "";
     throw new pulumi.ResourceError(
-      `${job.name} exited with ${exitCode}: the SPU is not registered.\n    ${tail}\n  Fix the cause, then \`docker rm ${job.name}\` and \`pulumi up --refresh\` to register it again.`,
+      `${job.name} exited with ${exitCode}: the SPU is not registered (docker logs ${job.name} shows why).${shown}\n  Fix the cause, then \`docker rm ${job.name}\` and \`pulumi up --refresh\` to register it again.`,
       parent,
       true,
     );
