@@ -289,7 +289,7 @@ export function packageSchema(version: string): PackageSchema {
     resources: {
       [SPU_CLUSTER_TYPE]: {
         isComponent: true,
-        description: String(cluster.description ?? ""),
+        description: "A Fluvio cluster, one SC and N SPUs, deployed from one port plan to Docker or Kubernetes. Every port in every mapping, registration and client profile is read from the plan.",
         aliases: FORMER_SPU_CLUSTER_TYPES.map((type) => ({ type })),
         inputProperties: { ...inputs, ...PROGRAM_INPUTS },
         requiredInputs: [],
