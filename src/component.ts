@@ -28,8 +28,15 @@ export interface DockerProviderLike extends pulumi.ProviderResource {
   readonly host: pulumi.Output<string | undefined>;
 }
 
-/** The component's type token. */
-export const SPU_CLUSTER_TYPE = "fluvio:index:SpuCluster";
+/** The component's type token: the package `fluvio-spu` (its provider serves it to every Pulumi language). */
+export const SPU_CLUSTER_TYPE = "fluvio-spu:index:SpuCluster";
+
+/**
+ * The token stacks created before the package existed hold (`fluvio:index:SpuCluster`). The
+ * component aliases it itself, so an `up` with this version keeps their URNs (no replace):
+ * Pulumi's Node.js provider SDK drops the type of aliases a program passes through `construct`.
+ */
+export const FORMER_SPU_CLUSTER_TYPES: readonly string[] = ["fluvio:index:SpuCluster"];
 
 /**
  * Arguments of `SpuCluster`: the same object a stack file holds under `fluvio-spu:cluster`,
@@ -103,7 +110,7 @@ export class SpuCluster extends pulumi.ComponentResource {
   constructor(name: string, args: SpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Every config problem is found before anything is registered, and Pulumi prints it without a stack trace.
     const { spec, plan } = planComponent(name, args, opts);
-    super(SPU_CLUSTER_TYPE, name, {}, opts);
+    super(SPU_CLUSTER_TYPE, name, {}, withFormerTypes(opts));
     const { images, network, dockerProvider, kubernetesProvider, tlsCertificates, preflight } = args;
     this.plan = plan;
     // Moved records, well-known ports taken as a last resort, ranges in the ephemeral range:
@@ -143,6 +150,17 @@ export class SpuCluster extends pulumi.ComponentResource {
       containerClientProfile: this.containerClientProfile,
     });
   }
+}
+
+/**
+ * `opts` with an alias per former type token: one for this resource as it is, and one for each
+ * alias object the caller gave (a rename made together with the token change keeps its URN too).
+ */
+function withFormerTypes(opts: pulumi.ComponentResourceOptions | undefined): pulumi.ComponentResourceOptions {
+  const given = opts?.aliases ?? [];
+  const specs = given.filter((alias): alias is pulumi.Alias => typeof alias === "object" && alias !== null && !pulumi.Output.isInstance(alias) && (alias as pulumi.Alias).type === undefined);
+  const former = FORMER_SPU_CLUSTER_TYPES.flatMap((type) => [{ type }, ...specs.map((alias) => ({ ...alias, type }))]);
+  return { ...opts, aliases: [...given, ...former] };
 }
 
 type DockerProvider = docker.Provider;

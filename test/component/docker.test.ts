@@ -106,7 +106,7 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
     expect(run.byType(CONTAINER).map((resource) => resource.inputs.name).sort()).toEqual(
       [plan.sc.name, ...plan.spus.flatMap((spu) => [spu.host, `${spu.host}-exporter`, `${spu.host}-register`])].sort(),
     );
-    const component = run.byType("fluvio:index:SpuCluster");
+    const component = run.byType("fluvio-spu:index:SpuCluster");
     expect(component).toHaveLength(1);
     for (const resource of [...run.byType(CONTAINER), ...run.byType(VOLUME), ...run.byType(NETWORK)]) {
       expect(resource.parent).toBe(component[0]?.urn);

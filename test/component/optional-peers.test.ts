@@ -54,7 +54,7 @@ describe("optional target SDKs", () => {
   it("a Docker cluster runs with @pulumi/kubernetes unresolvable, and never loads it", () => {
     const outcome = clusterWithout("@pulumi/kubernetes", "docker");
     expect(outcome.error).toBeUndefined();
-    expect(outcome.types).toEqual(expect.arrayContaining(["fluvio:index:SpuCluster", "docker:index/container:Container", "docker:index/volume:Volume"]));
+    expect(outcome.types).toEqual(expect.arrayContaining(["fluvio-spu:index:SpuCluster", "docker:index/container:Container", "docker:index/volume:Volume"]));
     expect(outcome.types!.filter((type) => type.startsWith("kubernetes:"))).toEqual([]);
     expect(outcome.spus).toEqual(["localhost:9007", "localhost:9008"]);
     expect(outcome.profile).toContain('endpoint = "localhost:9002"');
@@ -64,7 +64,7 @@ describe("optional target SDKs", () => {
   it("a Kubernetes cluster runs with @pulumi/docker unresolvable, and never loads it", () => {
     const outcome = clusterWithout("@pulumi/docker", "kubernetes");
     expect(outcome.error).toBeUndefined();
-    expect(outcome.types).toEqual(expect.arrayContaining(["fluvio:index:SpuCluster", "kubernetes:apps/v1:StatefulSet", "kubernetes:fluvio.infinyon.com/v1:Spu"]));
+    expect(outcome.types).toEqual(expect.arrayContaining(["fluvio-spu:index:SpuCluster", "kubernetes:apps/v1:StatefulSet", "kubernetes:fluvio.infinyon.com/v1:Spu"]));
     expect(outcome.types!.filter((type) => type.startsWith("docker:"))).toEqual([]);
     expect(outcome.loaded).toEqual(["@pulumi/kubernetes", "@pulumi/pulumi"]);
   });
