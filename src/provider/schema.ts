@@ -75,6 +75,7 @@ const TYPE_NAMES: Record<string, string> = {
   docker: "Docker",
   kubernetes: "Kubernetes",
   monitoring: "Monitoring",
+  "metrics.scrapers": "MetricsScrapers",
 };
 
 const token = (name: string): string => `${PACKAGE_NAME}:index:${name}`;
@@ -86,10 +87,15 @@ function describe(node: Json, fallback?: string): { description?: string } {
   return text === undefined ? {} : { description: text };
 }
 
-/** Whether a node is a port range (or a list of them): a union with a text form. */
+/** Whether union branches are a port range's forms: `{ from, to }`, text or a port. */
+function isRangeUnion(branches: Json[]): boolean {
+  return branches.some((branch) => branch.type === "object" && (branch.properties as Json | undefined)?.from !== undefined && (branch.properties as Json | undefined)?.to !== undefined);
+}
+
+/** Whether a node is a port range (or a list of them). */
 function isRange(node: Json): boolean {
   const branches = (node.anyOf ?? (node.items as Json | undefined)?.anyOf) as Json[] | undefined;
-  return branches !== undefined && branches.some((branch) => branch.type === "string");
+  return branches !== undefined && isRangeUnion(branches);
 }
 
 /** Converts JSON Schema nodes into package type specs, collecting object types as it goes. */
@@ -115,6 +121,10 @@ class Converter {
       case "array":
         return { type: "array", items: this.typeOf(node.items as Json, `${path}[]`) };
       case "object":
+        // A map (labels): string keys, values of one type.
+        if (node.properties === undefined && typeof node.additionalProperties === "object") {
+          return { type: "object", additionalProperties: this.typeOf(node.additionalProperties as Json, `${path}{}`) };
+        }
         return this.object(node, path);
       default:
         throw new Error(`package schema: no Pulumi type for ${path} (${JSON.stringify(node)})`);
@@ -123,13 +133,15 @@ class Converter {
 
   /**
    * A union: a port range (object, text or port) is its text form, which every form reads as;
-   * `false | { ... }` (the local endpoint) is a boolean or the object.
+   * `false | { ... }` (the local endpoint) is a boolean or the object, and `"word" | { ... }`
+   * (the metrics scrapers) text or the object.
    */
   private union(branches: Json[], path: string): TypeSpec {
-    if (branches.some((branch) => branch.type === "string")) return { type: "string" };
+    if (isRangeUnion(branches)) return { type: "string" };
     const object = branches.find((branch) => branch.type === "object");
-    if (object !== undefined && branches.length === 2 && branches.some((branch) => branch.type === "boolean")) {
-      return { oneOf: [{ type: "boolean" }, this.object(object, path)] };
+    const other = branches.find((branch) => branch !== object);
+    if (object !== undefined && branches.length === 2 && (other?.type === "boolean" || other?.type === "string")) {
+      return { oneOf: [{ type: other.type }, this.object(object, path)] };
     }
     throw new Error(`package schema: no Pulumi type for the union at ${path}`);
   }
