@@ -294,6 +294,7 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
       : {}),
     ...(container.security ? securityArgs(container.security) : {}),
     restart: container.restart,
+    ...(container.init ? { init: true } : {}),
     ...(container.waitHealthy ? { wait: true, waitTimeout: HEALTH_WAIT_SECONDS } : {}),
     ...(container.runsOnce ? { mustRun: false, attach: true, logs: true, rm: false } : {}),
   };
@@ -317,8 +318,9 @@ function registrationOutcome(job: DockerContainerSpec, container: docker.Contain
   return pulumi.all([container.exitCode, container.containerLogs]).apply(([exitCode, logs]) => {
     if (exitCode === undefined || exitCode === null || exitCode === 0) return true;
     const tail = (logs ?? "").trim().split("\n").slice(-5).join("\n    ");
+    const outcome = job.role === "sync" ? "SPUs the plan no longer has may still be registered" : "the SPU is not registered";
     throw new pulumi.ResourceError(
-      `${job.name} exited with ${exitCode}: the SPU is not registered.\n    ${tail}\n  Fix the cause, then \`docker rm ${job.name}\` and \`pulumi up --refresh\` to register it again.`,
+      `${job.name} exited with ${exitCode}: ${outcome}.\n    ${tail}\n  Fix the cause, then \`docker rm ${job.name}\` and \`pulumi up --refresh\` to register it again.`,
       parent,
       true,
     );
