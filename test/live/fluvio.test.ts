@@ -258,7 +258,7 @@ describe.skipIf(!images)("real Fluvio 0.18.1 on the Docker target", () => {
     expect(docker(["logs", spu.host]).concat(spawnSync("docker", ["logs", spu.host], { encoding: "utf8" }).stderr)).toContain("Address already in use");
     const result = await runCli(["doctor", "--stack", "live", "--root", root]);
     expect(result.code).toBe(1);
-    expect(result.out).toContain(`FAIL SPU ${spu.id}: could not bind its ports (exit 255, Address already in use)`);
+    expect(result.out).toContain(`FAIL SPU ${spu.id}: could not bind its ports (exit 255, Address already in use; Fluvio's log names no port): planned public ${spu.ports.public}, private ${spu.ports.private}`);
     expect(result.out).toMatch(new RegExp(`port ${spu.ports.public} \\(public\\) is held by .*${squatter}`));
     // Never a port read out of the log's timestamps.
     expect(result.out).not.toMatch(/port (1[0-9]|[0-5][0-9]) /);
