@@ -101,6 +101,7 @@ function specOf(input: ClusterInput, issues: ConfigIssue[]): ClusterSpec {
     ports,
     reserved,
     allowPrivilegedPorts: input.allowPrivilegedPorts,
+    logLevel: input.logLevel,
     sc: dropUndefined(input.sc),
     spus,
     localEndpoint: input.localEndpoint === false ? false : dropUndefined(input.localEndpoint),

@@ -88,6 +88,8 @@ const DEFAULT_IMAGES = {
   cli: `fluvio-spu/fluvio-cli:${FLUVIO_VERSION}`,
   exporter: "fluvio-spu/metrics-exporter:0.1.0",
 };
+/** The SC's and SPUs' RUST_LOG unless `logLevel` says otherwise: a bind failure's span then names its address. */
+const DEFAULT_LOG_LEVEL = "info";
 const DEFAULT_DOCKER = { publishPrivate: false, deleteDataOnDestroy: false };
 const DEFAULT_KUBERNETES = {
   namespace: "fluvio",
@@ -226,6 +228,11 @@ const clusterShape = {
     .describe("Range policies per role, each overriding its preset alone; inclusive."),
   reserved: z.array(rangeInput).default([]).describe("Ports or ranges never assigned: [9090, '9092-9094']."),
   allowPrivilegedPorts: z.boolean().default(false).describe("Allow ports below 1024. Default false."),
+  logLevel: z
+    .string()
+    .regex(/^[A-Za-z0-9_:=,.-]+$/, "must be a RUST_LOG value such as info, debug or info,fluvio_spu=debug")
+    .default(DEFAULT_LOG_LEVEL)
+    .describe(`RUST_LOG of the SC and SPUs: a level (error, warn, info, debug, trace) or Rust filter directives (info,fluvio_spu=debug). Default ${DEFAULT_LOG_LEVEL}: Fluvio's own Compose example's; without it Fluvio logs errors only.`),
   sc: z
     .strictObject({ publicPort: port.optional().describe("Pin the SC's public port."), privatePort: port.optional().describe("Pin the SC's private port.") })
     .default({})

@@ -40,6 +40,12 @@ export interface ClusterConfig {
   reserved?: PortRangeConfig[];
   /** Allow ports below 1024. Default false. */
   allowPrivilegedPorts?: boolean;
+  /**
+   * RUST_LOG of the SC and SPUs: a level (error, warn, info, debug, trace) or Rust filter directives
+   * (info,fluvio_spu=debug). Default info: Fluvio's own Compose example's; without it Fluvio logs errors
+   * only.
+   */
+  logLevel?: string;
   /** Pins for the SC; unpinned ports are derived. Default `{}`. */
   sc?: ScConfig;
   /**
@@ -307,6 +313,12 @@ export interface ClusterSpec {
   reserved: PortRange[];
   /** Allow ports below 1024. Default false. */
   allowPrivilegedPorts: boolean;
+  /**
+   * RUST_LOG of the SC and SPUs: a level (error, warn, info, debug, trace) or Rust filter directives
+   * (info,fluvio_spu=debug). Default info: Fluvio's own Compose example's; without it Fluvio logs errors
+   * only.
+   */
+  logLevel: string;
   /** Pins for the SC; unpinned ports are derived. Default `{}`. */
   sc: ScSpec;
   /**

@@ -26,12 +26,24 @@ export interface PortHolderNow {
   holder: string;
 }
 
+/** One SPU the SC holds, as `fluvio cluster spu list -O json` lists it. */
+export interface RegisteredSpu {
+  id: number;
+  /** Fluvio's `status.resolution`: `Online`, `Offline`, `Init`. */
+  status: string;
+}
+
 /** Everything doctor saw. */
 export interface Observation {
   containers: ObservedContainer[];
   /** Planned host ports held by something other than this stack (preflight's conflicts). */
   heldPorts: PortHolderNow[];
+  /** The SPUs the SC holds, or why they could not be listed (absent: not asked). */
+  registered?: RegisteredSpu[] | { unavailable: string };
 }
+
+/** Fluvio's exit code when a listener cannot be bound (`Error binding TcpListener: Address already in use`). */
+export const BIND_FAILURE_EXIT = 255;
 
 /** One finding: `ok` lines say what is fine, `problem` lines say what is wrong and what to do. */
 export interface Finding {
@@ -42,11 +54,11 @@ export interface Finding {
 }
 
 /** The containers the plan expects, by name, with what they are. */
-function expectedContainers(plan: ClusterPlan): { name: string; what: string; spu?: SpuPlan; job?: boolean }[] {
+function expectedContainers(plan: ClusterPlan): { name: string; what: string; node?: string; spu?: SpuPlan; job?: boolean }[] {
   return [
-    { name: plan.sc.name, what: "the SC" },
+    { name: plan.sc.name, what: "the SC", node: "sc" },
     ...plan.spus.flatMap((spu) => [
-      { name: spu.host, what: `SPU ${spu.id}`, spu },
+      { name: spu.host, what: `SPU ${spu.id}`, node: spu.key, spu },
       ...(spu.exporterCommand ? [{ name: `${spu.host}-exporter`, what: `the exporter of SPU ${spu.id}` }] : []),
       { name: `${spu.host}-register`, what: `the registration job of SPU ${spu.id}`, spu, job: true },
     ]),
@@ -68,17 +80,55 @@ export function healthOf(status: string): "healthy" | "unhealthy" | "starting" |
   return undefined;
 }
 
-/** The ports a log says could not be bound (`Address already in use`, Docker's `port is already allocated`). */
-export function bindFailures(logs: string): number[] {
-  const ports = new Set<number>();
-  for (const line of logs.split("\n")) {
-    if (!/address already in use|addrinuse|port is already allocated/i.test(line)) continue;
-    for (const match of line.matchAll(/:(\d{2,5})\b/g)) ports.add(Number(match[1]));
-  }
-  return [...ports].sort((a, b) => a - b);
+/**
+ * Whether a log says a listener could not be bound. Fluvio's line names no port
+ * (`Error binding TcpListener: Address already in use (os error 98)`, then exit 255), and its
+ * timestamps' digits are not ports: which port it was is found from the plan and who holds
+ * each planned port now, never read out of the log.
+ */
+export function logsSayBindFailed(logs: string): boolean {
+  return /address already in use|os error 98|addrinuse/i.test(logs);
 }
 
-function registrationFindings(plan: ClusterPlan, spu: SpuPlan, job: ObservedContainer): Finding[] {
+/** A node that stopped (exit `BIND_FAILURE_EXIT`) or keeps restarting because it could not bind: its log says so. */
+function bindFailed(container: ObservedContainer): boolean {
+  return container.state !== "running" && logsSayBindFailed(container.logs ?? "");
+}
+
+/** The planned ports of a node (`sc`, `spu-<id>`), with who holds each now. */
+function bindFindings(plan: ClusterPlan, node: string, what: string, container: ObservedContainer, held: Map<number, string>): Finding[] {
+  const rows = plan.ports.filter((row) => row.owner === node && (row.role === "public" || row.role === "private"));
+  const holders = rows.flatMap((row) => (held.has(row.port) ? [`port ${row.port} (${row.role}) is held by ${held.get(row.port)}`] : []));
+  const planned = rows.map((row) => `${row.role} ${row.port}`).join(", ");
+  const code = exitCodeOf(container.status);
+  return [
+    {
+      level: "problem",
+      subject: what,
+      message: `could not bind its ports (exit ${code ?? container.state}, Address already in use; Fluvio's log names no port): planned ${planned}; ${holders.length > 0 ? holders.join("; ") : "nothing on the host holds them now (something inside its network namespace may have)"}`,
+      fix: holders.length > 0 ? portFix(plan, rows.find((row) => held.has(row.port))!.port) : `\`docker start ${container.name}\` (or \`docker restart\`); if it fails again, \`docker logs ${container.name}\` with logLevel debug`,
+    },
+  ];
+}
+
+/** What the SC's own list says of a planned SPU (absent when the list was not read). */
+function registeredStatus(registered: Observation["registered"], spu: SpuPlan): Finding | undefined {
+  if (registered === undefined || !Array.isArray(registered)) return undefined;
+  const subject = `SPU ${spu.id} registration`;
+  const entry = registered.find((candidate) => candidate.id === spu.id);
+  if (!entry) return { level: "problem", subject, message: `the SC does not list SPU ${spu.id}: it is not registered`, fix: `\`docker rm ${spu.host}-register\` and \`pulumi up --refresh\` to register it again` };
+  if (entry.status !== "Online") {
+    return {
+      level: "problem",
+      subject,
+      message: `registered but ${entry.status}: the SC hands clients its endpoints, and they cannot connect`,
+      fix: `\`docker start ${spu.host}\` (\`docker logs ${spu.host}\` shows why it stopped); the SC lists it Online again within seconds`,
+    };
+  }
+  return undefined;
+}
+
+function registrationFindings(plan: ClusterPlan, spu: SpuPlan, job: ObservedContainer, registered?: Observation["registered"]): Finding[] {
   const subject = `SPU ${spu.id} registration`;
   const code = exitCodeOf(job.status);
   const endpoints = `public ${spu.public}${spu.local ? `, local ${spu.local}` : ""}, private ${spu.private}`;
@@ -90,7 +140,25 @@ function registrationFindings(plan: ClusterPlan, spu: SpuPlan, job: ObservedCont
   if (!job.command.includes(spu.register.join(" "))) {
     return [{ level: "problem", subject, message: `${job.name} registered SPU ${spu.id} with other endpoints than the plan's (${endpoints}): the deployment is older than the stack's config`, fix: `run \`pulumi up\` to register it with the plan's endpoints` }];
   }
-  return [{ level: "ok", subject, message: `registered with the plan's endpoints (${endpoints})` }];
+  const status = registeredStatus(registered, spu);
+  if (status) return [status];
+  const online = Array.isArray(registered) ? ", Online" : "";
+  return [{ level: "ok", subject, message: `registered with the plan's endpoints (${endpoints})${online}` }];
+}
+
+/** SPUs the SC holds that the plan does not have (scaled down, renumbered): clients are still handed their endpoints. */
+function unplannedFindings(plan: ClusterPlan, registered: Observation["registered"]): Finding[] {
+  if (registered === undefined) return [];
+  if (!Array.isArray(registered)) return [{ level: "problem", subject: "registrations", message: `could not list the SPUs the SC holds (${registered.unavailable})`, fix: `run \`fluvio cluster spu list\` with the stack's client profile` }];
+  const planned = new Set(plan.spus.map((spu) => spu.id));
+  return registered
+    .filter((entry) => !planned.has(entry.id))
+    .map((entry): Finding => ({
+      level: "problem",
+      subject: `SPU ${entry.id} registration`,
+      message: `registered (${entry.status}) but no longer planned: the SC still hands clients its endpoints`,
+      fix: `\`pulumi up\` (its sync job unregisters SPUs the plan no longer has), or \`fluvio cluster spu unregister --id ${entry.id}\` with the stack's client profile`,
+    }));
 }
 
 /** What to do about a port something else holds. */
@@ -123,7 +191,11 @@ export function diagnose(plan: ClusterPlan, observation: Observation): Finding[]
       continue;
     }
     if (expected.job && expected.spu) {
-      findings.push(...registrationFindings(plan, expected.spu, seen));
+      findings.push(...registrationFindings(plan, expected.spu, seen, observation.registered));
+      continue;
+    }
+    if (expected.node && bindFailed(seen)) {
+      findings.push(...bindFindings(plan, expected.node, expected.what, seen, held));
       continue;
     }
     const health = healthOf(seen.status);
@@ -132,16 +204,8 @@ export function diagnose(plan: ClusterPlan, observation: Observation): Finding[]
     } else {
       findings.push({ level: "ok", subject: expected.what, message: `${expected.name} is up${health ? ` and ${health}` : ""}` });
     }
-    for (const port of bindFailures(seen.logs ?? "")) {
-      const holder = held.get(port);
-      findings.push({
-        level: "problem",
-        subject: expected.what,
-        message: `its log says port ${port} was already in use${holder ? `; now held by ${holder}` : "; nothing else holds it now (a restart may have fixed it)"}`,
-        fix: holder ? portFix(plan, port) : `\`docker restart ${expected.name}\``,
-      });
-    }
   }
+  findings.push(...unplannedFindings(plan, observation.registered));
   for (const entry of observation.heldPorts) {
     if (findings.some((finding) => finding.message.includes(`port ${entry.port} `))) continue;
     findings.push({ level: "problem", subject: `port ${entry.port}`, message: `planned for this stack, held by ${entry.holder}`, fix: portFix(plan, entry.port) });

@@ -27,6 +27,9 @@ export const CONTAINER_PATHS = {
 /** The environment variable Fluvio's SPU reads its metrics socket path from. */
 export const METRICS_SOCKET_ENV = "FLUVIO_METRIC_SPU";
 
+/** The environment variable Fluvio's SC and SPU read their log filter from (`logLevel`). */
+export const LOG_LEVEL_ENV = "RUST_LOG";
+
 /** The exporter's health endpoint path (served on the metrics port beside `/metrics`). */
 export const EXPORTER_HEALTH_PATH = "/healthz";
 

@@ -93,6 +93,18 @@ function clientTlsFiles(domain: string, dir: string): ClientTlsFiles {
   };
 }
 
+/**
+ * The installation types Fluvio's CLI reads from `[cluster.<c>.metadata] installation` (what
+ * `fluvio profile add <p> <host:port> <type>` writes). Without one the CLI takes the cluster for a
+ * Kubernetes installation (`fluvio profile list` shows `K8`) and goes down its Kubernetes branch.
+ */
+export type InstallationType = "k8" | "local" | "local_k8" | "docker" | "read_only" | "cloud";
+
+/** The installation type of a cluster deployed to `target`, as Fluvio names it. */
+export function installationType(target: ClusterPlan["target"]): InstallationType {
+  return target === "docker" ? "docker" : "k8";
+}
+
 /** One Fluvio client profile: which SC to talk to, how to reach SPUs, and the TLS policy. */
 export interface FluvioProfile {
   /** Profile and cluster name in the config file. */
@@ -104,6 +116,8 @@ export interface FluvioProfile {
   encryption: Encryption;
   /** Present a client certificate (Fluvio's `verified` policy); without it TLS is `anonymous`. */
   tlsFiles?: ClientTlsFiles;
+  /** `[cluster.<c>.metadata] installation`; absent: none written (Fluvio then assumes `k8`). */
+  installation?: InstallationType;
 }
 
 /**
@@ -124,6 +138,7 @@ export function fluvioProfileToml(profile: FluvioProfile): string {
     `endpoint = ${tomlString(profile.endpoint)}`,
     `use_spu_local_address = ${profile.useSpuLocalAddress}`,
     ``,
+    ...(profile.installation ? [`[${cluster}.metadata]`, `installation = ${tomlString(profile.installation)}`, ``] : []),
     `[${cluster}.tls]`,
     ...tlsLines(cluster, profile),
     ``,
@@ -154,6 +169,7 @@ export function clientProfile(plan: ClusterPlan, options: ClientProfileOptions):
     endpoint: options.inContainer ? (plan.sc.local ?? plan.sc.public) : plan.sc.public,
     useSpuLocalAddress: options.inContainer && plan.spus.some((spu) => spu.local !== null),
     encryption: plan.encryption,
+    installation: installationType(plan.target),
     ...(tls ? { tlsFiles: clientTlsFiles(tls.domain, options.inContainer ? tls.containerDir : tls.hostDir) } : {}),
   });
 }

@@ -34,7 +34,7 @@ import {
   type RecordedPorts,
 } from "../ports/registry";
 import { WELL_KNOWN_OWNERS } from "../ports/well-known";
-import { CONTAINER_PATHS, METRICS_SOCKET_ENV } from "./layout";
+import { CONTAINER_PATHS, LOG_LEVEL_ENV, METRICS_SOCKET_ENV } from "./layout";
 import { AUTO_HOST, planHostAccess, type HostAccessPlan, type HostFactsAnswer } from "./host-access";
 import { PROMETHEUS_OWNER, planMonitoring, probeFlags, probeTargets } from "./monitoring";
 import { nodeLabel, nodeNames, spuKey, type NodeNames } from "./names";
@@ -531,6 +531,7 @@ function planSc(cluster: ClusterSpec, names: NodeNames, ports: Partial<Record<Po
     local: localEndpoint ? address(localEndpoint) : null,
     ports: { public: publicPort, private: privatePort, ...(ports.nodePort !== undefined ? { nodePort: ports.nodePort } : {}) },
     endpoints: { public: publicEndpoint, private: privateEndpoint },
+    env: { [LOG_LEVEL_ENV]: cluster.logLevel },
     command: [
       CONTAINER_PATHS.fluvioRun,
       "sc",
@@ -597,7 +598,7 @@ function planSpu(
     key: spuKey(spu.id),
     internalHost: onKubernetes ? names.spuInternal(spu.id) : null,
     exporterHost: metricsPort !== undefined ? names.spuExporter(spu.id) : null,
-    env: metricsPort !== undefined ? { [METRICS_SOCKET_ENV]: CONTAINER_PATHS.metricsSocket } : {},
+    env: { [LOG_LEVEL_ENV]: cluster.logLevel, ...(metricsPort !== undefined ? { [METRICS_SOCKET_ENV]: CONTAINER_PATHS.metricsSocket } : {}) },
     command: [
       CONTAINER_PATHS.fluvioRun,
       "spu",

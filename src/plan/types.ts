@@ -94,6 +94,8 @@ export interface ScPlan {
   endpoints: { public: Endpoint; private: Endpoint };
   /** The container's argv: `/fluvio-run sc ...`. */
   command: string[];
+  /** The environment the SC's container needs beside its command (`RUST_LOG`). */
+  env: Record<string, string>;
 }
 
 /** One SPU: its identity, its ports, its three endpoints and how it is started and registered. */
@@ -122,7 +124,7 @@ export interface SpuPlan {
   command: string[];
   /** The exporter's name and network alias (Docker), or null when metrics are off. */
   exporterHost: string | null;
-  /** The environment the SPU's container needs beside its command (the metrics socket path). */
+  /** The environment the SPU's container needs beside its command (`RUST_LOG`, the metrics socket path). */
   env: Record<string, string>;
   /** The `fluvio` argv that registers this SPU with the SC (`cluster spu register ...`). */
   register: string[];

@@ -31,6 +31,13 @@ import { PROMETHEUS_FILES } from "../plan/monitoring";
  */
 export const HOST_GATEWAY_VARIABLE = "FLUVIO_SPU_HOST_GATEWAY";
 
+/**
+ * The command that prints the bridge gateway on the engine's host, Docker 20.10 included (whose
+ * `docker network inspect bridge` shows a subnet and no gateway): the address of the bridge's
+ * own interface, which is where `host-gateway` points by default.
+ */
+export const BRIDGE_GATEWAY_COMMAND = `ip -4 -o addr show "$(docker network inspect bridge --format '{{index .Options "com.docker.network.bridge.name"}}')" | awk '{split($4, a, "/"); print a[1]}'`;
+
 /** Docker's default bridge gateway (docker0), the fallback of `HOST_GATEWAY_VARIABLE`. */
 export const DEFAULT_BRIDGE_GATEWAY = "172.17.0.1";
 
@@ -72,6 +79,7 @@ export interface ComposeService {
   healthcheck?: { test: string[]; interval: string; timeout: string; start_period: string; retries: number };
   labels: Record<string, string>;
   restart: "unless-stopped" | "no";
+  init?: true;
   depends_on?: Record<string, { condition: ComposeCondition }>;
 }
 
@@ -128,7 +136,8 @@ function composeHeader(plan: ClusterPlan, docker: DockerClusterSpec): string[] {
           ``,
           `Public ports are published on loopback and on the Docker bridge gateway, where containers reach`,
           `${plan.hostAccess.localHost}. The gateway is \${${HOST_GATEWAY_VARIABLE}}, ${DEFAULT_BRIDGE_GATEWAY} (Docker's default) when unset; find yours with`,
-          `  docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}'`,
+          `(Docker 20.10 leaves the gateway out of the bridge's IPAM config: this reads the bridge interface's own address)`,
+          `  ${BRIDGE_GATEWAY_COMMAND}`,
         ]
       : []),
     ...(tlsSecrets.length > 0
@@ -219,6 +228,7 @@ function composeService(container: DockerContainerSpec, images: Record<ImageRole
       : {}),
     labels: escapeAll(container.labels),
     restart: container.restart,
+    ...(container.init ? { init: true as const } : {}),
     ...(container.dependsOn.length > 0
       ? { depends_on: Object.fromEntries(container.dependsOn.map((dependency) => [names.serviceKey(dependency.container), { condition: CONDITIONS[dependency.condition] }])) }
       : {}),

@@ -2,19 +2,30 @@
  * `fluvio-ports render`: a stack as files a user can review and apply without Pulumi. The only
  * room of src/render that does I/O: it loads the stack, plans it, and writes the files.
  */
-import { lstatSync, mkdirSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, throwIfIssues, type ConfigIssue } from "../errors";
 import { keyIssues } from "../config/pem";
 import { describeFileError, errorCode, fileError, readOptionalText, removeStaleTemps, writeFilesAtomic, type AtomicWriteOptions } from "../config/files";
 import { planStackFiles, type ClusterSource } from "../context";
+import type { ClusterSpec } from "../config/schema";
+import { clientProfile, clientTlsSettings } from "../plan/outputs";
 import type { ClusterPlan } from "../plan/types";
 import { COMPOSE_TLS_FILES, renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
 import { monitoringFiles } from "./monitoring";
 
 /** The file names `renderStack` writes, per target. */
-export const RENDERED_FILES = { docker: "docker-compose.yaml", kubernetes: "kubernetes.yaml", plan: "plan.json" } as const;
+export const RENDERED_FILES = {
+  docker: "docker-compose.yaml",
+  kubernetes: "kubernetes.yaml",
+  plan: "plan.json",
+  /** `clientProfile` (clients on the host): `FLV_PROFILE_PATH=<file> fluvio ...`. */
+  clientProfile: "client-profile.toml",
+  /** `containerClientProfile` (clients in containers, through the local endpoints). */
+  containerClientProfile: "container-client-profile.toml",
+} as const;
 
 /** What `renderStack` wrote, and what deserves a look. */
 export interface RenderedStack {
@@ -22,7 +33,7 @@ export interface RenderedStack {
   manifest: string;
   /** `plan.json`: the plan the manifest was rendered from, as `fluvio-ports plan --format json` prints it. */
   plan: string;
-  /** Every written path: manifest, plan, then (with monitoring) `prometheus-rules.yaml` and `prometheus.yml`. */
+  /** Every written path: manifest, plan, the two client profiles, then (with monitoring) `prometheus-rules.yaml` and `prometheus.yml`. */
   paths: string[];
   /** The plan's warnings. */
   warnings: string[];
@@ -56,17 +67,39 @@ export interface RenderedFile {
  * unusable `outDir`, `HostError` (kind `file`) for a file it will not or cannot replace.
  */
 export function renderStack(root: string, stack: string, outDir: string, source: ClusterSource = {}, options: RenderOptions = {}): RenderedStack {
-  const { plan } = planStackFiles(root, stack, undefined, source);
+  const { plan, spec } = planStackFiles(root, stack, undefined, source);
   const manifest = renderManifest(plan);
   const dir = prepareOutDir(outDir);
   throwIfIssues(composeKeyIssues(dir, plan), "fluvio-ports render");
   const files: RenderedFile[] = [
     { name: manifest.file, text: manifest.text },
     { name: RENDERED_FILES.plan, text: `${JSON.stringify(plan, null, 2)}\n` },
+    ...profileFiles(plan, spec),
     ...monitoringFiles(plan).map((file) => ({ name: file.file, text: file.text })),
   ];
   const paths = writeRenderedFiles(dir, files, options);
   return { manifest: paths[0]!, plan: paths[1]!, paths, warnings: plan.warnings };
+}
+
+/**
+ * The Fluvio client profiles (`clientProfile`, `containerClientProfile`), as a Compose or
+ * kubectl user has no other way to get them: TOML, paths only (with TLS, the client files of
+ * `tls.clientDir` and `tls.containerClientDir`, `clientDir` defaulting to the home of whoever renders).
+ */
+function profileFiles(plan: ClusterPlan, spec: ClusterSpec): RenderedFile[] {
+  const tls = clientTlsSettings(spec, homedir());
+  const header = (who: string, file: string): string =>
+    `# Fluvio client profile for ${who}: written by ${RENDER_MARK} --stack ${plan.stack}.\n# Use it with FLV_PROFILE_PATH=${file} fluvio topic list (or copy it to ~/.fluvio/config).\n`;
+  return [
+    {
+      name: RENDERED_FILES.clientProfile,
+      text: `${header("clients on the host", RENDERED_FILES.clientProfile)}${clientProfile(plan, { inContainer: false, ...(tls ? { tls } : {}) })}`,
+    },
+    {
+      name: RENDERED_FILES.containerClientProfile,
+      text: `${header("clients in containers (through the local endpoints)", RENDERED_FILES.containerClientProfile)}${clientProfile(plan, { inContainer: true, ...(tls ? { tls } : {}) })}`,
+    },
+  ];
 }
 
 /**

@@ -116,7 +116,7 @@ describe("family 2: a provider handed over the usual Pulumi way", () => {
       const lines = info.mock.calls.map((call) => String(call[0])).filter((line) => line.includes("preflight"));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/ssh:\/\/deploy@build-host.*fluvio-ports check --stack dev/);
-      expect(run.byType(CONTAINER).length).toBe(1 + 3 * 2);
+      expect(run.byType(CONTAINER).length).toBe(2 + 3 * 2);
       expect(rejections).toEqual([]);
     });
   }
@@ -173,7 +173,7 @@ describe("family 2: a preflight failure is ONE error, and nothing is registered 
     expect(rejections).toHaveLength(1);
     check.report = report();
     const passed = await runUnderMocks({ stack: "dev", stackFile: false, preview: true, program: () => new SpuCluster("fluvio", DEV) });
-    expect(passed.byType(CONTAINER)).toHaveLength(7);
+    expect(passed.byType(CONTAINER)).toHaveLength(8);
     expect(rejections).toHaveLength(1);
   });
 
@@ -190,7 +190,7 @@ describe("family 2: a preflight failure is ONE error, and nothing is registered 
     check.report = report({ unchecked: [{ what: "listeners", ports: [9002], reason: "no /proc" }] });
     const run = await runUnderMocks({ stack: "dev", stackFile: false, program: () => new SpuCluster("fluvio", { ...DEV, preflight: false }) });
     expect(check.calls).toEqual([]);
-    expect(run.byType(CONTAINER).length).toBe(7);
+    expect(run.byType(CONTAINER).length).toBe(8);
     expect(rejections).toEqual([]);
   });
 
@@ -209,8 +209,8 @@ describe("family 2: a preflight failure is ONE error, and nothing is registered 
     expect(seen.filter((type) => type.startsWith("docker:"))).toEqual([]);
     release();
     await program;
-    // The harness stopped waiting while the check held everything back: wait for all 7 containers here.
-    for (let wait = 0; wait < 200 && seen.filter((type) => type === CONTAINER).length < 7; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The harness stopped waiting while the check held everything back: wait for all 8 containers here.
+    for (let wait = 0; wait < 200 && seen.filter((type) => type === CONTAINER).length < 8; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(seen).toContain(VOLUME);
     expect(seen).toContain(NETWORK);
     expect(seen).toContain(CONTAINER);

@@ -44,7 +44,7 @@ describe("examples/docker-app", () => {
     for (const row of plan.ports) expect(withoutProfile).not.toContain(String(row.port));
     // It waits for every resource of the cluster (dependsOn on the component = on its children).
     const clusterContainers = run.byType(CONTAINER).filter((resource) => resource.name.startsWith("orders-bus-"));
-    expect(clusterContainers.length).toBe(1 + 3 * plan.spus.length);
+    expect(clusterContainers.length).toBe(2 + 3 * plan.spus.length);
     for (const resource of clusterContainers) expect(app.dependencies).toContain(resource.urn);
     expect(await valueOf(run.result.containerClientProfile)).toBe(profile);
   });

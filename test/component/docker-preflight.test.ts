@@ -94,7 +94,7 @@ describe("preflight in the program", () => {
     const run = await runUnderMocks({ stack: "dev", program: declareCluster, extraConfig: LOOPBACK });
     expect(check.calls).toHaveLength(1);
     expect((check.calls[0] as ClusterPlan).hostPorts).toEqual(plan.hostPorts);
-    expect(run.byType(CONTAINER).length).toBe(1 + 3 * plan.spus.length);
+    expect(run.byType(CONTAINER).length).toBe(2 + 3 * plan.spus.length);
   });
 
   it("fails with the check's message and creates no container when a planned port is taken", async () => {

@@ -10,6 +10,7 @@ import { isConfigError } from "../../src/errors";
 import { parseClusterSpec } from "../../src/config/schema";
 import { loadRegistry, readClusterConfig } from "../../src/config/stack";
 import { CONTAINER_PATHS, LABELS, METRICS_SOCKET_ENV } from "../../src/plan/layout";
+import { listeningCheck } from "../../src/plan/health";
 import { clientProfile, portRows, scRow, spuRows } from "../../src/plan/outputs";
 import { planCluster } from "../../src/plan/plan";
 import type { ClusterPlan } from "../../src/plan/types";
@@ -104,7 +105,7 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
       [`${plan.sc.name}-metadata`, ...plan.spus.flatMap((spu) => [`${spu.host}-data`, `${spu.host}-metrics`])].sort(),
     );
     expect(run.byType(CONTAINER).map((resource) => resource.inputs.name).sort()).toEqual(
-      [plan.sc.name, ...plan.spus.flatMap((spu) => [spu.host, `${spu.host}-exporter`, `${spu.host}-register`])].sort(),
+      [plan.sc.name, ...plan.spus.flatMap((spu) => [spu.host, `${spu.host}-exporter`, `${spu.host}-register`]), `${plan.namePrefix}-spu-sync`].sort(),
     );
     const component = run.byType("fluvio-spu:index:SpuCluster");
     expect(component).toHaveLength(1);
@@ -143,7 +144,7 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
     for (const spu of plan.spus) {
       const node = container(run, spu.host);
       expect(node.inputs.command).toEqual(spu.command);
-      expect(node.inputs.envs).toEqual([`${METRICS_SOCKET_ENV}=${CONTAINER_PATHS.metricsSocket}`]);
+      expect(node.inputs.envs).toEqual([`${METRICS_SOCKET_ENV}=${CONTAINER_PATHS.metricsSocket}`, "RUST_LOG=info"]);
       expect(node.inputs.mounts).toEqual([
         { type: "volume", source: `${spu.host}-data`, target: CONTAINER_PATHS.spuData, readOnly: false },
         { type: "volume", source: `${spu.host}-metrics`, target: CONTAINER_PATHS.metricsDir, readOnly: false },
@@ -191,16 +192,18 @@ describe("the dev stack on Docker, as `pulumi up -s dev` declares it", () => {
       const labels = labelsOf(resource);
       expect(labels[LABELS.cluster]).toBe(plan.namePrefix);
       expect(labels[LABELS.stack]).toBe("dev");
-      expect(labels[LABELS.node]).toMatch(/^(sc|spu-\d+|exporter-\d+|register-\d+)$/);
+      expect(labels[LABELS.node]).toMatch(/^(sc|spu-\d+|exporter-\d+|register-\d+|sync-registrations)$/);
     }
     expect(labelsOf(container(run, plan.spus[0]!.host))[LABELS.node]).toBe(`spu-${plan.spus[0]!.id}`);
   });
 
-  it("health-checks the SC and SPUs on their public port with nc -z and the exporter on /healthz", () => {
-    expect(container(run, plan.sc.name).inputs.healthcheck.tests).toEqual(["CMD", "nc", "-z", "127.0.0.1", String(plan.sc.ports.public)]);
+  it("health-checks the SC and SPUs by their public port listening (no connection, so no TLS handshake error logged) and the exporter on /healthz; Fluvio runs under Docker's init", () => {
+    expect(container(run, plan.sc.name).inputs.healthcheck.tests).toEqual(["CMD", ...listeningCheck(plan.sc.ports.public)]);
+    expect(container(run, plan.sc.name).inputs.init).toBe(true);
     expect(container(run, plan.sc.name).inputs.wait).toBe(true);
     for (const spu of plan.spus) {
-      expect(container(run, spu.host).inputs.healthcheck.tests).toEqual(["CMD", "nc", "-z", "127.0.0.1", String(spu.ports.public)]);
+      expect(container(run, spu.host).inputs.healthcheck.tests).toEqual(["CMD", ...listeningCheck(spu.ports.public)]);
+      expect(container(run, spu.host).inputs.init).toBe(true);
       const probe = container(run, `${spu.host}-exporter`).inputs.healthcheck.tests as string[];
       expect(probe.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
       expect(probe[3]).toContain(`http://127.0.0.1:${spu.ports.metrics}/healthz`);
@@ -568,6 +571,6 @@ describe("the plain Docker spec", () => {
     const plain = buildDockerSpecs(planOf(noMetrics));
     expect(plain.containers.map((container) => container.role)).toEqual(["sc", "spu", "spu"]);
     expect(plain.volumes.map((volume) => volume.holds)).toEqual(["sc-metadata", "spu-data", "spu-data"]);
-    expect(plain.containers[1]?.env).toEqual({});
+    expect(plain.containers[1]?.env).toEqual({ RUST_LOG: "info" });
   });
 });

@@ -528,7 +528,7 @@ describe("family 3: render --out", () => {
     writeFileSync(join(out, "kubernetes.yaml"), `${readFileSync(join(out, "kubernetes.yaml"), "utf8")}# a local note\n`);
     const plan = JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));
     writeFileSync(join(out, "plan.json"), JSON.stringify({ ...plan, note: "edited" }));
-    expect(renderStack(root, "prod", out).paths).toHaveLength(2);
+    expect(renderStack(root, "prod", out).paths).toHaveLength(4);
     expect(readFileSync(join(out, "kubernetes.yaml"), "utf8")).not.toMatch(/a local note/);
   });
 
@@ -816,7 +816,7 @@ describe("family 5: file-system failures", () => {
     expect(error.issues[0]).toEqual({ path: join(out, "plan.json"), message: expect.stringMatching(/disk is full/) });
     expect(readFileSync(join(out, "docker-compose.yaml"), "utf8")).toBe(before.compose);
     expect(readFileSync(join(out, "plan.json"), "utf8")).toBe(before.plan);
-    expect(readdirSync(out).sort()).toEqual(["docker-compose.yaml", "plan.json"]);
+    expect(readdirSync(out).sort()).toEqual(["client-profile.toml", "container-client-profile.toml", "docker-compose.yaml", "plan.json"]);
   });
 
   const badProjects: { what: string; pulumiYaml: string; says: RegExp }[] = [

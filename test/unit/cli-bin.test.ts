@@ -323,9 +323,9 @@ describe("fluvio-ports check, who, schema, completion, as installed", () => {
   it("render writes into --out and prints the paths; -o json gives { files, warnings }", () => {
     const run = runBin(root, ["render", "--stack", "dev", "--out", "rendered/dev"]);
     expect(run.code, run.err).toBe(0);
-    expect(run.out).toBe(`${join(root, "rendered/dev/docker-compose.yaml")}\n${join(root, "rendered/dev/plan.json")}\n`);
+    expect(run.out).toBe(["docker-compose.yaml", "plan.json", "client-profile.toml", "container-client-profile.toml"].map((file) => `${join(root, "rendered/dev", file)}\n`).join(""));
     const json = JSON.parse(runBin(root, ["render", "--stack", "prod", "--out", "rendered/prod", "-o", "json"]).out);
-    expect(json).toEqual({ files: [join(root, "rendered/prod/kubernetes.yaml"), join(root, "rendered/prod/plan.json")], warnings: [] });
+    expect(json).toEqual({ files: ["kubernetes.yaml", "plan.json", "client-profile.toml", "container-client-profile.toml"].map((file) => join(root, "rendered/prod", file)), warnings: [] });
   });
 
   it("completion bash|zsh|fish: a script on stdout, exit 0; bash parses it", () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { planCluster } from "../../src";
-import { bindFailures, diagnose, exitCodeOf, formatFindings, healthOf, type ObservedContainer } from "../../src/doctor/diagnose";
+import { logsSayBindFailed, diagnose, exitCodeOf, formatFindings, healthOf, type ObservedContainer } from "../../src/doctor/diagnose";
 import { demuxLogs } from "../../src/doctor/observe";
 
 const plan = planCluster({ environment: "dev", spus: 2 }, { stack: "dev" });
@@ -36,18 +36,39 @@ describe("doctor's diagnosis", () => {
     expect(findings.find((finding) => finding.subject === `SPU ${first.id} registration`)?.message).toBe(`registered with the plan's endpoints (public ${first.public}, local ${first.local}, private ${first.private})`);
   });
 
-  it("an SPU that exited on a bind failure: names the port, who holds it now, and the fix", () => {
-    const containers = healthy().map((container) =>
-      container.name === first.host
-        ? { ...container, state: "exited", status: "Exited (1) 10 seconds ago", logs: `ERROR fluvio_spu: error binding 0.0.0.0:${first.ports.public}: Address already in use (os error 98)\n` }
-        : container,
-    );
+  it("an SPU that exited on a bind failure (Fluvio 0.18.1's real log: no port, exit 255): the planned ports, who holds one now, and the fix; no port read out of a timestamp", () => {
+    const realLog = "2026-12-06T09:59:11.093522Z ERROR fluvio_spu::start: Error binding TcpListener: Address already in use (os error 98)\n";
+    const containers = healthy().map((container) => (container.name === first.host ? { ...container, state: "exited", status: "Exited (255) 10 seconds ago", logs: realLog } : container));
     const findings = diagnose(plan, { containers, heldPorts: [{ port: first.ports.public, holder: "nginx (pid 4242)" }] });
     const text = formatFindings(findings);
-    expect(text).toContain(`FAIL SPU ${first.id}: ${first.host} is exited (Exited (1) 10 seconds ago)`);
-    expect(text).toContain(`FAIL SPU ${first.id}: its log says port ${first.ports.public} was already in use; now held by nginx (pid 4242)`);
+    expect(text).toContain(`FAIL SPU ${first.id}: could not bind its ports (exit 255, Address already in use; Fluvio's log names no port): planned public ${first.ports.public}, private ${first.ports.private}; port ${first.ports.public} (public) is held by nginx (pid 4242)`);
+    expect(text).not.toMatch(/port (9|11|59|93)\b/);
     expect(text).toMatch(new RegExp(`→ stop the holder, or pin another port with spus\\[0\\]\\.publicPort \\(the SPU with id ${first.id}\\) or move the range ports\\.public 9000-9100; then \`fluvio-ports plan --stack dev --record\``));
     expect(findings.filter((finding) => finding.subject === `port ${first.ports.public}`)).toEqual([]);
+  });
+
+  it("the same bind failure with nothing holding the ports now: start it again", () => {
+    const containers = healthy().map((container) => (container.name === first.host ? { ...container, state: "restarting", status: "Restarting (255) 2 seconds ago", logs: "Error binding TcpListener: Address already in use (os error 98)\n" } : container));
+    const text = formatFindings(diagnose(plan, { containers, heldPorts: [] }));
+    expect(text).toContain(`nothing on the host holds them now`);
+    expect(text).toContain(`→ \`docker start ${first.host}\``);
+    expect(logsSayBindFailed("all fine at 12:00:59")).toBe(false);
+  });
+
+  it("registrations as the SC lists them: Online is ok, Offline is a problem with the fix, and an SPU the plan no longer has is named", () => {
+    const registered = [
+      { id: first.id, status: "Online" },
+      { id: second.id, status: "Offline" },
+      { id: 5099, status: "Offline" },
+    ];
+    const text = formatFindings(diagnose(plan, { containers: healthy(), heldPorts: [], registered }));
+    expect(text).toMatch(new RegExp(`ok   SPU ${first.id} registration: registered with the plan's endpoints .*, Online`));
+    expect(text).toContain(`FAIL SPU ${second.id} registration: registered but Offline: the SC hands clients its endpoints, and they cannot connect`);
+    expect(text).toContain(`→ \`docker start ${second.host}\``);
+    expect(text).toContain("FAIL SPU 5099 registration: registered (Offline) but no longer planned");
+    expect(text).toContain("fluvio cluster spu unregister --id 5099");
+    const unknown = formatFindings(diagnose(plan, { containers: healthy(), heldPorts: [], registered: { unavailable: "the SC did not answer" } }));
+    expect(unknown).toContain("FAIL registrations: could not list the SPUs the SC holds (the SC did not answer)");
   });
 
   it("registrations: a failed job, and one with other endpoints than the plan's", () => {
@@ -77,7 +98,7 @@ describe("doctor's diagnosis", () => {
     expect(exitCodeOf("Exited (137) 2 hours ago")).toBe(137);
     expect(exitCodeOf("Up 2 hours")).toBeUndefined();
     expect(healthOf("Up 2 hours (health: starting)")).toBe("starting");
-    expect(bindFailures("listen tcp4 0.0.0.0:9010: bind: address already in use\nok :9011\nBind for 0.0.0.0:9012 failed: port is already allocated")).toEqual([9010, 9012]);
+    expect(logsSayBindFailed("Error binding TcpListener: Address already in use (os error 98)")).toBe(true);
     const frame = (stream: number, text: string): Buffer => {
       const header = Buffer.alloc(8);
       header[0] = stream;

@@ -95,7 +95,7 @@ describe("examples/two-environments", () => {
     ])("render --stack %s --root examples/two-environments --out rendered/%s", async (stack, manifest) => {
       const { code, printed, errors } = await cli(["render", "--stack", stack, "--root", TWO_ENVIRONMENTS, "--out", join(out, stack)]);
       expect(code, errors).toBe(0);
-      expect(printed.split("\n").filter(Boolean)).toEqual([join(out, stack, manifest), join(out, stack, "plan.json")]);
+      expect(printed.split("\n").filter(Boolean)).toEqual([manifest, "plan.json", "client-profile.toml", "container-client-profile.toml"].map((file) => join(out, stack, file)));
       expect(JSON.parse(readFileSync(join(out, stack, "plan.json"), "utf8")).target).toBe(stack === "dev" ? "docker" : "kubernetes");
     });
   });

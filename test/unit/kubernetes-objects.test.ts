@@ -7,6 +7,7 @@ import { parseClusterSpec, type ClusterSpec } from "../../src/config/schema";
 import { readClusterConfig } from "../../src/config/stack";
 import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH, METRICS_SOCKET_ENV } from "../../src/plan/layout";
 import { planCluster } from "../../src/plan/plan";
+import { listeningCheck } from "../../src/plan/health";
 import type { ClusterPlan, SpuPlan } from "../../src/plan/types";
 import { buildKubernetesObjects, createsNamespace } from "../../src/targets/kubernetes/build";
 import type { ClusterObject, Container, PodTemplate, StringMap } from "../../src/targets/kubernetes/model";
@@ -124,14 +125,15 @@ describe("Kubernetes objects: selectors match their pods, and only their pods", 
 describe("Kubernetes objects: health checks", () => {
   const { plan, objects } = build();
 
-  it("SC and SPU containers have readiness and liveness probes on their public port", () => {
+  it("SC and SPU containers have readiness and liveness probes that their public port listens, without connecting to it (no TLS handshake error in the logs)", () => {
     const sc = container(named(objects, "Deployment", plan.sc.name).spec.template, "sc");
-    expect(sc.readinessProbe.tcpSocket).toEqual({ port: plan.sc.ports.public });
-    expect(sc.livenessProbe.tcpSocket).toEqual({ port: plan.sc.ports.public });
+    expect(sc.readinessProbe.exec).toEqual({ command: listeningCheck(plan.sc.ports.public) });
+    expect(sc.livenessProbe.exec).toEqual({ command: listeningCheck(plan.sc.ports.public) });
+    expect(sc.readinessProbe.tcpSocket).toBeUndefined();
     for (const spu of plan.spus) {
       const main = container(named(objects, "StatefulSet", spu.host).spec.template, "spu");
-      expect(main.readinessProbe.tcpSocket).toEqual({ port: spu.ports.public });
-      expect(main.livenessProbe.tcpSocket).toEqual({ port: spu.ports.public });
+      expect(main.readinessProbe.exec).toEqual({ command: listeningCheck(spu.ports.public) });
+      expect(main.livenessProbe.exec).toEqual({ command: listeningCheck(spu.ports.public) });
       expect(main.livenessProbe.initialDelaySeconds).toBeGreaterThan(main.readinessProbe.initialDelaySeconds);
     }
   });
@@ -152,7 +154,10 @@ describe("Kubernetes objects: the metrics exporter", () => {
       const template = named(objects, "StatefulSet", spu.host).spec.template;
       const [main, exporter] = [container(template, "spu"), container(template, "exporter")];
       expect(exporter.command).toEqual(spu.exporterCommand);
-      expect(main.env).toEqual([{ name: METRICS_SOCKET_ENV, value: CONTAINER_PATHS.metricsSocket }]);
+      expect(main.env).toEqual([
+        { name: "RUST_LOG", value: "info" },
+        { name: METRICS_SOCKET_ENV, value: CONTAINER_PATHS.metricsSocket },
+      ]);
       const shared = main.volumeMounts.find((mount) => mount.mountPath === CONTAINER_PATHS.metricsDir)!;
       expect(exporter.volumeMounts).toContainEqual(shared);
       expect(template.spec.volumes).toContainEqual(expect.objectContaining({ name: shared.name, emptyDir: expect.any(Object) }));

@@ -150,7 +150,7 @@ describe("where the targets put monitoring", () => {
     const root = makeProject({ mon: withPrometheus() });
     const out = mkdtempSync(join(tmpdir(), "fluvio-spu-render-mon-"));
     const rendered = renderStack(root, "mon", out);
-    expect(rendered.paths.map((path) => path.slice(out.length + 1))).toEqual(["docker-compose.yaml", "plan.json", "prometheus-rules.yaml", "prometheus.yml"]);
+    expect(rendered.paths.map((path) => path.slice(out.length + 1))).toEqual(["docker-compose.yaml", "plan.json", "client-profile.toml", "container-client-profile.toml", "prometheus-rules.yaml", "prometheus.yml"]);
     expect(parse(readFileSync(join(out, "prometheus-rules.yaml"), "utf8")).groups[0].rules).toHaveLength(3);
   });
 

@@ -13,6 +13,7 @@ import { main } from "../../src/cli";
 import { parseClusterSpec, type ClusterSpec } from "../../src/config/schema";
 import { loadRegistry, readClusterConfig } from "../../src/config/stack";
 import { planCluster } from "../../src/plan/plan";
+import { clientProfile } from "../../src/plan/outputs";
 import type { ClusterPlan } from "../../src/plan/types";
 import { declareCluster } from "../../src/program";
 import { planContext } from "../../src/context";
@@ -68,7 +69,7 @@ describe("render: the prod stack as Kubernetes YAML", async () => {
   const created = run.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
 
   it("writes kubernetes.yaml and plan.json, the plan being what `fluvio-ports plan --format json` prints", async () => {
-    expect(rendered.paths).toEqual([join(out, "kubernetes.yaml"), join(out, "plan.json")]);
+    expect(rendered.paths).toEqual([join(out, "kubernetes.yaml"), join(out, "plan.json"), join(out, "client-profile.toml"), join(out, "container-client-profile.toml")]);
     let printed = "";
     expect(await main(["plan", "--stack", "prod", "--format", "json", "--root", PROJECT_ROOT], { out: (chunk) => (printed += chunk), err: () => {} })).toBe(0);
     expect(readFileSync(rendered.plan, "utf8")).toBe(printed);
@@ -168,7 +169,7 @@ describe("render: the dev stack as a Compose file", () => {
   const docker = buildDockerSpecs(plan);
 
   it("writes docker-compose.yaml and plan.json", () => {
-    expect(rendered.paths).toEqual([join(out, "docker-compose.yaml"), join(out, "plan.json")]);
+    expect(rendered.paths).toEqual([join(out, "docker-compose.yaml"), join(out, "plan.json"), join(out, "client-profile.toml"), join(out, "container-client-profile.toml")]);
     expect(JSON.parse(readFileSync(rendered.plan, "utf8"))).toEqual(JSON.parse(JSON.stringify(plan)));
     expect(renderCompose(plan)).toBe(text);
   });
@@ -230,11 +231,38 @@ describe("render: the dev stack as a Compose file", () => {
 
   it("runs each registration once (restart \"no\", a string even for YAML 1.1), after the SC is healthy and its SPU started", () => {
     expect(text).toMatch(/restart: "no"/);
-    for (const registration of docker.registrations) {
+    const registrations = docker.registrations.filter((job) => job.role === "registration");
+    expect(registrations).toHaveLength(plan.spus.length);
+    for (const registration of registrations) {
       const service = file.services[registration.key]!;
       expect(service.restart).toBe("no");
       expect(service.depends_on).toEqual({ sc: { condition: "service_healthy" }, [`spu-${registration.key.replace("register-", "")}`]: { condition: "service_started" } });
     }
+  });
+
+  it("then unregisters the SPUs the plan no longer has, once every registration exited 0", () => {
+    const sync = file.services["sync-registrations"]!;
+    expect(sync).toMatchObject({ restart: "no", image: plan.images.cli, init: true });
+    expect(sync.environment?.FLUVIO_SPU_PLANNED_IDS).toBe(plan.spus.map((spu) => spu.id).join(" "));
+    expect(sync.depends_on).toEqual({
+      sc: { condition: "service_healthy" },
+      ...Object.fromEntries(plan.spus.map((spu) => [`register-${spu.id}`, { condition: "service_completed_successfully" }])),
+    });
+  });
+
+  it("runs the SC and SPUs under Docker's init (fluvio-run ignores SIGTERM as PID 1), with RUST_LOG from logLevel", () => {
+    for (const key of ["sc", ...plan.spus.map((spu) => spu.key)]) {
+      expect(file.services[key]).toMatchObject({ init: true, environment: expect.objectContaining({ RUST_LOG: "info" }) });
+    }
+  });
+
+  it("writes the host and container client profiles beside the Compose file, each with installation docker", () => {
+    const host = readFileSync(join(out, "client-profile.toml"), "utf8");
+    const inContainer = readFileSync(join(out, "container-client-profile.toml"), "utf8");
+    expect(host).toContain(clientProfile(plan, { inContainer: false }));
+    expect(inContainer).toContain(clientProfile(plan, { inContainer: true }));
+    for (const profile of [host, inContainer]) expect(profile).toMatch(/\[cluster\.[^\]]+\.metadata\]\ninstallation = "docker"/);
+    expect(inContainer).toContain("use_spu_local_address = true");
   });
 
   it("escapes every $ of the containers' argv and env, so Compose hands the registration script over unchanged", () => {
@@ -354,7 +382,7 @@ describe("fluvio-ports render", () => {
     const out = freshOutDir();
     const { code, out: printed } = await cli(["render", "--stack", "dev", "--out", join(out, "dev"), "--root", PROJECT_ROOT]);
     expect(code).toBe(0);
-    expect(printed).toBe(`${join(out, "dev", "docker-compose.yaml")}\n${join(out, "dev", "plan.json")}\n`);
+    expect(printed).toBe(["docker-compose.yaml", "plan.json", "client-profile.toml", "container-client-profile.toml"].map((file) => `${join(out, "dev", file)}\n`).join(""));
   });
 
   it("exits 2 without --out, with --out on another command, for an unknown stack and for an unusable --out", async () => {

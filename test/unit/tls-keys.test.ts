@@ -85,8 +85,8 @@ describe("fluvio-ports render with TLS on Docker", () => {
 
   it("renders when the keys there are PKCS#8, or not there yet", () => {
     const { root, out } = project();
-    expect(renderStack(root, "tls", out).paths).toHaveLength(2);
+    expect(renderStack(root, "tls", out).paths).toHaveLength(4);
     writeFileSync(join(out, "tls/server.key"), pkcs8);
-    expect(renderStack(root, "tls", out).paths).toHaveLength(2);
+    expect(renderStack(root, "tls", out).paths).toHaveLength(4);
   });
 });

@@ -391,6 +391,7 @@ function containerArgs(container: DockerContainerSpec, resolved: ResolvedInputs)
       : {}),
     ...(container.security ? securityArgs(container.security) : {}),
     restart: container.restart,
+    ...(container.init ? { init: true } : {}),
     ...(container.waitHealthy ? { wait: true, waitTimeout: HEALTH_WAIT_SECONDS } : {}),
     // A job's output stays out of the state (`logs: false`): whatever the CLI prints, key
     // material included, would otherwise be saved there in plain text as `containerLogs`.
@@ -433,8 +434,9 @@ function registrationOutcome(job: DockerContainerSpec, container: docker.Contain
     if (exitCode === undefined || exitCode === null || exitCode === 0) return true;
     const tail = where === undefined ? [] : await containerLogTail(where, job.name, 5);
     const shown = tail.length > 0 ? `\n    ${tail.join("\n    ")}` : "";
+    const outcome = job.role === "sync" ? "SPUs the plan no longer has may still be registered" : "the SPU is not registered";
     throw new pulumi.ResourceError(
-      `${job.name} exited with ${exitCode}: the SPU is not registered (docker logs ${job.name} shows why).${shown}\n  Fix the cause, then \`docker rm ${job.name}\` and \`pulumi up --refresh\` to register it again.`,
+      `${job.name} exited with ${exitCode}: ${outcome} (docker logs ${job.name} shows why).${shown}\n  Fix the cause, then \`docker rm ${job.name}\` and \`pulumi up --refresh\` to register it again.`,
       parent,
       true,
     );

@@ -35,6 +35,36 @@ export const REGISTRATION_SCRIPT = [
   `echo "${REGISTERED_MARKER} $FLUVIO_SPU_ID"`,
 ].join("\n");
 
+/** The line the sync job prints for each SPU it unregisters. */
+export const UNREGISTERED_MARKER = "fluvio-spu: unregistered SPU";
+
+/**
+ * The sync job's script (see `syncJob` in spec.ts): waits for the SC as a registration job
+ * does, lists the registered SPUs (`fluvio cluster spu list -O json`, whose entries carry
+ * `"spuId": <id>`), and unregisters every id not in `$FLUVIO_SPU_PLANNED_IDS`. Plain POSIX
+ * tools only (`tr`, `sed`, `case`), as any CLI image has them.
+ */
+export const SYNC_SCRIPT = [
+  "set -eu",
+  'printf "%s\\n" "$FLUVIO_SPU_PROFILE" > "$FLV_PROFILE_PATH"',
+  "tries=0",
+  'until listed="$(fluvio cluster spu list -O json 2>/dev/null)"; do',
+  "  tries=$((tries + 1))",
+  '  if [ "$tries" -ge "$FLUVIO_SPU_WAIT_SECONDS" ]; then',
+  '    echo "fluvio-spu: the SC at $FLUVIO_SPU_SC did not answer in $FLUVIO_SPU_WAIT_SECONDS s; registrations not checked" >&2',
+  "    exit 1",
+  "  fi",
+  "  sleep 1",
+  "done",
+  `registered="$(printf "%s" "$listed" | tr ',{}' '\\n\\n\\n' | sed -n 's/.*"spuId": *\\([0-9][0-9]*\\).*/\\1/p')"`,
+  "for id in $registered; do",
+  '  case " $FLUVIO_SPU_PLANNED_IDS " in *" $id "*) continue ;; esac',
+  '  fluvio cluster spu unregister --id "$id"',
+  `  echo "${UNREGISTERED_MARKER} $id: no longer planned"`,
+  "done",
+  'echo "fluvio-spu: registered SPUs match the plan ($FLUVIO_SPU_PLANNED_IDS)"',
+].join("\n");
+
 /** The argv zero `sh -c` gives the script (shows in `ps` and error messages). */
 const REGISTRATION_ARGV0 = "fluvio-spu-register";
 
@@ -75,6 +105,7 @@ export function registrationProfile(plan: ClusterPlan): string {
     endpoint: registrationScAddress(plan),
     useSpuLocalAddress: false,
     encryption: plan.encryption,
+    installation: "docker",
     ...(plan.encryption === "SSL"
       ? {
           tlsFiles: {
@@ -91,6 +122,22 @@ export function registrationProfile(plan: ClusterPlan): string {
 /** The registration job's argv: the script, then the plan's `register` argv for `fluvio`. */
 export function registrationCommand(spu: SpuPlan): string[] {
   return ["/bin/sh", "-c", REGISTRATION_SCRIPT, REGISTRATION_ARGV0, ...spu.register];
+}
+
+/** The sync job's argv. */
+export function syncCommand(): string[] {
+  return ["/bin/sh", "-c", SYNC_SCRIPT, "fluvio-spu-sync"];
+}
+
+/** The sync job's environment: the registration profile and the planned ids (its only input that changes). */
+export function syncEnvironment(plan: ClusterPlan): Record<string, string> {
+  return {
+    FLV_PROFILE_PATH: REGISTRATION_PROFILE_PATH,
+    FLUVIO_SPU_PROFILE: registrationProfile(plan),
+    FLUVIO_SPU_SC: registrationScAddress(plan),
+    FLUVIO_SPU_PLANNED_IDS: plan.spus.map((spu) => spu.id).join(" "),
+    FLUVIO_SPU_WAIT_SECONDS: String(REGISTRATION_WAIT_SECONDS),
+  };
 }
 
 /** The registration job's environment. */

@@ -6,14 +6,15 @@
 import { CONTAINER_PATHS, EXPORTER_HEALTH_PATH, HOST_GATEWAY, LABELS } from "../../plan/layout";
 import type { ClusterPlan, DockerPlan, SpuPlan } from "../../plan/types";
 import type { TlsMaterial } from "../contract";
-import { registrationCommand, registrationEnvironment } from "./registration";
+import { listeningCheck } from "../../plan/health";
+import { registrationCommand, registrationEnvironment, syncCommand, syncEnvironment } from "./registration";
 import { PROMETHEUS_FILES, PROMETHEUS_PATHS, prometheusConfigYaml, prometheusRulesYaml, type PrometheusPlan } from "../../plan/monitoring";
 
 /** Which configured image a container runs: `images.fluvio`, `images.cli`, `images.exporter`, or `monitoring.image` (the plan's Prometheus). */
 export type ImageRole = "fluvio" | "cli" | "exporter" | "prometheus";
 
 /** What a container is for; long-running nodes, one-shot registration jobs, and the optional Prometheus. */
-export type ContainerRole = "sc" | "spu" | "exporter" | "registration" | "prometheus";
+export type ContainerRole = "sc" | "spu" | "exporter" | "registration" | "sync" | "prometheus";
 
 /**
  * A plain (not secret) file written into a container before it starts: the Pulumi target
@@ -121,6 +122,12 @@ export interface DockerContainerSpec {
   /** The process's user and privileges; null: the image's user and Docker's defaults. */
   security: ContainerSecurity | null;
   restart: "unless-stopped" | "no";
+  /**
+   * Run an init as PID 1 that forwards signals (Docker's `--init`, Compose's `init: true`).
+   * `fluvio-run` installs no signal handler, and PID 1 ignores SIGTERM unless it handles it:
+   * without an init `docker stop` waits its whole timeout and kills (exit 137).
+   */
+  init: boolean;
   /** A job: runs once to completion (the deployment waits for its exit and reads its exit code). */
   runsOnce: boolean;
   /** Wait for the health check to pass before anything depending on this is created. */
@@ -154,7 +161,10 @@ export interface DockerClusterSpec {
   volumes: DockerVolumeSpec[];
   /** Long-running containers: the SC, the SPUs and their exporters. */
   containers: DockerContainerSpec[];
-  /** One job per SPU that registers it with the SC. */
+  /**
+   * One job per SPU that registers it with the SC, then the job that unregisters every SPU the
+   * SC holds and the plan no longer has (`sync-registrations`, after all the others).
+   */
   registrations: DockerContainerSpec[];
 }
 
@@ -167,7 +177,7 @@ export interface DockerSpecOptions {
 /** Docker Engine on Linux's extra host, so local endpoints resolve there as on Docker Desktop (`PLATFORM_ACCESS` in src/plan/host-access.ts decides per platform). */
 export const HOST_DOCKER_INTERNAL = { host: "host.docker.internal", ip: HOST_GATEWAY } as const;
 
-/** Health checks: Fluvio's image is Alpine with busybox, whose `nc -z` tells whether a port accepts connections. */
+/** Health checks' timing (the check itself: `listeningCheck`, which makes no connection and so no log line). */
 const HEALTH_TIMING = { interval: "5s", timeout: "3s", startPeriod: "10s", retries: 5 } as const;
 
 /**
@@ -182,6 +192,7 @@ export function buildDockerSpecs(plan: ClusterPlan, options: DockerSpecOptions =
   const spus = plan.spus.map((spu) => spuContainer(plan, docker, spu, network.name));
   const exporters = plan.spus.flatMap((spu) => (spu.exporterCommand ? [exporterContainer(plan, docker, spu, spu.exporterCommand, network.name)] : []));
   const registrations = plan.spus.map((spu) => registrationJob(plan, spu, network.name));
+  registrations.push(syncJob(plan, registrations, network.name));
   const prometheus = plan.monitoring.prometheus ? [prometheusContainer(plan, docker, plan.monitoring.prometheus, network.name)] : [];
   return { network, volumes, containers: [sc, ...spus, ...exporters, ...prometheus], registrations };
 }
@@ -243,8 +254,9 @@ function loopbackLike(addresses: readonly string[]): string {
   return addresses.some((address) => address.includes(":")) ? "::1" : "127.0.0.1";
 }
 
+/** The node listens on its public port (see `listeningCheck`: TLS or not, nothing is logged). */
 function portCheck(port: number): HealthCheck {
-  return { test: ["CMD", "nc", "-z", "127.0.0.1", String(port)], ...HEALTH_TIMING };
+  return { test: ["CMD", ...listeningCheck(port)], ...HEALTH_TIMING };
 }
 
 function scContainer(plan: ClusterPlan, docker: DockerPlan, network: string): DockerContainerSpec {
@@ -255,7 +267,7 @@ function scContainer(plan: ClusterPlan, docker: DockerPlan, network: string): Do
     role: "sc",
     image: "fluvio",
     command: [...plan.sc.command],
-    env: {},
+    env: { ...plan.sc.env },
     ports: [...publish(plan.sc.ports.public, addresses), ...(docker.publishPrivate ? publish(plan.sc.ports.private, addresses) : [])],
     hosts: extraHosts(plan),
     labels: nodeLabels(plan, "sc"),
@@ -265,6 +277,7 @@ function scContainer(plan: ClusterPlan, docker: DockerPlan, network: string): Do
     networks: [{ network, aliases: [plan.sc.host] }],
     security: null,
     restart: "unless-stopped",
+    init: true,
     runsOnce: false,
     waitHealthy: true,
     dependsOn: [],
@@ -302,6 +315,7 @@ function spuContainer(plan: ClusterPlan, docker: DockerPlan, spu: SpuPlan, netwo
     networks: [{ network, aliases: [spu.host] }],
     security: null,
     restart: "unless-stopped",
+    init: true,
     runsOnce: false,
     // Not awaited: Fluvio's SPU keeps retrying the SC until it is registered, and its
     // registration (which the deployment does await) comes after it.
@@ -365,6 +379,8 @@ function exporterContainer(plan: ClusterPlan, docker: DockerPlan, spu: SpuPlan, 
     networks: [{ network, aliases: [alias] }],
     security: { ...EXPORTER_SECURITY, dropCapabilities: [...EXPORTER_SECURITY.dropCapabilities] },
     restart: "unless-stopped",
+    // Node handles SIGTERM itself (the exporter closes its server on it).
+    init: false,
     runsOnce: false,
     waitHealthy: false,
     // No dependency on the SPU: the socket volume is the only link, and the exporter reports
@@ -400,6 +416,8 @@ function prometheusContainer(plan: ClusterPlan, docker: DockerPlan, prometheus: 
     networks: [{ network, aliases: [prometheus.name] }],
     security: null,
     restart: "unless-stopped",
+    // Prometheus handles SIGTERM itself.
+    init: false,
     runsOnce: false,
     waitHealthy: false,
     dependsOn: [],
@@ -434,12 +452,45 @@ function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): Dock
     networks: [{ network, aliases: [] }],
     security: null,
     restart: "no",
+    // `sh` as PID 1 ignores SIGTERM too: a job stopped while it waits for the SC stops at once.
+    init: true,
     runsOnce: true,
     waitHealthy: false,
     dependsOn: [
       { container: plan.sc.name, condition: "healthy" },
       { container: spu.host, condition: "started" },
     ],
+  };
+}
+
+/**
+ * The job that makes the SC's registrations match the plan: once every registration job has
+ * exited 0, it lists the SPUs the SC holds and unregisters each one the plan no longer has
+ * (scaled down, or renumbered). Its inputs carry the planned ids, so a change of the SPU set
+ * replaces it, which runs it again; nothing else does. Without it a removed SPU stays
+ * registered and `Offline`, and clients are still handed its endpoints.
+ */
+function syncJob(plan: ClusterPlan, registrations: readonly DockerContainerSpec[], network: string): DockerContainerSpec {
+  return {
+    key: "sync-registrations",
+    name: `${plan.namePrefix}-spu-sync`,
+    role: "sync",
+    image: "cli",
+    command: syncCommand(),
+    env: syncEnvironment(plan),
+    ports: [],
+    hosts: extraHosts(plan),
+    labels: nodeLabels(plan, "sync-registrations"),
+    mounts: [],
+    files: plan.tls.registration.map((file) => ({ ...file })),
+    healthcheck: null,
+    networks: [{ network, aliases: [] }],
+    security: null,
+    restart: "no",
+    init: true,
+    runsOnce: true,
+    waitHealthy: false,
+    dependsOn: [{ container: plan.sc.name, condition: "healthy" }, ...registrations.map((job) => ({ container: job.name, condition: "completed" as const }))],
   };
 }
 

@@ -94,8 +94,9 @@ export interface VolumeMount {
   readOnly?: boolean;
 }
 
-/** A readiness or liveness check: a TCP connect or an HTTP GET on a planned port. */
+/** A readiness or liveness check: a command in the container, a TCP connect or an HTTP GET on a planned port. */
 export interface Probe {
+  exec?: { command: string[] };
   tcpSocket?: { port: number };
   httpGet?: { path: string; port: number };
   initialDelaySeconds: number;
@@ -147,6 +148,8 @@ export interface PodTemplate {
   spec: {
     serviceAccountName?: string;
     automountServiceAccountToken: boolean;
+    /** The pause container is PID 1 (see `FLUVIO_POD_INIT`), so `fluvio-run` gets SIGTERM's default action. */
+    shareProcessNamespace?: boolean;
     securityContext: PodSecurityContext;
     containers: Container[];
     volumes: Volume[];

@@ -1,4 +1,5 @@
 import { CONTAINER_PATHS } from "../../plan/layout";
+import { listeningCheck } from "../../plan/health";
 import type { ClusterPlan } from "../../plan/types";
 import type { PodSecurityContext, Probe, SecurityContext, Volume, VolumeMount } from "./model";
 
@@ -35,13 +36,27 @@ export function containerSecurityContext(): SecurityContext {
   };
 }
 
+/**
+ * The SC's and SPUs' pods share one process namespace, so Kubernetes' pause container is PID 1
+ * and `fluvio-run` is not: `fluvio-run` installs no signal handler, and as PID 1 it would ignore
+ * SIGTERM and every pod deletion would wait its whole grace period before the kill. (The Docker
+ * target and the Compose render run Docker's init for the same reason.) The price: the SPU's
+ * exporter and the SPU see each other's processes, both as the same non-root user.
+ */
+export const FLUVIO_POD_INIT = { shareProcessNamespace: true } as const;
+
+/** A Fluvio node's check: it listens on `port` (`listeningCheck`: no connection, so no TLS handshake error in its log). */
+export function listeningProbeCheck(port: number): Pick<Probe, "exec"> {
+  return { exec: { command: listeningCheck(port) } };
+}
+
 /** Readiness: the port accepts connections. Checked often, so a Service stops routing quickly. */
-export function readinessProbe(check: Pick<Probe, "tcpSocket" | "httpGet">): Probe {
+export function readinessProbe(check: Pick<Probe, "exec" | "tcpSocket" | "httpGet">): Probe {
   return { ...check, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
 }
 
 /** Liveness: the same check, patient enough that a slow start or a busy SPU is not restarted. */
-export function livenessProbe(check: Pick<Probe, "tcpSocket" | "httpGet">): Probe {
+export function livenessProbe(check: Pick<Probe, "exec" | "tcpSocket" | "httpGet">): Probe {
   return { ...check, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 };
 }
 

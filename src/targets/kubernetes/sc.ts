@@ -2,7 +2,7 @@ import type { ClusterPlan } from "../../plan/types";
 import { fluvioResources, FLUVIO_GROUP } from "./crds";
 import { componentLabels, scSelector } from "./labels";
 import type { Container, Deployment, NetworkPolicy, PolicyRule, Role, RoleBinding, Service, ServiceAccount } from "./model";
-import { containerSecurityContext, livenessProbe, podSecurityContext, readinessProbe, tmpVolume, type MountedVolume } from "./pods";
+import { FLUVIO_POD_INIT, containerSecurityContext, listeningProbeCheck, livenessProbe, podSecurityContext, readinessProbe, tmpVolume, type MountedVolume } from "./pods";
 import { privatePortPolicy } from "./policy";
 
 /** What SC objects need beside the plan: names derived once, the image and the TLS volume. */
@@ -56,11 +56,13 @@ export function scRbac(plan: ClusterPlan): [ServiceAccount, Role, RoleBinding] {
 export function scContainer(inputs: ScObjectInputs): Container {
   const { plan, tls } = inputs;
   const tmp = tmpVolume();
-  const publicCheck = { tcpSocket: { port: plan.sc.ports.public } };
+  const publicCheck = listeningProbeCheck(plan.sc.ports.public);
+  const env = Object.entries(plan.sc.env).map(([name, value]) => ({ name, value }));
   return {
     name: "sc",
     image: inputs.image,
     command: plan.sc.command,
+    ...(env.length > 0 ? { env } : {}),
     ports: [
       { name: "public", containerPort: plan.sc.ports.public, protocol: "TCP" },
       { name: "private", containerPort: plan.sc.ports.private, protocol: "TCP" },
@@ -92,6 +94,7 @@ export function scDeployment(inputs: ScObjectInputs): Deployment {
         spec: {
           serviceAccountName: plan.sc.name,
           automountServiceAccountToken: true,
+          ...FLUVIO_POD_INIT,
           securityContext: podSecurityContext(),
           containers: [scContainer(inputs)],
           volumes: [tmpVolume().volume, ...(tls ? [tls.volume] : [])],

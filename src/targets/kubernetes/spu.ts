@@ -6,6 +6,8 @@ import { componentLabels, EXPOSURE_LABEL, spuNode, spuSelector } from "./labels"
 import type { Container, NetworkPolicy, Service, ServicePort, Spu, SpuIngress, StatefulSet, StringMap } from "./model";
 import {
   containerSecurityContext,
+  FLUVIO_POD_INIT,
+  listeningProbeCheck,
   livenessProbe,
   metricsVolume,
   podSecurityContext,
@@ -40,7 +42,7 @@ function spuLabels(plan: ClusterPlan, spu: SpuPlan): StringMap {
 export function spuContainer(inputs: SpuObjectInputs): Container {
   const { spu, tls } = inputs;
   const env = Object.entries(spu.env).map(([name, value]) => ({ name, value }));
-  const publicCheck = { tcpSocket: { port: spu.ports.public } };
+  const publicCheck = listeningProbeCheck(spu.ports.public);
   return {
     name: "spu",
     image: inputs.images.fluvio,
@@ -107,6 +109,7 @@ function spuStatefulSet(inputs: SpuObjectInputs): StatefulSet {
         metadata: { labels: { ...spuLabels(plan, spu), ...selector }, ...(annotations ? { annotations } : {}) },
         spec: {
           automountServiceAccountToken: false,
+          ...FLUVIO_POD_INIT,
           securityContext: podSecurityContext(),
           containers: [spuContainer(inputs), ...(exporter ? [exporter] : [])],
           volumes: [tmpVolume().volume, ...(exporter ? [metricsVolume().volume] : []), ...(tls ? [tls.volume] : [])],

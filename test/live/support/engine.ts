@@ -140,6 +140,7 @@ async function createContainer(container: DockerContainerSpec, options: ApplyOpt
       Mounts: container.mounts.map((mount) => ({ Type: "volume", Source: mount.volume, Target: mount.target, ReadOnly: mount.readOnly })),
       NetworkMode: firstNetwork?.network ?? "default",
       RestartPolicy: { Name: container.restart },
+      Init: container.init,
       ...(container.security
         ? {
             CapDrop: container.security.dropCapabilities,

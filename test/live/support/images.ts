@@ -1,8 +1,8 @@
 /**
  * Stand-in images for the Docker live tier, built locally (registry pulls are impossible here).
  * One image serves every role: `/fluvio-run` (SC and SPU stand-in), `fluvio` on the PATH (CLI
- * stand-in that records registrations with the SC stand-in), busybox-like `nc -z` for the
- * health checks, and a real `/bin/sh` (this machine's dash) for the registration script,
+ * stand-in that records registrations with the SC stand-in), busybox-like `nc -z` and
+ * `grep -qs` (the health checks read /proc/net/tcp), and a real `/bin/sh` (this machine's dash) for the registration script,
  * as the stock Alpine image and the CLI image both have one.
  */
 import { spawnSync } from "node:child_process";
@@ -25,6 +25,7 @@ export function buildStandInImage(): string {
     "/fluvio-run": standIn("fluvio-run.js"),
     "/usr/local/bin/fluvio": standIn("fluvio.js"),
     "/usr/bin/nc": standIn("nc.js"),
+    "/bin/grep": standIn("grep.js"),
     "/bin/.keep": { content: "" },
   });
   const baseId = docker(["image", "inspect", "--format", "{{.Id}}", base]);
