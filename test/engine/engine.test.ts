@@ -11,7 +11,7 @@
  * the project folder through the CLI, with a second cluster beside it.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -130,6 +130,13 @@ function kubeClient(): Kube {
   return kube;
 }
 
+/** Every file under a file:// backend's folder. */
+function stateFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
 /** The NodePorts of the Services in a namespace. */
 async function nodePortsOf(kube: Kube, namespace: string): Promise<number[]> {
   return (await kube.list("v1", "Service", namespace)).flatMap((service) => (service.spec.ports as Obj[]).map((port) => port.nodePort as number | undefined).filter((port): port is number => port !== undefined));
@@ -199,9 +206,10 @@ describe.skipIf(skipKubernetes !== undefined)("the prod stack under the real eng
       const body = pem.split("\n")[1]!;
       expect(state).not.toContain(body);
     }
-    // The file on disk, as the backend wrote it.
-    const file = join(sandbox.dir, "state", ".pulumi", "stacks", "fluvio-spu", "prod.json");
-    expect(pemMarks(readFileSync(file, "utf8"))).toEqual([]);
+    // The files on disk, as the backend wrote them (the stack, its history and backups).
+    const files = stateFiles(join(sandbox.dir, "state"));
+    expect(files.some((file) => file.endsWith("prod.json"))).toBe(true);
+    for (const file of files) expect(pemMarks(readFileSync(file, "utf8")), file).toEqual([]);
     const secret = (await kube.list("v1", "Secret", NAMESPACE)).find((candidate) => candidate.metadata.name.endsWith("-tls"))!;
     expect(Buffer.from(secret.data["server.key"] ?? Object.values(secret.data)[0], "base64").toString()).toMatch(/-----BEGIN/);
   });
