@@ -1,6 +1,6 @@
 /**
  * The prod stack against a real Kubernetes API server (etcd, kube-apiserver and the controller
- * manager of `npm run control-plane -- start`; no kubelet, so pods never run): the objects the
+ * manager of `npm run control-plane -- start`; pods land on kwok's fake nodes): the objects the
  * project's program declares, sent the way the Kubernetes provider sends them (server-side
  * apply), must be admitted, stored as declared, and keep still when nothing changes.
  */
@@ -17,7 +17,8 @@ import { planCluster } from "../../src/plan/plan";
 import { recordOf } from "../../src/plan/record";
 import { EMPTY_REGISTRY, withRecord } from "../../src/ports/registry";
 import { applyAll, readAll, fingerprints, rewrittenFields } from "./support/apply";
-import { Kube, keyOf } from "./support/kube";
+import { deleteNamespace, Kube, keyOf } from "./support/kube";
+import { lockCluster } from "./support/cluster-lock";
 import { clusterObjects, prodCluster, programObjects, retainedOnDestroy } from "./support/program";
 import { engineTierSkip, KUBECONFIG, PROJECT_ROOT } from "./support/toolchain";
 
@@ -25,7 +26,17 @@ type Obj = Record<string, any>;
 
 const skip = engineTierSkip("test/engine/apiserver.test.ts", { engines: ["etcd", "kube-apiserver", "kube-controller-manager"], controlPlane: true });
 // Real servers: the controller manager and namespace deletion take seconds, not milliseconds.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+// The lock may wait for another file's whole run.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 600_000 });
+
+// The prod stack's namespace and NodePorts are the ones test/engine/engine.test.ts deploys: one file at a time.
+if (skip === undefined) {
+  let release: (() => void) | undefined;
+  beforeAll(async () => {
+    release = await lockCluster();
+  });
+  afterAll(() => release?.());
+}
 
 const NODE_LABEL = "fluvio-spu.node";
 const nodeOf = (object: Obj): string => object.metadata.labels?.[NODE_LABEL] ?? "";
@@ -33,14 +44,6 @@ const nodeOf = (object: Obj): string => object.metadata.labels?.[NODE_LABEL] ?? 
 function planFor(cluster: Obj) {
   const spec = parseClusterSpec({ name: "fluvio", ...cluster });
   return planCluster(spec, { stack: "prod", project: "fluvio-spu", registry: loadRegistry(PROJECT_ROOT) });
-}
-
-async function deleteNamespace(kube: Kube, name: string): Promise<void> {
-  const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
-  const response = await kube.delete(namespace);
-  if (response.status === 404) return;
-  // The controller manager's namespace controller empties it, then it goes.
-  await kube.waitFor(`namespace ${name} deleted`, async () => (await kube.get(namespace)).status === 404, 120_000);
 }
 
 describe.skipIf(skip !== undefined)("the prod stack's objects on a real kube-apiserver", () => {

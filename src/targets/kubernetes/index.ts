@@ -64,6 +64,22 @@ export function deployKubernetes(inputs: TargetInputs, options: KubernetesTarget
   return { ready: pulumi.all(workloads) };
 }
 
+/**
+ * Annotations for Pulumi's Kubernetes provider, added at this edge only (a rendered manifest for
+ * `kubectl apply` has no use for them). `pulumi.com/patchForce` makes every server-side apply the
+ * provider sends force its fields: a field another field manager changed since (`kubectl scale`,
+ * `kubectl edit`, an operator) is taken back by the next `pulumi up`, where it would otherwise stop
+ * the update with a "Server-Side Apply field conflict". The provider's guide to field conflicts
+ * recommends this annotation; its other switch, PULUMI_K8S_ENABLE_PATCH_FORCE, is an environment
+ * variable every user's shell would need.
+ */
+export const PROVIDER_ANNOTATIONS: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };
+
+/** An object as the provider receives it: with `PROVIDER_ANNOTATIONS` beside its own annotations. */
+export function forProvider<T extends ClusterObject>(object: T): T {
+  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, ...PROVIDER_ANNOTATIONS } } };
+}
+
 /** The Pulumi name of an object: its Kubernetes name, qualified by the plan's prefix where it lacks it. */
 export function logicalName(plan: ClusterPlan, object: ClusterObject): string {
   const name = object.metadata.name;
@@ -94,8 +110,9 @@ function withImages(template: PodTemplate, images: ImageInputs) {
   };
 }
 
-function createResource(name: string, object: ClusterObject, inputs: TargetInputs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+function createResource(name: string, declared: ClusterObject, inputs: TargetInputs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
   const k8s = kubernetesSdk();
+  const object = forProvider(declared);
   switch (object.kind) {
     case "Namespace":
       return new k8s.core.v1.Namespace(name, object, opts);

@@ -18,7 +18,8 @@ export interface EngineSandbox {
   dispose(): void;
 }
 
-export async function engineSandbox(): Promise<EngineSandbox> {
+/** A sandbox; `env` adds to the engine's environment (KUBECONFIG, for one). */
+export async function engineSandbox(env: Record<string, string> = {}): Promise<EngineSandbox> {
   const dir = mkdtempSync(join(tmpdir(), "fluvio-spu-engine-"));
   mkdirSync(join(dir, "state"));
   const backendUrl = `file://${join(dir, "state")}`;
@@ -30,6 +31,7 @@ export async function engineSandbox(): Promise<EngineSandbox> {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_SKIP_CONFIRMATIONS: "true",
     PATH: `${TOOLCHAIN_BIN}:${process.env.PATH ?? ""}`,
+    ...env,
   };
   const pulumiCommand = await PulumiCommand.get({ root: TOOLCHAIN });
   return {

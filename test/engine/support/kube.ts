@@ -161,3 +161,24 @@ export class Kube {
 
 /** `kind namespace/name` of an object, for messages and keys. */
 export const keyOf = (object: Obj): string => `${object.kind} ${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+
+/** Deletes a namespace and waits until the namespace controller has emptied it and it is gone. */
+export async function deleteNamespace(kube: Kube, name: string, timeoutMs = 120_000): Promise<void> {
+  const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+  const response = await kube.delete(namespace);
+  if (response.status === 404) return;
+  await kube.waitFor(`namespace ${name} deleted`, async () => (await kube.get(namespace)).status === 404, timeoutMs);
+}
+
+/**
+ * The workloads of a namespace that are not rolled out: a Deployment without every replica
+ * available, a StatefulSet without every replica ready (as `kubectl rollout status` would wait).
+ */
+export async function unreadyWorkloads(kube: Kube, namespace: string): Promise<string[]> {
+  const deployments = await kube.list("apps/v1", "Deployment", namespace);
+  const statefulSets = await kube.list("apps/v1", "StatefulSet", namespace);
+  return [
+    ...deployments.filter((d) => (d.status?.availableReplicas ?? 0) < d.spec.replicas).map((d) => `Deployment ${d.metadata.name}`),
+    ...statefulSets.filter((s) => (s.status?.readyReplicas ?? 0) < s.spec.replicas).map((s) => `StatefulSet ${s.metadata.name}`),
+  ];
+}
