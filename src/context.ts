@@ -16,6 +16,8 @@ import { occupiedPorts } from "./preflight/occupied";
 import { thisMachineNames } from "./preflight/this-machine";
 import type { ClusterPlan } from "./plan/types";
 import { findRecord, hostsShareMachine, type PortRegistry } from "./ports/registry";
+import { samenessUnknown } from "./ports/machines";
+import type { PortRole } from "./ports/range";
 
 /** What an edge knows: the stack, the project, the registry, the target; host facts are read here. */
 export interface ContextInput {
@@ -185,4 +187,52 @@ export async function planStack(root: string, stackName: string, registry: PortR
   const { occupied, notes } = await occupiedPorts({ namePrefix: base.plan.namePrefix, ownPorts, otherStacks, ranges });
   const context = { ...planContext({ stack, project: base.plan.project, registry, target: base.spec.target }), occupied };
   return { spec: base.spec, plan: planCluster(base.spec, context), notes: [...base.notes, ...notes.map((note) => `note: ${note}`)] };
+}
+
+/** A host port a stack plans that another stack of the project plans too, on a machine both share. */
+export interface StackOverlap {
+  port: number;
+  /** The node of the stack asked about that wants it, and its role. */
+  wantedBy: { node: string; role: PortRole };
+  /** The other stack's node planning it. */
+  other: { stack: string; cluster: string; node: string; role: PortRole; host: string };
+}
+
+/** Another stack planning some of the same ports on a host that may or may not be this stack's machine (a name and an address). */
+export interface UnknownSameness {
+  stack: string;
+  host: string;
+  ports: number[];
+}
+
+/**
+ * The host ports `plan` plans that the project's other stacks (their stack files in the stack
+ * folder, planned with the same registry) plan too on a machine they share; and the stacks
+ * whose host may be the same machine, which names cannot tell. A stack whose files do not plan
+ * is skipped: its own commands report its errors. What `fluvio-ports check` and the program use.
+ */
+export function otherStackOverlaps(root: string, plan: ClusterPlan, registry: PortRegistry, source: ClusterSource = {}): { overlaps: StackOverlap[]; unknown: UnknownSameness[] } {
+  const mine = new Map(plan.ports.filter((row) => plan.hostPorts.includes(row.port)).map((row) => [row.port, row]));
+  const here = thisMachineNames();
+  const overlaps: StackOverlap[] = [];
+  const unknown: UnknownSameness[] = [];
+  for (const other of listStacks(root)) {
+    if (other === plan.stack) continue;
+    let otherPlan: ClusterPlan;
+    try {
+      otherPlan = planStackFiles(root, other, registry, source).plan;
+    } catch {
+      continue;
+    }
+    const shared = otherPlan.ports.filter((row) => mine.has(row.port) && otherPlan.hostPorts.includes(row.port));
+    if (!hostsShareMachine(registry, otherPlan.host, plan.host, here)) {
+      if (shared.length > 0 && samenessUnknown(otherPlan.host, plan.host, here)) unknown.push({ stack: other, host: otherPlan.host, ports: shared.map((row) => row.port) });
+      continue;
+    }
+    for (const row of shared) {
+      const clash = mine.get(row.port)!;
+      overlaps.push({ port: row.port, wantedBy: { node: clash.owner, role: clash.role }, other: { stack: other, cluster: otherPlan.cluster, node: row.owner, role: row.role, host: otherPlan.host } });
+    }
+  }
+  return { overlaps, unknown };
 }

@@ -5,16 +5,16 @@
  * Actions `::error` lines. What could not be read is said, never passed off as "ok".
  */
 import { join, relative } from "node:path";
-import { listStacks, stackConfigDir } from "../config/stack";
-import { nextTurn, planStackFiles, type ClusterSource } from "../context";
+import { stackConfigDir } from "../config/stack";
+import { nextTurn, otherStackOverlaps, type ClusterSource } from "../context";
 import { nodeLabel } from "../plan/names";
 import type { ClusterPlan } from "../plan/types";
 import { checkPorts } from "../preflight";
 import { isNoLocalEngine } from "../preflight/docker";
 import { describeHolder } from "../preflight/match";
 import type { PortCheckReport, PortHolder } from "../preflight/types";
-import { expandHost, findRecordOverlaps, hostsShareMachine, type PortRegistry } from "../ports/registry";
-import { THIS_MACHINE, samenessUnknown } from "../ports/machines";
+import { expandHost, findRecordOverlaps, type PortRegistry } from "../ports/registry";
+import { THIS_MACHINE } from "../ports/machines";
 import { thisMachineName, thisMachineNames } from "../preflight/this-machine";
 import type { PortRole } from "../ports/range";
 import { UsageError } from "./usage-error";
@@ -205,45 +205,26 @@ function recordConflicts(plan: ClusterPlan, registry: PortRegistry): StackConfli
 
 /** Host ports this stack plans that another stack on the same host plans (or recorded) too; and those it cannot tell (a name and an address). */
 function stackConflicts(root: string, plan: ClusterPlan, registry: PortRegistry, source: ClusterSource): { conflicts: StackConflict[]; unknown: UncheckedSource[] } {
-  const mine = new Map(plan.ports.filter((row) => plan.hostPorts.includes(row.port)).map((row) => [row.port, row]));
-  const here = thisMachineNames();
-  const conflicts: StackConflict[] = [];
-  const unknown: UncheckedSource[] = [];
-  for (const other of listStacks(root)) {
-    if (other === plan.stack) continue;
-    let otherPlan: ClusterPlan;
-    try {
-      otherPlan = planStackFiles(root, other, registry, source).plan;
-    } catch {
-      continue; // its own check reports its config errors
-    }
-    const shared = hostsShareMachine(registry, otherPlan.host, plan.host, here);
-    if (!shared) {
-      const both = otherPlan.ports.filter((row) => mine.has(row.port) && otherPlan.hostPorts.includes(row.port)).map((row) => row.port);
-      if (both.length > 0 && samenessUnknown(otherPlan.host, plan.host, here)) {
-        unknown.push({
-          source: "sameness",
-          ports: both,
-          reason: `stack ${other} plans port${both.length === 1 ? "" : "s"} ${both.join(", ")} too, on host ${otherPlan.host}; whether ${otherPlan.host} and ${plan.host} are one machine cannot be told from their names: if they are, name them alike (or list both in one host group of stacks/ports.registry.yaml) and check again`,
-        });
-      }
-      continue;
-    }
-    for (const row of otherPlan.ports) {
-      const clash = mine.get(row.port);
-      if (!clash || !otherPlan.hostPorts.includes(row.port)) continue;
-      const wantedBy = `${nodeLabel(clash.owner)} ${clash.role}`;
-      const fix = `record one stack (fluvio-ports plan --stack ${other} --record) so the other plans around it, or give the stacks separate ranges`;
-      conflicts.push({
-        port: row.port,
-        wantedBy,
-        holder: { kind: "stack", stack: other, cluster: otherPlan.cluster, node: row.owner, role: row.role, host: otherPlan.host, description: `stack ${other} (${nodeLabel(row.owner)} ${row.role}) on host ${otherPlan.host}` },
-        fix,
-        message: `Port ${row.port} is planned by stack ${other} too (${nodeLabel(row.owner)} ${row.role}) on host ${otherPlan.host}: wanted by ${wantedBy} of stack ${plan.stack}; ${fix}`,
-      });
-    }
-  }
-  return { conflicts, unknown };
+  const { overlaps, unknown } = otherStackOverlaps(root, plan, registry, source);
+  const conflicts = overlaps.map(({ port, wantedBy: clash, other }): StackConflict => {
+    const wantedBy = `${nodeLabel(clash.node)} ${clash.role}`;
+    const fix = `record one stack (fluvio-ports plan --stack ${other.stack} --record) so the other plans around it, or give the stacks separate ranges`;
+    return {
+      port,
+      wantedBy,
+      holder: { kind: "stack", ...other, description: `stack ${other.stack} (${nodeLabel(other.node)} ${other.role}) on host ${other.host}` },
+      fix,
+      message: `Port ${port} is planned by stack ${other.stack} too (${nodeLabel(other.node)} ${other.role}) on host ${other.host}: wanted by ${wantedBy} of stack ${plan.stack}; ${fix}`,
+    };
+  });
+  return {
+    conflicts,
+    unknown: unknown.map(({ stack, host, ports }) => ({
+      source: "sameness",
+      ports,
+      reason: `stack ${stack} plans port${ports.length === 1 ? "" : "s"} ${ports.join(", ")} too, on host ${host}; whether ${host} and ${plan.host} are one machine cannot be told from their names: if they are, name them alike (or list both in one host group of stacks/ports.registry.yaml) and check again`,
+    })),
+  };
 }
 
 /** Whether a stack's host (or host group) includes the machine this runs on. */

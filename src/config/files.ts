@@ -172,29 +172,6 @@ export function writeFileAtomic(file: string, text: string, options: AtomicWrite
   prepareWrite(file, text, options).commit();
 }
 
-/**
- * Writes several files as one: every text is written to its temporary file first, and only
- * when all of them are on disk are they renamed into place. A full disk halfway leaves every
- * old file as it was (a manifest never goes out without the plan it was rendered from).
- */
-export function writeFilesAtomic(files: readonly { file: string; text: string }[], options: AtomicWriteOptions = {}): void {
-  const prepared: PreparedWrite[] = [];
-  try {
-    for (const { file, text } of files) prepared.push(prepareWrite(file, text, options));
-  } catch (error) {
-    for (const write of prepared) write.abort();
-    throw error;
-  }
-  prepared.forEach((write, index) => {
-    try {
-      write.commit();
-    } catch (error) {
-      for (const rest of prepared.slice(index + 1)) rest.abort();
-      throw error;
-    }
-  });
-}
-
 function closeQuietly(fd: number): void {
   try {
     closeSync(fd);

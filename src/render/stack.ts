@@ -7,11 +7,13 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, throwIfIssues, type ConfigIssue } from "../errors";
 import { keyIssues } from "../config/pem";
-import { describeFileError, errorCode, fileError, readOptionalText, removeStaleTemps, writeFilesAtomic, type AtomicWriteOptions } from "../config/files";
+import { describeFileError, errorCode, fileError, readOptionalText, removeStaleTemps } from "../config/files";
 import { planStackFiles, type ClusterSource } from "../context";
 import type { ClusterSpec } from "../config/schema";
 import { clientProfile, clientTlsSettings } from "../plan/outputs";
+import { PROMETHEUS_FILES } from "../plan/monitoring";
 import type { ClusterPlan } from "../plan/types";
+import { switchFiles, withRenderedFolder, type SwitchOptions } from "./folder";
 import { COMPOSE_TLS_FILES, renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
 import { monitoringFiles } from "./monitoring";
@@ -66,7 +68,7 @@ export interface RenderedFile {
  * write or a symbolic link, unless `options.force`. Throws `ConfigError` for bad config or an
  * unusable `outDir`, `HostError` (kind `file`) for a file it will not or cannot replace.
  */
-export function renderStack(root: string, stack: string, outDir: string, source: ClusterSource = {}, options: RenderOptions = {}): RenderedStack {
+export function renderStack(root: string, stack: string, outDir: string, source: ClusterSource = {}, options: RenderOptions & SwitchOptions = {}): RenderedStack {
   const { plan, spec } = planStackFiles(root, stack, undefined, source);
   const manifest = renderManifest(plan);
   const dir = prepareOutDir(outDir);
@@ -80,6 +82,9 @@ export function renderStack(root: string, stack: string, outDir: string, source:
   const paths = writeRenderedFiles(dir, files, options);
   return { manifest: paths[0]!, plan: paths[1]!, paths, warnings: plan.warnings };
 }
+
+/** Every name `render` may write, whatever the stack: the manifests, the plan, the monitoring files. */
+const RENDER_NAMES: readonly string[] = [...Object.values(RENDERED_FILES), ...Object.values(PROMETHEUS_FILES)];
 
 /**
  * The Fluvio client profiles (`clientProfile`, `containerClientProfile`), as a Compose or
@@ -103,22 +108,46 @@ function profileFiles(plan: ClusterPlan, spec: ClusterSpec): RenderedFile[] {
 }
 
 /**
- * Writes rendered files into `dir`, all or none (`writeFilesAtomic`). First checks them all: an existing file
- * must be one fluvio-ports wrote (`isRenderedByFluvioPorts`) or already hold exactly the new
- * text, and no name may be a symbolic link (a rename replaces the link, never what it points
- * to); `force` lifts both checks. A folder in a file's place is refused even with `force`.
- * Returns the written paths in order.
+ * Makes the rendered files in `dir` exactly `files`, as one switch (src/render/folder.ts): a
+ * render killed at any moment leaves the old set or, once the next render (or
+ * `recoverRenderedFolder`) ran, the new one, and no temporary file. First, under the folder's
+ * lock, it finishes or undoes a switch a killed render left, then checks every name: an
+ * existing file must be one fluvio-ports wrote (`isRenderedByFluvioPorts`) or already hold
+ * exactly the new text, and no name may be a symbolic link (a rename replaces the link, never
+ * what it points to); `force` lifts both checks. A folder in a file's place is refused even
+ * with `force`. Rendered files of the old set the new one lacks (`prometheus.yml` once
+ * monitoring is off, `docker-compose.yaml` after a switch to Kubernetes) go, when they still
+ * carry render's header; any other file in `dir` is left alone. Returns the written paths in order.
  */
-export function writeRenderedFiles(dir: string, files: readonly RenderedFile[], options: RenderOptions & AtomicWriteOptions = {}): string[] {
+export function writeRenderedFiles(dir: string, files: readonly RenderedFile[], options: RenderOptions & SwitchOptions = {}): string[] {
   const paths = files.map((file) => join(dir, file.name));
-  // Temporary files a render killed mid-write left behind (their process is gone) go first.
-  for (const path of paths) removeStaleTemps(path);
-  files.forEach((file, index) => checkReplaceable(paths[index]!, file, options.force === true));
-  writeFilesAtomic(
-    files.map((file, index) => ({ file: paths[index]!, text: file.text })),
+  return withRenderedFolder(
+    dir,
+    () => {
+      // Temporary files of renders before the journal (one per file, `.<name>.<pid>.<hex>.tmp`) whose process is gone.
+      for (const path of paths) removeStaleTemps(path);
+      files.forEach((file, index) => checkReplaceable(paths[index]!, file, options.force === true));
+      switchFiles(dir, files, droppedFiles(dir, files), options);
+      return paths;
+    },
     options,
   );
-  return paths;
+}
+
+/** The rendered files in `dir` that the new set lacks: regular files at a name render writes, still with its header. */
+function droppedFiles(dir: string, files: readonly RenderedFile[]): string[] {
+  const kept = new Set(files.map((file) => file.name));
+  return RENDER_NAMES.filter((name) => {
+    if (kept.has(name)) return false;
+    const path = join(dir, name);
+    try {
+      if (!lstatSync(path).isFile()) return false;
+    } catch {
+      return false;
+    }
+    const text = readOptionalText(path);
+    return text !== undefined && isRenderedByFluvioPorts(name, text);
+  });
 }
 
 function checkReplaceable(path: string, file: RenderedFile, force: boolean): void {
