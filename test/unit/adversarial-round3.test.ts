@@ -447,6 +447,6 @@ describe("render killed mid-write", () => {
     expect(readdirSync(out).filter((name) => name.endsWith(".tmp"))).toHaveLength(2);
     const result = await runCli(["render", "--stack", "dev", "--root", root, "--out", out]);
     expect(result.code, result.err).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["docker-compose.yaml", "plan.json"]);
+    expect(readdirSync(out).sort()).toEqual(["client-profile.toml", "container-client-profile.toml", "docker-compose.yaml", "plan.json"]);
   });
 });

@@ -325,7 +325,9 @@ describe("fluvio-ports check, who, schema, completion, as installed", () => {
     expect(run.code, run.err).toBe(0);
     expect(run.out).toBe(["docker-compose.yaml", "plan.json", "client-profile.toml", "container-client-profile.toml"].map((file) => `${join(root, "rendered/dev", file)}\n`).join(""));
     const json = JSON.parse(runBin(root, ["render", "--stack", "prod", "--out", "rendered/prod", "-o", "json"]).out);
-    expect(json).toEqual({ files: ["kubernetes.yaml", "plan.json", "client-profile.toml", "container-client-profile.toml"].map((file) => join(root, "rendered/prod", file)), warnings: [] });
+    expect(json.files).toEqual(["kubernetes.yaml", "plan.json", "client-profile.toml", "container-client-profile.toml"].map((file) => join(root, "rendered/prod", file)));
+    // The prod preset's NodePorts with TLS off: the exposure is said, with the secure ways.
+    expect(json.warnings).toEqual([expect.stringMatching(/^exposure: NodePorts 30000, .* TLS off: .*set tls\.enabled: true/)]);
   });
 
   it("completion bash|zsh|fish: a script on stdout, exit 0; bash parses it", () => {

@@ -304,7 +304,7 @@ describe("every command in the README and the docs", () => {
         expect(existsSync(join(PROJECT_ROOT, "dist/main.js"))).toBe(true);
         return;
       }
-      if (/^docker (logs|rm) /.test(command)) {
+      if (/^docker (logs|rm) (?!-f\b)/.test(command)) {
         // Advice naming a registration job: the Docker target must create a container of that name.
         const plan = planCluster(readClusterConfig(PROJECT_ROOT, "dev"), { stack: "dev" });
         const docker = buildDockerSpecs(plan);
@@ -438,7 +438,7 @@ describe("every command in the README and the docs", () => {
         expect(PACKAGE_JSON.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json( && node scripts\/bundle-cli\.js)?$/);
         return;
       }
-      if (command.startsWith("npm install ") && command !== "npm install && npm run up -- dev") {
+      if (command.startsWith("npm install ") && command !== "npm install && npm run up -- dev" && !words.includes("-g")) {
         // Installing into one's own program: this package and its peer dependencies, nothing else.
         for (const spec of words.slice(2)) {
           const name = spec.replace(/(?<=.)@[^@/]*$/, "");
