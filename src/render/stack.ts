@@ -181,6 +181,8 @@ export function isRenderedByFluvioPorts(name: string, text: string): boolean {
   if (name.endsWith(".json")) return looksLikeClusterPlan(text);
   const [first = "", second = "", third = ""] = text.replace(/^\uFEFF/, "").split(/\r?\n/, 3);
   if (MONITORING_HEADERS.includes(first)) return true;
+  // The client profiles' two header lines, exactly as `profileFiles` writes them.
+  if (PROFILE_FIRST_LINE.test(first) && PROFILE_SECOND_LINE.test(second)) return true;
   // The Compose and Kubernetes header, exactly as `render` writes its first three lines: another
   // tool's file that mentions fluvio-ports render somewhere near its top is not ours to replace.
   return (
@@ -189,6 +191,10 @@ export function isRenderedByFluvioPorts(name: string, text: string): boolean {
     third === "# Do not edit: change the stack config and render again."
   );
 }
+
+/** The client profiles' header (`profileFiles`): who the profile is for, the stack, and how to use it. */
+const PROFILE_FIRST_LINE = /^# Fluvio client profile for (clients on the host|clients in containers \(through the local endpoints\)): written by fluvio-ports render --stack [^\s`]+\.$/;
+const PROFILE_SECOND_LINE = /^# Use it with FLV_PROFILE_PATH=(client-profile|container-client-profile)\.toml fluvio topic list \(or copy it to ~\/\.fluvio\/config\)\.$/;
 
 /** The first line of each monitoring file `render` writes (`prometheusRulesYaml`, `prometheusConfigYaml`). */
 const MONITORING_HEADERS: readonly string[] = [

@@ -37,7 +37,7 @@ describe("SpuCluster composed with other resources", () => {
       },
     });
     const image = run.one("docker:index/remoteImage:RemoteImage", "fluvio-image");
-    const nodes = run.byType(CONTAINER).filter((resource) => !/-(register|exporter)$/.test(resource.inputs.name));
+    const nodes = run.byType(CONTAINER).filter((resource) => !/-(register|exporter|sync)$/.test(resource.inputs.name));
     expect(nodes.map((resource) => resource.inputs.name).sort()).toEqual(["fluvio-dev-sc", "fluvio-dev-spu-5001", "fluvio-dev-spu-5002"]);
     for (const node of nodes) {
       expect(node.inputs.image).toBe("registry.example.com/fluvio:0.18.1");

@@ -92,8 +92,8 @@ describe("render killed with SIGKILL at every step of its switch", () => {
   const sets = { old, new: fresh };
 
   it("the two sets differ in names and in contents (else the test proves nothing)", () => {
-    expect([...old.keys()].sort()).toEqual(["docker-compose.yaml", "plan.json", "prometheus-rules.yaml", "prometheus.yml"]);
-    expect([...fresh.keys()].sort()).toEqual(["docker-compose.yaml", "plan.json"]);
+    expect([...old.keys()].sort()).toEqual(["client-profile.toml", "container-client-profile.toml", "docker-compose.yaml", "plan.json", "prometheus-rules.yaml", "prometheus.yml"]);
+    expect([...fresh.keys()].sort()).toEqual(["client-profile.toml", "container-client-profile.toml", "docker-compose.yaml", "plan.json"]);
     expect(fresh.get("plan.json")).not.toBe(old.get("plan.json"));
   });
 
@@ -106,10 +106,14 @@ describe("render killed with SIGKILL at every step of its switch", () => {
       "begin",
       "stage docker-compose.yaml",
       "stage plan.json",
+      "stage client-profile.toml",
+      "stage container-client-profile.toml",
       "journal",
       "commit",
       "rename docker-compose.yaml",
       "rename plan.json",
+      "rename client-profile.toml",
+      "rename container-client-profile.toml",
       "remove prometheus-rules.yaml",
       "remove prometheus.yml",
       "finish",
@@ -175,7 +179,10 @@ describe("render killed with SIGKILL at random moments", () => {
       let err = "";
       proc.stderr.on("data", (chunk) => (err += chunk));
       // After its first render (the slow one: a cold process), each takes some 20-400 ms here.
-      await new Promise<void>((resolve) => proc.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("rendered") && resolve()));
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("rendered") && resolve());
+        proc.once("exit", (code) => reject(new Error(`the rendering child ended (${code}) before its first render: ${err}`)));
+      });
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 300)));
       const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.once("exit", (_code, signal) => resolve(signal)));
       proc.kill("SIGKILL");

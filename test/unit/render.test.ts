@@ -4,6 +4,7 @@
  * file is the Docker target's plain spec in Compose's words, publishing exactly the planned
  * host ports with host port = container port. (The Compose file on a real engine: test/live/render.test.ts.)
  */
+import { PROVIDER_ANNOTATIONS } from "../../src/targets/kubernetes";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,6 +61,13 @@ function typeToken(document: Pick<Document, "apiVersion" | "kind">): string {
 }
 
 
+/** An object's inputs without the annotations only the Pulumi provider reads (an annotations map left empty goes too). */
+function withoutProviderAnnotations<T extends { metadata: { annotations?: Record<string, string> } }>(inputs: T): T {
+  const annotations = Object.fromEntries(Object.entries(inputs.metadata.annotations ?? {}).filter(([key]) => !(key in PROVIDER_ANNOTATIONS)));
+  const { annotations: _dropped, ...metadata } = inputs.metadata;
+  return { ...inputs, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata };
+}
+
 describe("render: the prod stack as Kubernetes YAML", async () => {
   const out = freshOutDir();
   const rendered = renderStack(PROJECT_ROOT, "prod", out);
@@ -83,8 +91,9 @@ describe("render: the prod stack as Kubernetes YAML", async () => {
     for (const resource of created) {
       const document = documents.find((candidate) => candidate.kind === resource.inputs.kind && candidate.metadata.name === resource.inputs.metadata.name);
       expect(typeToken(document!), resource.name).toBe(resource.type);
-      // Under mocks the recorded inputs are what the provider would receive: the object itself, nothing Pulumi-only.
-      expect(document, `${resource.type} ${resource.name}`).toEqual(resource.inputs);
+      // Under mocks the recorded inputs are what the provider would receive: the object itself,
+      // and only the provider's own annotations (PROVIDER_ANNOTATIONS, which kubectl has no use for) besides.
+      expect(document, `${resource.type} ${resource.name}`).toEqual(withoutProviderAnnotations(resource.inputs));
     }
   });
 
