@@ -22,7 +22,8 @@ import { realFluvioImages } from "../test/live/support/fluvio";
 import { PROJECT_ROOT } from "../test/engine/support/toolchain";
 import { printFigures, type Figure } from "./support";
 
-const SIZES = [3, 20];
+/** SPU counts to time (FLUVIO_SPU_BENCH_DOCKER_SIZES, e.g. "3" in CI; "3,20" by default). */
+const SIZES = (process.env.FLUVIO_SPU_BENCH_DOCKER_SIZES ?? "3,20").split(",").map(Number).filter((size) => Number.isInteger(size) && size > 0);
 const SECTION = "real engine: the Docker target beside a bare program (pulumi CLI, Docker provider 5.2.0, real Fluvio)";
 
 /** The bare program: the spec's resources, one `new` each, in creation order. */
