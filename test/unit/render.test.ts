@@ -62,9 +62,10 @@ function typeToken(document: Pick<Document, "apiVersion" | "kind">): string {
 
 
 /** An object's inputs without the annotations only the Pulumi provider reads (an annotations map left empty goes too). */
-function withoutProviderAnnotations<T extends { metadata: { annotations?: Record<string, string> } }>(inputs: T): T {
-  const annotations = Object.fromEntries(Object.entries(inputs.metadata.annotations ?? {}).filter(([key]) => !(key in PROVIDER_ANNOTATIONS)));
-  const { annotations: _dropped, ...metadata } = inputs.metadata;
+function withoutProviderAnnotations(inputs: Record<string, any>): Record<string, any> {
+  const given = (inputs.metadata?.annotations ?? {}) as Record<string, string>;
+  const annotations = Object.fromEntries(Object.entries(given).filter(([key]) => !(key in PROVIDER_ANNOTATIONS)));
+  const { annotations: _dropped, ...metadata } = inputs.metadata as Record<string, unknown>;
   return { ...inputs, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata };
 }
 
