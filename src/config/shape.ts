@@ -288,25 +288,7 @@ export function stackFileJsonSchema(key: string): Record<string, unknown> {
 // The types: plain interfaces generated from this schema (types.generated.ts, `npm run docs`), so
 // that every field shows its description on hover and the emitted .d.ts needs no zod;
 // test/unit/generated.test.ts checks that each is this schema's own input or output type.
-
-export type {
-  ClusterConfig,
-  ClusterSpec,
-  DockerSpec,
-  Encryption,
-  ImageSpec,
-  KubernetesSpec,
-  LocalEndpointPolicy,
-  MetricsSpec,
-  MonitoringSpec,
-  ScSpec,
-  ServiceType,
-  SpuConfig,
-  SpuSpec,
-  Strategy,
-  Target,
-  TlsSpec,
-} from "./types.generated";
+// schema.ts, the config's front door, exports them.
 
 /** The schemas the generated types are checked against (test/unit/generated.test.ts). */
 export const SCHEMAS = { cluster: clusterSchema, spu: spuInput, kubernetes: kubernetesSchema } as const;

@@ -7,6 +7,7 @@ import { request } from "node:http";
 import { LABELS } from "../plan/layout";
 import type { ClusterPlan } from "../plan/types";
 import { checkPorts } from "../preflight";
+import { demuxLogStream } from "../preflight/containers";
 import { dockerSocketPath } from "../preflight/docker";
 import { describeHolder } from "../preflight/match";
 import { buildDockerSpecs } from "../targets/docker/spec";
@@ -79,17 +80,8 @@ async function listRegistered(socketPath: string, plan: ClusterPlan): Promise<Re
   }
 }
 
-/** Docker's log stream without its 8-byte frame headers (containers without a TTY); plain text otherwise. */
-export function demuxLogs(raw: Buffer): string {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= raw.length && (raw[offset] === 1 || raw[offset] === 2) && raw[offset + 1] === 0) {
-    const size = raw.readUInt32BE(offset + 4);
-    parts.push(raw.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return offset === 0 ? raw.toString("utf8") : Buffer.concat(parts).toString("utf8");
-}
+/** Docker's log stream without its frame headers: the preflight's reader (one for both). */
+export const demuxLogs = demuxLogStream;
 
 /** What the engine shows of the stack; rejects (with a one-line reason) when the engine cannot be asked. */
 export async function observeDocker(plan: ClusterPlan): Promise<Observation> {
