@@ -247,7 +247,7 @@ describe("Kubernetes objects: storage, policy, RBAC, hardening", () => {
     for (const spu of plan.spus) {
       const metrics = named(objects, "NetworkPolicy", spu.host).spec.ingress[2]!;
       expect(metrics.ports.map((port) => port.port)).toEqual([spu.ports.metrics]);
-      expect(metrics.from).toEqual([{ podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } }, namespaceSelector: { matchLabels: {} } }]);
+      expect(metrics.from).toEqual([{ podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } }, namespaceSelector: {} }]); // every namespace, written as the API server stores it
     }
     for (const node of nodes) {
       const policy = named(objects, "NetworkPolicy", node.host);

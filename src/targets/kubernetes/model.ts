@@ -28,6 +28,9 @@ export interface LabelSelector {
   matchLabels: StringMap;
 }
 
+/** A selector of every object (`{}`): how the API server stores a selector with no labels. */
+export type EmptySelector = Record<string, never>;
+
 // ----- core/v1 --------------------------------------------------------------------------------
 
 /** The cluster's namespace, when the target creates it. */
@@ -234,7 +237,7 @@ export interface NetworkPolicy extends KubernetesObject {
   spec: {
     podSelector: LabelSelector;
     policyTypes: ["Ingress"];
-    ingress: { from?: { podSelector: LabelSelector; namespaceSelector?: LabelSelector }[]; ports: NetworkPolicyPort[] }[];
+    ingress: { from?: { podSelector: LabelSelector | EmptySelector; namespaceSelector?: LabelSelector | EmptySelector }[]; ports: NetworkPolicyPort[] }[];
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ClusterPlan } from "../../plan/types";
 import { clusterPodSelector } from "./labels";
-import type { NetworkPolicy, StringMap } from "./model";
+import type { EmptySelector, LabelSelector, NetworkPolicy, StringMap } from "./model";
 
 /** One pod's ports, split by who may reach them. */
 export interface PodPorts {
@@ -43,5 +43,13 @@ function metricsRules(plan: ClusterPlan, ports: { protocol: "TCP"; port: number 
   if (ports.length === 0) return [];
   const scrapers = plan.kubernetes?.metricsScrapers ?? "anywhere";
   if (scrapers === "anywhere") return [{ ports }];
-  return [{ from: [{ podSelector: { matchLabels: { ...scrapers.podLabels } }, namespaceSelector: { matchLabels: { ...scrapers.namespaceLabels } } }], ports }];
+  return [{ from: [{ podSelector: selectorOf(scrapers.podLabels), namespaceSelector: selectorOf(scrapers.namespaceLabels) }], ports }];
+}
+
+/**
+ * A label selector; with no labels it selects everything and is written `{}`, as the API server
+ * stores it (an empty `matchLabels` is dropped, and a declared one would differ on every apply).
+ */
+function selectorOf(labels: Readonly<Record<string, string>>): LabelSelector | EmptySelector {
+  return Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {};
 }
