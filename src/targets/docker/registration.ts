@@ -41,8 +41,8 @@ export const UNREGISTERED_MARKER = "fluvio-spu: unregistered SPU";
 /**
  * The sync job's script (see `syncJob` in spec.ts): waits for the SC as a registration job
  * does, lists the registered SPUs (`fluvio cluster spu list -O json`, whose entries carry
- * `"spuId": <id>`), and unregisters every id not in `$FLUVIO_SPU_PLANNED_IDS`. Plain POSIX
- * tools only (`tr`, `sed`, `case`), as any CLI image has them.
+ * `"spuId": <id>`), and unregisters every id not in `$FLUVIO_SPU_PLANNED_IDS`. The shell alone
+ * reads the list (pattern removal, `case`): a CLI image needs `sh` and `fluvio`, nothing else.
  */
 export const SYNC_SCRIPT = [
   "set -eu",
@@ -56,7 +56,19 @@ export const SYNC_SCRIPT = [
   "  fi",
   "  sleep 1",
   "done",
-  `registered="$(printf "%s" "$listed" | tr ',{}' '\\n\\n\\n' | sed -n 's/.*"spuId": *\\([0-9][0-9]*\\).*/\\1/p')"`,
+  // Every number after a "spuId" key, by the shell's own pattern removal (no tr, sed or grep).
+  'rest="$listed"',
+  'registered=""',
+  "while :; do",
+  '  case "$rest" in *spuId*) ;; *) break ;; esac',
+  '  rest="${rest#*spuId}"',
+  '  rest="${rest#*:}"',
+  '  rest="${rest#"${rest%%[0-9]*}"}"',
+  '  id="${rest%%[!0-9]*}"',
+  '  [ -n "$id" ] || break',
+  '  registered="$registered $id"',
+  '  rest="${rest#"$id"}"',
+  "done",
   "for id in $registered; do",
   '  case " $FLUVIO_SPU_PLANNED_IDS " in *" $id "*) continue ;; esac',
   '  fluvio cluster spu unregister --id "$id"',
