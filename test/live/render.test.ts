@@ -97,12 +97,14 @@ describe.skipIf(skip)("render: the Compose file on a real engine", () => {
     expect(plan.hostPorts.every((port) => port >= 21000 && port <= 21499)).toBe(true);
   });
 
-  it("comes up: every registration job runs once and exits 0", async () => {
+  it("comes up: every registration job, and the sync job after them, runs once and exits 0", async () => {
     const up = compose(["up", "-d"]);
     expect(up.status, `${up.stdout}\n${up.stderr}`).toBe(0);
     const file = parseYaml(readFileSync(composePath, "utf8"), { version: "1.1" }) as ComposeFile;
     const jobs = Object.values(file.services).filter((service) => service.restart === "no").map((service) => service.container_name);
-    expect(jobs).toHaveLength(plan.spus.length);
+    // One registration job per SPU, and the job that unregisters SPUs the plan no longer has.
+    expect(jobs).toHaveLength(plan.spus.length + 1);
+    expect(jobs.filter((job) => job?.endsWith("-sync"))).toHaveLength(1);
     for (const job of jobs) {
       const state = await waitFor(() => {
         const [status, code] = docker(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", job]).split(" ");
