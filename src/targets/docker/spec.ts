@@ -436,31 +436,17 @@ function registrationName(spu: SpuPlan): string {
  * replaces this job (a re-registration) and nothing else.
  */
 function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): DockerContainerSpec {
-  return {
+  return cliJob(plan, network, {
     key: `register-${spu.id}`,
     name: registrationName(spu),
     role: "registration",
-    image: "cli",
     command: registrationCommand(spu),
     env: registrationEnvironment(plan, spu),
-    ports: [],
-    hosts: extraHosts(plan),
-    labels: nodeLabels(plan, `register-${spu.id}`),
-    mounts: [],
-    files: plan.tls.registration.map((file) => ({ ...file })),
-    healthcheck: null,
-    networks: [{ network, aliases: [] }],
-    security: null,
-    restart: "no",
-    // `sh` as PID 1 ignores SIGTERM too: a job stopped while it waits for the SC stops at once.
-    init: true,
-    runsOnce: true,
-    waitHealthy: false,
     dependsOn: [
       { container: plan.sc.name, condition: "healthy" },
       { container: spu.host, condition: "started" },
     ],
-  };
+  });
 }
 
 /**
@@ -471,16 +457,32 @@ function registrationJob(plan: ClusterPlan, spu: SpuPlan, network: string): Dock
  * registered and `Offline`, and clients are still handed its endpoints.
  */
 function syncJob(plan: ClusterPlan, registrations: readonly DockerContainerSpec[], network: string): DockerContainerSpec {
-  return {
+  return cliJob(plan, network, {
     key: "sync-registrations",
     name: `${plan.namePrefix}-spu-sync`,
     role: "sync",
-    image: "cli",
     command: syncCommand(),
     env: syncEnvironment(plan),
+    dependsOn: [{ container: plan.sc.name, condition: "healthy" }, ...registrations.map((job) => ({ container: job.name, condition: "completed" as const }))],
+  });
+}
+
+/**
+ * A job of the `fluvio` CLI image on the cluster network (registration or sync): runs once,
+ * with the registration profile's TLS files and the host entries, and an init, since `sh` as
+ * PID 1 ignores SIGTERM too (a job stopped while it waits for the SC stops at once).
+ */
+function cliJob(
+  plan: ClusterPlan,
+  network: string,
+  job: Pick<DockerContainerSpec, "key" | "name" | "role" | "command" | "env" | "dependsOn">,
+): DockerContainerSpec {
+  return {
+    ...job,
+    image: "cli",
     ports: [],
     hosts: extraHosts(plan),
-    labels: nodeLabels(plan, "sync-registrations"),
+    labels: nodeLabels(plan, job.key),
     mounts: [],
     files: plan.tls.registration.map((file) => ({ ...file })),
     healthcheck: null,
@@ -490,7 +492,6 @@ function syncJob(plan: ClusterPlan, registrations: readonly DockerContainerSpec[
     init: true,
     runsOnce: true,
     waitHealthy: false,
-    dependsOn: [{ container: plan.sc.name, condition: "healthy" }, ...registrations.map((job) => ({ container: job.name, condition: "completed" as const }))],
   };
 }
 
