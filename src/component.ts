@@ -5,6 +5,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { planContext } from "./context";
 import { ConfigError, isConfigError, type ConfigIssue } from "./errors";
 import { printedWithoutStack, renameIssues, resourceNameIssues } from "./component-names";
+import { FORMER_SPU_CLUSTER_TYPES, SPU_CLUSTER_TYPE } from "./component-type";
 import { dropUndefined } from "./config/objects";
 import { keyIssues } from "./config/pem";
 import { parseClusterSpec, type ClusterConfig, type ClusterSpec } from "./config/schema";
@@ -28,15 +29,7 @@ export interface DockerProviderLike extends pulumi.ProviderResource {
   readonly host: pulumi.Output<string | undefined>;
 }
 
-/** The component's type token: the package `fluvio-spu` (its provider serves it to every Pulumi language). */
-export const SPU_CLUSTER_TYPE = "fluvio-spu:index:SpuCluster";
-
-/**
- * The token stacks created before the package existed hold (`fluvio:index:SpuCluster`). The
- * component aliases it itself, so an `up` with this version keeps their URNs (no replace):
- * Pulumi's Node.js provider SDK drops the type of aliases a program passes through `construct`.
- */
-export const FORMER_SPU_CLUSTER_TYPES: readonly string[] = ["fluvio:index:SpuCluster"];
+export { SPU_CLUSTER_TYPE, FORMER_SPU_CLUSTER_TYPES };
 
 /**
  * Arguments of `SpuCluster`: the same object a stack file holds under `fluvio-spu:cluster`,

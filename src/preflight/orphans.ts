@@ -11,6 +11,7 @@
  * remove, and the one line per orphan with the exact commands out. `npm run up`, the component's
  * preview and `fluvio-ports doctor` all use it.
  */
+import { SPU_CLUSTER_TYPES } from "../component-type";
 import { LABELS } from "../plan/layout";
 import type { LiveContainer } from "./containers";
 
@@ -132,9 +133,9 @@ export function findOrphans(live: readonly LiveContainer[], state: StackState, s
     });
 }
 
-/** The component's URN and logical name in the state (type `fluvio:index:SpuCluster`), when one has those containers' cluster. */
-export function componentOf(state: StackState, type = "fluvio:index:SpuCluster"): { urn: string; name: string } | undefined {
-  const found = state.resources.find((resource) => resource.type === type);
+/** The component's URN and logical name in the state (any of its type tokens, src/component-type.ts), when one has those containers' cluster. */
+export function componentOf(state: StackState, types: readonly string[] = SPU_CLUSTER_TYPES): { urn: string; name: string } | undefined {
+  const found = state.resources.find((resource) => types.includes(resource.type));
   if (!found) return undefined;
   return { urn: found.urn, name: found.urn.split("::").pop() ?? "" };
 }

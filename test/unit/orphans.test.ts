@@ -116,6 +116,13 @@ describe("orphans: the cluster's containers the state does not track", () => {
     expect(orphanLine(found[1]!, "dev", component)).toMatch(/is not what the plan declares/);
   });
 
+  it("the component is found under its package token and under the token older stacks hold", () => {
+    const resource = (type: string, name: string) => ({ urn: `urn:pulumi:dev::fluvio-spu::${type}::${name}`, type, id: "", name: "" });
+    expect(componentOf({ resources: [resource("fluvio-spu:index:SpuCluster", "fluvio")], pending: [] })).toEqual({ urn: "urn:pulumi:dev::fluvio-spu::fluvio-spu:index:SpuCluster::fluvio", name: "fluvio" });
+    expect(componentOf({ resources: [resource("fluvio:index:SpuCluster", "old")], pending: [] })?.name).toBe("old");
+    expect(componentOf({ resources: [resource("docker:index/container:Container", "x")], pending: [] })).toBeUndefined();
+  });
+
   it("a container of the plan running another image is not removed on its own", () => {
     const [orphan] = findOrphans([live("fluvio-dev-spu-5001", "d".repeat(64), "spu-5001", { image: "someone/else:1" })], parseStackExport(exported), { cluster: plan.namePrefix, stack: "dev" }, plannedContainers(plan));
     expect(orphan!.planned).toBe(false);

@@ -141,7 +141,7 @@ async function refuseOrphans(inputs: TargetInputs, plain: DockerClusterSpec, liv
   const { plan, parent, name } = inputs;
   const answer = await readStackState(plan.stack);
   if (!answer.ok) return true;
-  const component = componentOf(answer.state, SPU_CLUSTER_TYPE_TOKEN);
+  const component = componentOf(answer.state);
   if (component === undefined || component.name !== name) return true;
   const planned = [...plain.containers, ...plain.registrations].map((container) => ({ name: container.name, node: container.key, image: "" }));
   const orphans = findOrphans([...live.values()], answer.state, { cluster: plan.namePrefix, stack: plan.stack }, planned, name);
@@ -155,9 +155,6 @@ async function refuseOrphans(inputs: TargetInputs, plain: DockerClusterSpec, liv
   );
   return false;
 }
-
-/** The component's type token, as the state records it (src/component.ts SPU_CLUSTER_TYPE; not imported: the component imports this target). */
-const SPU_CLUSTER_TYPE_TOKEN = "fluvio:index:SpuCluster";
 
 /** What never resolves: the deployment after a failure already reported on the component. */
 function failed(): pulumi.Output<never> {
