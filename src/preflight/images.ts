@@ -27,6 +27,8 @@ export interface ImageEntry {
 export interface Unstartable {
   entry: ImageEntry;
   reason: string;
+  /** Every container that runs it (sorted): the message names the first and counts the rest. */
+  containers: string[];
 }
 
 const TIMEOUT_MS = 10_000;
@@ -36,12 +38,23 @@ export const PROBE_LABEL = "fluvio-spu.probe";
 
 /** Each distinct (image, program) once; the images missing from the engine are skipped. */
 export async function checkImagesStart(socketPath: string, entries: readonly ImageEntry[]): Promise<Unstartable[]> {
-  const distinct = [...new Map(entries.map((entry) => [`${entry.image}\u0000${entry.program}`, entry])).values()];
-  const results = await Promise.all(distinct.map((entry) => checkOne(socketPath, entry)));
+  const byProgram = new Map<string, ImageEntry[]>();
+  for (const entry of entries) {
+    const key = `${entry.image}\u0000${entry.program}`;
+    byProgram.set(key, [...(byProgram.get(key) ?? []), entry]);
+  }
+  const results = await Promise.all(
+    [...byProgram.values()].map(async (group) => {
+      const reason = await missingProgram(socketPath, group[0] as ImageEntry);
+      const containers = group.map((entry) => entry.container).sort();
+      return reason === undefined ? undefined : { entry: { ...(group[0] as ImageEntry), container: containers[0] as string }, reason, containers };
+    }),
+  );
   return results.flatMap((result) => (result ? [result] : []));
 }
 
-async function checkOne(socketPath: string, entry: ImageEntry): Promise<Unstartable | undefined> {
+/** Why the image cannot start the entry's program, or undefined when it can (or the engine cannot tell). */
+async function missingProgram(socketPath: string, entry: ImageEntry): Promise<string | undefined> {
   let created: { status: number; body: string };
   try {
     created = await engineRequest(socketPath, "POST", "/containers/create", TIMEOUT_MS, {
@@ -61,7 +74,7 @@ async function checkOne(socketPath: string, entry: ImageEntry): Promise<Unstarta
   if (!id) return undefined;
   try {
     const stat = await engineRequest(socketPath, "HEAD", `/containers/${id}/archive?path=${encodeURIComponent(entry.program)}`, TIMEOUT_MS);
-    if (stat.status === 404) return { entry, reason: `has no ${entry.program}` };
+    if (stat.status === 404) return `has no ${entry.program}`;
     return undefined;
   } finally {
     await engineRequest(socketPath, "DELETE", `/containers/${id}?force=true`, TIMEOUT_MS).catch(() => undefined);
@@ -76,12 +89,19 @@ async function checkOne(socketPath: string, entry: ImageEntry): Promise<Unstarta
 export function imageStartError(plan: Pick<ClusterPlan, "stack">, unstartable: readonly Unstartable[]): ConfigError | undefined {
   if (unstartable.length === 0) return undefined;
   return new ConfigError(
-    unstartable.map(({ entry, reason }) => ({
+    unstartable.map(({ entry, reason, containers }) => ({
       path: `images.${entry.role}`,
-      message: `${entry.image} ${reason}, which ${entry.container} runs (${entry.program}): ${fixFor(entry)}`,
+      message: `${entry.image} ${reason}, which ${runners(containers)} (${entry.program}): ${fixFor(entry)}`,
     })),
     `an image of stack ${plan.stack} cannot start its containers; nothing was created`,
   );
+}
+
+/** `a runs`, `a and 1 other container run`, `a and 3 other containers run`. */
+function runners(containers: readonly string[]): string {
+  const others = containers.length - 1;
+  if (others <= 0) return `${containers[0] ?? "a container"} runs`;
+  return `${containers[0]} and ${others} other container${others === 1 ? "" : "s"} run`;
 }
 
 function fixFor(entry: ImageEntry): string {
