@@ -5,7 +5,7 @@
  * completion that attaches to `npx fluvio-ports` as well, its descriptions whole.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -149,6 +149,62 @@ describe("completion attaches to npx fluvio-ports", () => {
     expect(complete("npx fluvio-p")).toEqual(["fluvio-ports"]);
     expect(complete("npx other-tool ")).toEqual([]);
     expect(completionScript("bash", COMMANDS)).toContain("complete -o default -F _fluvio_ports_npx npx");
+  });
+
+  it("zsh: the same through zsh's own completion system (compinit, a real line editor on a pty)", () => {
+    if (spawnSync("zsh", ["-fc", "zmodload zsh/zpty"]).status !== 0) {
+      if (process.env.CI === "true") throw new Error("zsh (with its zpty module) is not installed (.ci/run installs it)");
+      console.warn("zsh completion: SKIPPED, zsh is not installed");
+      return;
+    }
+    const zsh = mkdtempSync(join(dir, "zsh-"));
+    mkdirSync(join(zsh, "functions"));
+    writeFileSync(join(zsh, "functions", "_fluvio-ports"), completionScript("zsh", COMMANDS));
+    // The shell under test: compinit over the script's folder, and compadd wrapped to write down every match it is given.
+    writeFileSync(
+      join(zsh, "init.zsh"),
+      [
+        "PS1=''",
+        'fpath=("$ZC_DIR/functions" $fpath)',
+        'autoload -Uz compinit && compinit -u -d "$ZC_DIR/zcompdump"',
+        "compadd() {",
+        '  if (( ${@[(I)-[OAD]]} )); then builtin compadd "$@"; return; fi',
+        "  local -a found",
+        '  builtin compadd -O found "$@"',
+        '  (( $#found )) && print -rl -- $found >> "$ZC_DIR/matches"',
+        '  builtin compadd "$@"',
+        "}",
+        "bindkey '^I' complete-word",
+        "bindkey '^U' kill-whole-line",
+        'print ready > "$ZC_DIR/ready"',
+      ].join("\n"),
+    );
+    // The user: types the line and Tab, then clears it and says it is done.
+    writeFileSync(
+      join(zsh, "drive.zsh"),
+      [
+        "zmodload zsh/zpty",
+        "zpty shell 'zsh -f -i'",
+        'zpty -w shell "source $ZC_DIR/init.zsh"',
+        'for i in {1..100}; do [[ -e $ZC_DIR/ready ]] && break; sleep 0.1; done',
+        `zpty -w -n shell "$1"$'\\t\\x15print done > $ZC_DIR/done\\r'`,
+        'for i in {1..100}; do [[ -e $ZC_DIR/done ]] && break; sleep 0.1; done',
+        "zpty -d shell",
+      ].join("\n"),
+    );
+    const complete = (line: string): string[] => {
+      for (const name of ["matches", "ready", "done"]) rmSync(join(zsh, name), { force: true });
+      const run = spawnSync("zsh", ["-f", join(zsh, "drive.zsh"), line], { cwd: PROJECT_ROOT, env: { ...process.env, ZC_DIR: zsh }, encoding: "utf8", timeout: 20_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(existsSync(join(zsh, "done")), `zsh did not finish completing ${line}`).toBe(true);
+      return [...new Set((existsSync(join(zsh, "matches")) ? readFileSync(join(zsh, "matches"), "utf8") : "").split("\n").filter(Boolean))].sort();
+    };
+    for (const prefix of ["fluvio-ports", "npx fluvio-ports"]) {
+      expect(complete(`${prefix} plan --stack `)).toEqual(["dev", "prod"]);
+      expect(complete(`${prefix} plan -o `)).toEqual(["json", "mermaid", "table", "wide", "yaml"]);
+      expect(complete(`${prefix} ve`)).toEqual(["version"]);
+    }
+    expect(complete("npx fluvio-p")).toEqual(["fluvio-ports"]);
   });
 
   it("fish: the same through fish's own completion engine, descriptions whole", () => {
