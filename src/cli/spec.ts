@@ -102,7 +102,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     needsStack: true,
     details:
       "Docker stacks: asks the engine for the stack's containers (by label), their health and the SPUs' logs, names who\n" +
-      "holds a port an SPU could not bind, and compares each registration with the plan. Kubernetes stacks: the kubectl commands.\n" +
+      "holds a port an SPU could not bind, compares each registration with the plan and the SC's list, and the containers with\n" +
+      "the stack's Pulumi state (orphans, as npm run up reads it). Kubernetes stacks: the kubectl commands.\n" +
       "Exit codes: 0 nothing wrong; 1 problems found; 2 usage or config error; 3 could not look (no engine, or a Kubernetes stack).",
     asksEngine: true,
     load: async () => (await import("./doctor.js")).runDoctor,

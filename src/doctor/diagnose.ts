@@ -6,6 +6,7 @@
  */
 import type { ClusterPlan, SpuPlan } from "../plan/types";
 import { fixFor } from "../preflight/match";
+import { importCommand, type Orphan } from "../preflight/orphans";
 
 /** One container as the engine showed it (`GET /containers/json?all=true`, and its log tail for SPUs). */
 export interface ObservedContainer {
@@ -33,6 +34,13 @@ export interface RegisteredSpu {
   status: string;
 }
 
+/**
+ * The cluster's containers compared with the stack's Pulumi state (read the way `npm run up`
+ * deploys it): the orphans, containers the state does not track, with the component to adopt
+ * them under; or why the state could not be read.
+ */
+export type StateComparison = { orphans: Orphan[]; component?: { urn: string; name: string } } | { unavailable: string };
+
 /** Everything doctor saw. */
 export interface Observation {
   containers: ObservedContainer[];
@@ -40,14 +48,19 @@ export interface Observation {
   heldPorts: PortHolderNow[];
   /** The SPUs the SC holds, or why they could not be listed (absent: not asked). */
   registered?: RegisteredSpu[] | { unavailable: string };
+  /** What the stack's state tracks (absent: not asked). */
+  state?: StateComparison;
 }
 
 /** Fluvio's exit code when a listener cannot be bound (`Error binding TcpListener: Address already in use`). */
 export const BIND_FAILURE_EXIT = 255;
 
-/** One finding: `ok` lines say what is fine, `problem` lines say what is wrong and what to do. */
+/**
+ * One finding: `ok` lines say what is fine, `problem` lines say what is wrong and what to do,
+ * `unchecked` lines say what doctor could not look at, and why (never an `ok` about it).
+ */
 export interface Finding {
-  level: "ok" | "problem";
+  level: "ok" | "problem" | "unchecked";
   subject: string;
   message: string;
   fix?: string;
@@ -161,6 +174,32 @@ function unplannedFindings(plan: ClusterPlan, registered: Observation["registere
     }));
 }
 
+/**
+ * A container of the cluster the stack's state does not track: the next `pulumi up` stops on
+ * it (the provider's `Conflict`) until it is removed or adopted.
+ */
+function orphanFinding(plan: ClusterPlan, orphan: Orphan, component?: { urn: string; name: string }): Finding {
+  const { container } = orphan;
+  const adopt = importCommand(orphan, plan.stack, component);
+  const what = orphan.planned ? "a container the plan declares, left by an interrupted up" : "it carries the cluster's labels but is not what the plan declares (another name, node or image)";
+  return {
+    level: "problem",
+    subject: `container ${container.name}`,
+    message: `${container.id.slice(0, 12)}, ${container.state}, is not in stack ${plan.stack}'s state: ${what}; the next \`pulumi up\` stops on it`,
+    fix: `${orphan.planned ? `\`npm run up -- ${plan.stack}\` removes it and converges; by hand ` : ""}\`docker rm -f ${container.name}\` (named volumes stay)${adopt ? `, or adopt it with \`${adopt}\`` : ""}`,
+  };
+}
+
+/** What the state comparison adds: each orphan not reported already, or the line saying it was not made. */
+function stateFindings(plan: ClusterPlan, state: StateComparison | undefined, reported: ReadonlySet<string>): Finding[] {
+  if (state === undefined) return [];
+  if ("unavailable" in state) {
+    return [{ level: "unchecked", subject: "state", message: `not compared with stack ${plan.stack}'s Pulumi state (${state.unavailable}): containers it does not track (orphans) were not looked for` }];
+  }
+  if (state.orphans.length === 0) return [{ level: "ok", subject: "state", message: `stack ${plan.stack}'s Pulumi state tracks every container of the cluster` }];
+  return state.orphans.filter((orphan) => !reported.has(orphan.container.name)).map((orphan) => orphanFinding(plan, orphan, state.component));
+}
+
 /** What to do about a port something else holds. */
 function portFix(plan: ClusterPlan, port: number): string {
   const row = plan.ports.find((candidate) => candidate.port === port);
@@ -184,8 +223,15 @@ export function diagnose(plan: ClusterPlan, observation: Observation): Finding[]
       ...observation.heldPorts.map((entry): Finding => ({ level: "problem", subject: `port ${entry.port}`, message: `planned for this stack, held by ${entry.holder}`, fix: portFix(plan, entry.port) })),
     ];
   }
+  const orphans = observation.state && "orphans" in observation.state ? observation.state : undefined;
+  const orphanByName = new Map((orphans?.orphans ?? []).map((orphan) => [orphan.container.name, orphan]));
   for (const expected of expectedContainers(plan)) {
     const seen = byName.get(expected.name);
+    const orphan = orphanByName.get(expected.name);
+    if (orphan) {
+      findings.push(orphanFinding(plan, orphan, orphans?.component));
+      continue;
+    }
     if (!seen) {
       findings.push({ level: "problem", subject: expected.what, message: `no container ${expected.name}`, fix: `run \`pulumi up\` for stack ${plan.stack} (or \`docker compose up -d\` on its rendered file)` });
       continue;
@@ -205,6 +251,7 @@ export function diagnose(plan: ClusterPlan, observation: Observation): Finding[]
       findings.push({ level: "ok", subject: expected.what, message: `${expected.name} is up${health ? ` and ${health}` : ""}` });
     }
   }
+  findings.push(...stateFindings(plan, observation.state, new Set(expectedContainers(plan).map((expected) => expected.name))));
   findings.push(...unplannedFindings(plan, observation.registered));
   for (const entry of observation.heldPorts) {
     if (findings.some((finding) => finding.message.includes(`port ${entry.port} `))) continue;
@@ -213,9 +260,12 @@ export function diagnose(plan: ClusterPlan, observation: Observation): Finding[]
   return findings;
 }
 
-/** The lines doctor prints: `ok   ...` and `FAIL ...` with the fix indented below. */
+/** How each level starts its line: four characters, so that the subjects line up. */
+const LEVEL_MARKS: Record<Finding["level"], string> = { ok: "ok  ", problem: "FAIL", unchecked: "--  " };
+
+/** The lines doctor prints: `ok   ...`, `--   ...` (not looked at) and `FAIL ...` with the fix indented below. */
 export function formatFindings(findings: readonly Finding[]): string {
   return findings
-    .map((finding) => `${finding.level === "ok" ? "ok  " : "FAIL"} ${finding.subject}: ${finding.message}${finding.fix ? `\n     → ${finding.fix}` : ""}`)
+    .map((finding) => `${LEVEL_MARKS[finding.level]} ${finding.subject}: ${finding.message}${finding.fix ? `\n     → ${finding.fix}` : ""}`)
     .join("\n");
 }

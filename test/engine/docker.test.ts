@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REGISTERED_MARKER } from "../../src/targets/docker";
 import { STACK, allOnline, clusterContainers, clusterVolumes, devStack, dockerEngineTierSkip, eventually, removeCluster, type DevStack } from "./support/docker-stack";
 import { TOOLCHAIN_BIN } from "./support/toolchain";
+import { runBin } from "../support/cli";
 
 const FILE = "test/engine/docker.test.ts";
 const skip = dockerEngineTierSkip(FILE);
@@ -128,12 +129,22 @@ describe.skipIf(skip !== undefined)("the dev stack on the real engine (Pulumi CL
     expect(preview.output).toMatch(/container fluvio-dev-spu-sync \(\w{12}, exited\) is not in stack dev's state/);
     expect(preview.output).toMatch(/container fluvio-dev-spu-5001-register \(\w{12}, exited\) is not in stack dev's state: .*remove it with `docker rm -f fluvio-dev-spu-5001-register`.*or adopt it with `pulumi import .* docker:index\/container:Container fluvio-register-5001 \w{64}`/);
     expect(preview.output).not.toMatch(/Conflict\. The container name/);
+    // doctor compares the containers with the same state, and names both with their commands.
+    const doctor = runBin(stack.root, ["doctor", "--stack", STACK]);
+    expect(doctor.code, `${doctor.out}${doctor.err}`).toBe(1);
+    expect(doctor.out).toMatch(/FAIL container fluvio-dev-spu-5001-register: \w{12}, exited, is not in stack dev's state: a container the plan declares, left by an interrupted up/);
+    expect(doctor.out).toContain("`npm run up -- dev` removes it and converges; by hand `docker rm -f fluvio-dev-spu-5001-register` (named volumes stay), or adopt it with `pulumi import --stack dev");
+    expect(doctor.out).toMatch(/FAIL container fluvio-dev-spu-sync: /);
+    expect(doctor.out).not.toMatch(/ok {3}SPU 5001 registration/);
 
     const up = stack.up();
     expect(up.status, up.output).toBe(0);
     expect(up.output).toContain("fluvio-spu: removed fluvio-dev-spu-5001-register, a container of the plan an interrupted up created but never recorded");
     expect(containerIds().get("fluvio-dev-spu-5001-register")).not.toBe(orphan);
     expect(allOnline(await eventually(() => stack!.spus(), allOnline))).toBe(true);
+    const after = runBin(stack.root, ["doctor", "--stack", STACK]);
+    expect(after.out).toContain("ok   state: stack dev's Pulumi state tracks every container of the cluster");
+    expect(after.code, `${after.out}${after.err}`).toBe(0);
   });
 
   it("npm run down -- dev --yes destroys the containers and the network and keeps every data volume", () => {

@@ -94,6 +94,32 @@ describe("doctor's diagnosis", () => {
     expect(none[0]!.message).toBe("is not deployed on this engine: no container carries the label fluvio-spu.cluster=fluvio-dev");
   });
 
+  it("orphans (containers the stack's state does not track) are named with the commands that remove or adopt them, never called up and healthy", () => {
+    const containers = healthy();
+    const live = (name: string, node: string, state: string) => ({ id: `${name.length}`.padEnd(64, "f"), name, image: "fluvio", state, labels: { "fluvio-spu.node": node }, bindings: [] });
+    const component = { urn: "urn:pulumi:dev::fluvio-spu::fluvio-spu:index:SpuCluster::fluvio", name: "fluvio" };
+    const state = {
+      orphans: [
+        { container: live(first.host, first.key, "running"), planned: true, resourceName: `fluvio-${first.key}` },
+        { container: live("fluvio-dev-spu-sync", "sync-registrations", "exited"), planned: true, resourceName: "fluvio-sync-registrations" },
+      ],
+      component,
+    };
+    const findings = diagnose(plan, { containers, heldPorts: [], state });
+    const text = formatFindings(findings);
+    expect(text).not.toContain(`ok   SPU ${first.id}: ${first.host} is up`);
+    expect(text).toContain(`FAIL container ${first.host}: ${state.orphans[0]!.container.id.slice(0, 12)}, running, is not in stack dev's state: a container the plan declares, left by an interrupted up; the next \`pulumi up\` stops on it`);
+    expect(text).toContain(`→ \`npm run up -- dev\` removes it and converges; by hand \`docker rm -f ${first.host}\` (named volumes stay), or adopt it with \`pulumi import --stack dev --yes --protect=false --parent 'fluvio=${component.urn}' docker:index/container:Container fluvio-${first.key} ${state.orphans[0]!.container.id}\``);
+    expect(text).toContain("FAIL container fluvio-dev-spu-sync:");
+    expect(findings.filter((finding) => finding.level === "problem")).toHaveLength(2);
+  });
+
+  it("a state that could not be read is said, never taken for fine", () => {
+    const findings = diagnose(plan, { containers: healthy(), heldPorts: [], state: { unavailable: "pulumi could not be run (spawn pulumi ENOENT)" } });
+    expect(findings.filter((finding) => finding.level === "problem")).toEqual([]);
+    expect(formatFindings(findings)).toContain("--   state: not compared with stack dev's Pulumi state (pulumi could not be run (spawn pulumi ENOENT)): containers it does not track (orphans) were not looked for");
+  });
+
   it("reads Docker's status lines and log frames", () => {
     expect(exitCodeOf("Exited (137) 2 hours ago")).toBe(137);
     expect(exitCodeOf("Up 2 hours")).toBeUndefined();
