@@ -6,7 +6,7 @@
  */
 import type { ClusterPlan, SpuPlan } from "../plan/types";
 import { fixFor } from "../preflight/match";
-import { importCommand, type Orphan } from "../preflight/orphans";
+import { importCommand, orphanReason, type Orphan } from "../preflight/orphans";
 
 /** One container as the engine showed it (`GET /containers/json?all=true`, and its log tail for SPUs). */
 export interface ObservedContainer {
@@ -181,11 +181,10 @@ function unplannedFindings(plan: ClusterPlan, registered: Observation["registere
 function orphanFinding(plan: ClusterPlan, orphan: Orphan, component?: { urn: string; name: string }): Finding {
   const { container } = orphan;
   const adopt = importCommand(orphan, plan.stack, component);
-  const what = orphan.planned ? "a container the plan declares, left by an interrupted up" : "it carries the cluster's labels but is not what the plan declares (another name, node or image)";
   return {
     level: "problem",
     subject: `container ${container.name}`,
-    message: `${container.id.slice(0, 12)}, ${container.state}, is not in stack ${plan.stack}'s state: ${what}; the next \`pulumi up\` stops on it`,
+    message: `${container.id.slice(0, 12)}, ${container.state}, is not in stack ${plan.stack}'s state: ${orphanReason(orphan)}; the next \`pulumi up\` stops on it`,
     fix: `${orphan.planned ? `\`npm run up -- ${plan.stack}\` removes it and converges; by hand ` : ""}\`docker rm -f ${container.name}\` (named volumes stay)${adopt ? `, or adopt it with \`${adopt}\`` : ""}`,
   };
 }

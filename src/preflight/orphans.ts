@@ -152,6 +152,11 @@ export function importCommand(orphan: Orphan, stack: string, parent?: { urn: str
   return `pulumi import --stack ${stack} --yes --protect=false${parentFlag} ${CONTAINER_TYPE} ${orphan.resourceName} ${orphan.container.id}`;
 }
 
+/** Why a container is an orphan, in words: left by an interrupted up, or not what the plan declares. */
+export function orphanReason(orphan: Orphan): string {
+  return orphan.planned ? "a container the plan declares, left by an interrupted up" : "carries the cluster's labels but is not what the plan declares (another name, node or image)";
+}
+
 /**
  * One line per orphan: its name, id and state, why it is there, and the exact command that
  * removes it or adopts it. What the component's preview, `npm run up` and `doctor` print.
@@ -159,8 +164,6 @@ export function importCommand(orphan: Orphan, stack: string, parent?: { urn: str
 export function orphanLine(orphan: Orphan, stack: string, parent?: { urn: string; name: string }): string {
   const { container } = orphan;
   const adopt = importCommand(orphan, stack, parent);
-  const what = orphan.planned
-    ? "a container the plan declares, left by an interrupted up"
-    : "carries the cluster's labels but is not what the plan declares (another name, node or image)";
+  const what = orphanReason(orphan);
   return `container ${container.name} (${container.id.slice(0, 12)}, ${container.state}) is not in stack ${stack}'s state: ${what}; remove it with \`docker rm -f ${container.name}\` (named volumes stay) and run up again${adopt ? `, or adopt it with \`${adopt}\`` : ""}`;
 }
