@@ -143,7 +143,11 @@ describe.skipIf(!images)("verified TLS with client certificates on real Fluvio 0
   });
 
   it("produces and consumes from the host, each SPU connection verified against <spu name>.<domain>", async () => {
-    expect(fluvio(["topic", "create", "tls-topic", "--replication", "2"], hostProfile).code).toBe(0);
+    // Right after every SPU is listed Online the SC may not place both replicas yet: retried, as an operator would.
+    await eventually(() => {
+      const created = fluvio(["topic", "create", "tls-topic", "--replication", "2"], hostProfile);
+      if (created.code !== 0 && !/already exists/i.test(created.err)) throw new Error(`fluvio topic create: ${created.err.trim()}`);
+    });
     await eventually(() => {
       const run = fluvio(["produce", "tls-topic"], hostProfile, "sealed-one\nsealed-two\n");
       if (run.code !== 0) throw new Error(`produce: ${run.err}`);

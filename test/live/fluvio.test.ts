@@ -147,7 +147,11 @@ describe.skipIf(!images)("real Fluvio 0.18.1 on the Docker target", () => {
   });
 
   it("produces and consumes from the host with clientProfile, on a topic replicated across all three SPUs", async () => {
-    expect(fluvio(["topic", "create", "host-topic", "--replication", "3"]).code).toBe(0);
+    // Right after every SPU is listed Online the SC may not place three replicas yet: retried, as an operator would.
+    await eventually(() => {
+      const created = fluvio(["topic", "create", "host-topic", "--replication", "3"]);
+      if (created.code !== 0 && !/already exists/i.test(created.err)) throw new Error(`fluvio topic create: ${created.err.trim()}`);
+    });
     const produced = await eventually(() => {
       const run = fluvio(["produce", "host-topic"], { input: "one\ntwo\nthree\n" });
       if (run.code !== 0) throw new Error(`produce: ${run.err}`);
