@@ -46,3 +46,12 @@ export function realFluvioImages(file: string): FluvioImages | undefined {
   built = { fluvio: tags.fluvio, cli: tags.cli };
   return built;
 }
+
+/**
+ * A shell line for a client container: consume `topic` from the beginning until it holds at
+ * least `count` records (a consumer reads up to what every replica has, which may lag the
+ * produce by a moment), for up to 20 s; prints what it read last.
+ */
+export function consumeUntil(topic: string, count: number): string {
+  return `i=0; while [ $i -lt 40 ]; do out="$(fluvio consume ${topic} -B -d)"; [ "$(printf "%s\\n" "$out" | grep -c .)" -ge ${count} ] && break; i=$((i+1)); sleep 0.5; done; printf "%s\\n" "$out"`;
+}
