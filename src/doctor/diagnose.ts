@@ -224,7 +224,8 @@ export function diagnose(plan: ClusterPlan, observation: Observation): Finding[]
   }
   const orphans = observation.state && "orphans" in observation.state ? observation.state : undefined;
   const orphanByName = new Map((orphans?.orphans ?? []).map((orphan) => [orphan.container.name, orphan]));
-  for (const expected of expectedContainers(plan)) {
+  const expectedList = expectedContainers(plan);
+  for (const expected of expectedList) {
     const seen = byName.get(expected.name);
     const orphan = orphanByName.get(expected.name);
     if (orphan) {
@@ -250,7 +251,7 @@ export function diagnose(plan: ClusterPlan, observation: Observation): Finding[]
       findings.push({ level: "ok", subject: expected.what, message: `${expected.name} is up${health ? ` and ${health}` : ""}` });
     }
   }
-  findings.push(...stateFindings(plan, observation.state, new Set(expectedContainers(plan).map((expected) => expected.name))));
+  findings.push(...stateFindings(plan, observation.state, new Set(expectedList.map((expected) => expected.name))));
   findings.push(...unplannedFindings(plan, observation.registered));
   for (const entry of observation.heldPorts) {
     if (findings.some((finding) => finding.message.includes(`port ${entry.port} `))) continue;
